@@ -1,0 +1,105 @@
+"""The default content packs shipped inside the package.
+
+A pack lives at ``packs/<lang>/<kind>/<id>.json`` and is referred to as
+``"<lang>/<id>"`` (``"fr/ai-risks"``). Packs are validated when loaded and kept in
+memory: they are read-only data, so one parse serves every request.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+
+from ..resources import packs_dir
+from .validation import KINDS, ContentError, validate
+
+LANGUAGES = ("en", "fr")
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    ref: str
+    kind: str
+    lang: str
+    id: str
+    title: str
+    job_family: str | None
+
+
+@cache
+def load_pack(kind: str, ref: str) -> dict:
+    """The validated document of default pack ``ref`` (``"<lang>/<id>"``) of ``kind``.
+
+    Raises ``KeyError`` for an unknown pack and :class:`ContentError` for a broken
+    one (a packaging bug the test suite catches).
+    """
+    lang, _, pack_id = ref.partition("/")
+    if kind not in KINDS or lang not in LANGUAGES or not pack_id or "/" in pack_id or pack_id.startswith("."):
+        raise KeyError(ref)
+    path = packs_dir() / lang / kind / f"{pack_id}.json"
+    if not path.is_file():
+        raise KeyError(ref)
+    with open(path, encoding="utf-8") as handle:
+        document = json.load(handle)
+    problems = validate(kind, document)
+    if problems:
+        raise ContentError(problems)
+    return document
+
+
+@cache
+def list_packs(kind: str) -> tuple[PackInfo, ...]:
+    infos = []
+    for lang in LANGUAGES:
+        folder = packs_dir() / lang / kind
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+            document = load_pack(kind, f"{lang}/{path.stem}")
+            infos.append(PackInfo(f"{lang}/{path.stem}", kind, lang, path.stem, document["title"], document.get("job_family")))
+    return tuple(infos)
+
+
+def default_pack_ref(kind: str, lang: str, job_family: str | None = None) -> str | None:
+    """The pack a new block shows a learner of ``lang`` (falling back to English)."""
+    for wanted_lang in (lang, "en"):
+        candidates = [p for p in list_packs(kind) if p.lang == wanted_lang]
+        if job_family:
+            candidates = [p for p in candidates if p.job_family == job_family] or candidates
+        if candidates:
+            return candidates[0].ref
+    return None
+
+
+_COUNTED = {"risk_quiz": "questions", "hallucination_detector": "items", "prompt_sandbox": "scenarios"}
+
+
+def pack_stats() -> dict:
+    """Counts per kind and language, as ``ldai content stats --json`` prints them."""
+    stats: dict = {}
+    for kind in KINDS:
+        per_lang: dict = {}
+        for lang in LANGUAGES:
+            key = _COUNTED[kind]
+            entry: dict = {key: 0, "packs": 0}
+            categories: set[str] = set()
+            job_families: set[str] = set()
+            for info in (p for p in list_packs(kind) if p.lang == lang):
+                document = load_pack(kind, info.ref)
+                entry[key] += len(document.get(key, []))
+                entry["packs"] += 1
+                for element in document.get(key, []):
+                    if "category" in element:
+                        categories.add(element["category"])
+                    if element.get("job_family"):
+                        job_families.add(element["job_family"])
+                if info.job_family:
+                    job_families.add(info.job_family)
+            if kind == "risk_quiz":
+                entry["categories"] = sorted(categories)
+            entry["job_families"] = sorted(job_families - {"all"})
+            per_lang[lang] = entry
+        stats[kind] = per_lang
+    return stats
+
+
+__all__ = ["ContentError", "LANGUAGES", "PackInfo", "default_pack_ref", "list_packs", "load_pack", "pack_stats"]
