@@ -44,10 +44,26 @@ def ngettext_for(language: str):
     return translation(language).ngettext
 
 
-def js_catalog(language: str) -> dict[str, str]:
-    """Every JavaScript string of ``language``, handed to the front end at start-up."""
-    catalog = translation(language, "textjs")
-    return dict(getattr(catalog, "_catalog", {})) if language != DEFAULT_LANGUAGE else {}
+@cache
+def js_catalog(language: str) -> dict[str, str | list[str]]:
+    """Every JavaScript string of ``language``, handed to the front end at start-up.
+
+    Singular entries map msgid -> text; plural entries map the singular msgid to the
+    list of forms (the JS picks the form with the language's plural rule).
+    """
+    if normalize_language(language) == DEFAULT_LANGUAGE:
+        return {}
+    raw = getattr(translation(language, "textjs"), "_catalog", {})
+    catalog: dict[str, str | list[str]] = {}
+    plurals: dict[str, dict[int, str]] = {}
+    for key, value in raw.items():
+        if isinstance(key, tuple):
+            plurals.setdefault(key[0], {})[key[1]] = value
+        elif key and value:
+            catalog[key] = value
+    for msgid, forms in plurals.items():
+        catalog[msgid] = [forms[i] for i in sorted(forms)]
+    return catalog
 
 
 def N_(message: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..validation import Gettext, N_, Problem
+from ..validation import N_, Gettext, Problem
 
 
 def check(document: dict, _: Gettext) -> Iterator[Problem]:

@@ -1,0 +1,372 @@
+"""The risk-awareness quiz XBlock (``ldai_risk_quiz``): a thin shell around ``engine.quiz``.
+
+One question at a time, feedback per choice right after each answer, a closing
+profile by risk category with advice, a grade on each completed attempt (the best
+attempt is kept). Answers and feedback never reach the browser before the learner
+has answered that question.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from webob import Response
+from xblock.core import XBlock
+from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+
+from ..engine import quiz
+from .base import ActivityBlock, UserError, _, json_api, json_response
+
+SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
+JOB_FAMILIES = ("marketing", "finance", "hr", "production", "sales", "management")
+
+
+class RiskQuizBlock(ActivityBlock):
+    """Scenario questions per AI-risk category, feedback per choice, a profile by category, graded."""
+
+    activity = "risk_quiz"
+    content_kind = "risk_quiz"
+
+    num_questions = Integer(display_name=_("Number of questions"), scope=Scope.settings, default=6, values={"min": 1, "max": 50})
+    categories = List(display_name=_("Categories"), help=_("Empty means every category."), scope=Scope.settings, default=[])
+    balanced = Boolean(display_name=_("Balance the draw across categories"), scope=Scope.settings, default=True)
+    job_family = String(display_name=_("Job family"), help=_("Prefer scenarios of this job family."), scope=Scope.settings, default="")
+    pass_threshold = Float(display_name=_("Pass threshold"), scope=Scope.settings, default=0.7, values={"min": 0, "max": 1})
+    show_answers = String(display_name=_("Show the right answers"), scope=Scope.settings, default="immediately", values=list(SHOW_ANSWERS))
+    charter = Dict(display_name=_("AI usage charter"), help=_("Per rule: its text and whether the practice is allowed."), scope=Scope.settings, default={})
+
+    current_attempt = Dict(scope=Scope.user_state, default={})
+    history = List(scope=Scope.user_state, default=[])
+
+    def default_title(self) -> str:
+        return self._("AI risks at work: quiz")
+
+    # ---------------------------------------------------------------- content
+    def bank(self) -> quiz.Bank:
+        return quiz.build_bank(self.content_document(), self.charter)
+
+    def _question_payload(self, question: quiz.Question, bank: quiz.Bank) -> dict[str, Any]:
+        """A question as the browser may see it before it is answered: no key, no feedback."""
+        category = bank.category(question.category)
+        return {
+            "id": question.id,
+            "kind": question.kind,
+            "stem": question.stem,
+            "category": question.category,
+            "category_label": category.label if category else question.category,
+            "choices": [{"id": c.id, "text": c.text} for c in question.choices],
+        }
+
+    def student_view_data(self, context=None) -> dict[str, Any]:
+        """The activity without its answers, for the mobile apps (CONVENTIONS: answers never leave early)."""
+        bank = self.bank()
+        return {
+            "title": self.title(),
+            "num_questions": self.num_questions,
+            "max_attempts": self.max_attempts,
+            "pass_threshold": self.pass_threshold,
+            "categories": [{"id": c.id, "label": c.label} for c in bank.categories],
+            "questions": [self._question_payload(q, bank) for q in bank.questions.values()],
+        }
+
+    # ------------------------------------------------------------------ state
+    def _seed(self, attempt_number: int) -> int:
+        return quiz.seed_for(self.learner_id(), self.scope_ids.usage_id, attempt_number)
+
+    def _ensure_attempt(self, bank: quiz.Bank) -> dict[str, Any]:
+        """The attempt in progress, drawing its questions on first sight (so a reload shows the same draw)."""
+        attempt = dict(self.current_attempt or {})
+        if not attempt.get("questions"):
+            number = self.completed_attempts + 1
+            drawn = quiz.draw(bank, self.num_questions, self._seed(number), self.categories, self.balanced, self.job_family or None)
+            attempt = {"number": number, "questions": drawn, "answers": {}, "completed": False, "started": _now()}
+            self.current_attempt = attempt
+        return attempt
+
+    def _answer_feedback(self, question: quiz.Question, answer: dict[str, Any], reveal: bool) -> dict[str, Any]:
+        selected = set(answer["selected"])
+        shown = [c for c in question.choices if c.id in selected or (reveal and c.correct)]
+        return {
+            "selected": answer["selected"],
+            "score": answer["score"],
+            "correct": answer["correct"],
+            "choices": {c.id: {"feedback": c.feedback, "correct": c.correct if (reveal or c.id in selected) else None} for c in shown},
+            "correct_ids": sorted(question.correct_ids) if reveal else None,
+            "explanation": question.explanation if (reveal or answer["correct"]) else None,
+        }
+
+    def _reveal(self) -> bool:
+        if self.show_answers == "immediately":
+            return True
+        if self.show_answers == "after_last_attempt":
+            return self.attempts_left() == 0
+        return False
+
+    def _profile(self, bank: quiz.Bank, attempt: dict[str, Any]) -> dict[str, Any] | None:
+        if not attempt.get("completed"):
+            return None
+        results = [
+            quiz.QuestionResult(qid, bank.questions[qid].category, tuple(a["selected"]), a["score"], a["correct"])
+            for qid, a in attempt["answers"].items()
+            if qid in bank.questions
+        ]
+        profile = quiz.build_profile(bank, results, self.pass_threshold, drawn=len(attempt["questions"]))
+        return {
+            "score": profile.score,
+            "passed": profile.passed,
+            "categories": [
+                {"id": c.id, "label": c.label, "score": c.score, "answered": c.answered, "weak": c.weak, "advice": c.advice}
+                for c in profile.categories
+            ],
+        }
+
+    def user_state(self, bank: quiz.Bank | None = None) -> dict[str, Any]:
+        bank = bank or self.bank()
+        attempt = self._ensure_attempt(bank)
+        reveal = self._reveal()
+        questions = [qid for qid in attempt["questions"] if qid in bank.questions]
+        return {
+            "attempt_number": attempt["number"],
+            "questions": [self._question_payload(bank.questions[qid], bank) for qid in questions],
+            "answers": {
+                qid: self._answer_feedback(bank.questions[qid], answer, reveal)
+                for qid, answer in attempt["answers"].items()
+                if qid in bank.questions
+            },
+            "completed": attempt.get("completed", False),
+            "profile": self._profile(bank, attempt),
+            "completed_attempts": self.completed_attempts,
+            "max_attempts": self.max_attempts,
+            "attempts_left": self.attempts_left(),
+            "best_score": self.raw_earned,
+            "pass_threshold": self.pass_threshold,
+            "weight": self.weight,
+        }
+
+    # ------------------------------------------------------------------ views
+    def student_view(self, context=None):
+        bank = self.bank()
+        state = self.user_state(bank)
+        return self.build_fragment(
+            "risk_quiz/student.html",
+            {"title": self.title(), "count": len(state["questions"]), "max_attempts": self.max_attempts},
+            js_class="LdaiRiskQuiz",
+            js_args={"state": state},
+            css=("css/risk_quiz.css",),
+            js=("js/risk_quiz.js",),
+        )
+
+    def studio_view(self, context=None):
+        document = self.content_document()
+        rules = [
+            {"id": r["id"], "text": self.charter.get(r["id"], {}).get("text", r["text"]), "allowed": self.charter.get(r["id"], {}).get("allowed", r["allowed"])}
+            for r in document.get("charter", [])
+        ]
+        return self.build_fragment(
+            "risk_quiz/studio.html",
+            {
+                "values": {
+                    "display_name": self.display_name,
+                    "num_questions": self.num_questions,
+                    "balanced": self.balanced,
+                    "job_family": self.job_family,
+                    "max_attempts": self.max_attempts,
+                    "pass_threshold": round(self.pass_threshold * 100),
+                    "weight": self.weight,
+                    "show_answers": self.show_answers,
+                    "pack": self.pack,
+                    "custom_content": self.custom_content,
+                    "categories": self.categories,
+                },
+                "packs": self.pack_options(),
+                "all_categories": [{"id": c["id"], "label": c["label"]} for c in document["categories"]],
+                "job_families": JOB_FAMILIES,
+                "show_answers_options": SHOW_ANSWERS,
+                "rules": rules,
+                "default_title": self.default_title(),
+            },
+            js_class="LdaiRiskQuizStudio",
+            css=("css/risk_quiz.css",),
+            js=("js/risk_quiz_studio.js",),
+        )
+
+    # --------------------------------------------------------------- handlers
+    @XBlock.handler
+    def student_view_user_state(self, request, suffix="") -> Response:
+        """The learner's state, for the JS at start-up and the mobile apps (GET or POST)."""
+        return json_response(self.user_state())
+
+    @json_api
+    def submit_answer(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        bank = self.bank()
+        attempt = self._ensure_attempt(bank)
+        question_id = data.get("question_id")
+        if attempt.get("completed"):
+            raise UserError(self._("This attempt is over. Start a new attempt to answer again."), 409, code="attempt_over")
+        if not isinstance(question_id, str) or question_id not in attempt["questions"] or question_id not in bank.questions:
+            raise UserError(self._("This question is not part of your quiz. Reload the page to continue."), code="unknown_question")
+        if question_id in attempt["answers"]:
+            raise UserError(self._("You have already answered this question."), 409, code="already_answered")
+        question = bank.questions[question_id]
+        try:
+            result = quiz.grade_question(question, data.get("selected") if isinstance(data.get("selected"), list) else "")
+        except quiz.AnswerError as error:
+            raise UserError(self._answer_error_message(error.code), code=error.code) from error
+        answers = dict(attempt["answers"])
+        answers[question_id] = {"selected": list(result.selected), "score": result.score, "correct": result.correct, "at": _now()}
+        attempt = {**attempt, "answers": answers}
+        self.emit("answered", {"question_id": question_id, "category": question.category, "selected": list(result.selected), "score": result.score, "attempt": attempt["number"]})
+        if all(qid in answers for qid in attempt["questions"] if qid in bank.questions):
+            attempt["completed"] = True
+            attempt["completed_at"] = _now()
+            self.current_attempt = attempt
+            self._complete(bank, attempt)
+        else:
+            self.current_attempt = attempt
+        return self.user_state(bank)
+
+    def _answer_error_message(self, code: str) -> str:
+        return {
+            "empty": self._("Select an answer before you check it."),
+            "one_only": self._("This question takes a single answer: select only one choice."),
+            "unknown_choice": self._("That choice is not part of this question. Reload the page and try again."),
+        }.get(code, self._("Your answer could not be read. Reload the page and try again."))
+
+    def _complete(self, bank: quiz.Bank, attempt: dict[str, Any]) -> None:
+        profile = self._profile(bank, attempt) or {"score": 0.0, "categories": [], "passed": False}
+        self.record_attempt(profile["score"])
+        self.history = [*self.history, {
+            "number": attempt["number"],
+            "score": profile["score"],
+            "passed": profile["passed"],
+            "categories": {c["id"]: c["score"] for c in profile["categories"]},
+            "completed_at": attempt["completed_at"],
+        }]
+        self.emit("submitted", {
+            "attempt": attempt["number"],
+            "score": profile["score"],
+            "passed": profile["passed"],
+            "categories": {c["id"]: c["score"] for c in profile["categories"]},
+            "max_attempts": self.max_attempts,
+        })
+
+    @json_api
+    def start_attempt(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        attempt = self.current_attempt or {}
+        if attempt.get("questions") and not attempt.get("completed"):
+            return self.user_state()
+        if self.attempts_left() == 0:
+            raise UserError(self._("You have used all your attempts."), 409, code="no_attempts_left")
+        self.current_attempt = {}
+        self.emit("retried", {"attempt": self.completed_attempts + 1})
+        return self.user_state()
+
+    @json_api
+    def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """Save the settings, all or nothing: an invalid field saves nothing and is explained next to it."""
+        values, errors = self.settings_errors(data, {
+            "display_name": (str, None, 200),
+            "num_questions": (int, 1, 50),
+            "max_attempts": (int, 0, 100),
+            "pass_threshold": (float, 0, 100),
+            "weight": (float, 0, 1000),
+            "balanced": (bool, None, None),
+            "job_family": (str, None, 40),
+        })
+        if "job_family" in values and values["job_family"] not in ("", *JOB_FAMILIES):
+            errors["job_family"] = [self._("Choose one of the listed job families.")]
+        show = data.get("show_answers", self.show_answers)
+        if show not in SHOW_ANSWERS:
+            errors["show_answers"] = [self._("Choose one of the listed options.")]
+        pack, custom, content_errors = self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
+        errors.update(content_errors)
+        document = None
+        if not content_errors:
+            from ..content import load_pack, parse_document
+            from ..content.packs import default_pack_ref
+
+            document = parse_document(self.content_kind, custom) if custom else load_pack(self.content_kind, pack if pack != "auto" else default_pack_ref(self.content_kind, self.language()))
+        categories = data.get("categories", self.categories)
+        known = {c["id"] for c in document["categories"]} if document else set()
+        if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories) or (document and not set(categories) <= known):
+            errors["categories"] = [self._("Choose categories from the list.")]
+        charter = self._check_charter(data.get("charter", self.charter), document, errors)
+        if errors:
+            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
+        for name, value in values.items():
+            setattr(self, name, value / 100 if name == "pass_threshold" else value)
+        self.show_answers = show
+        self.pack = pack
+        self.custom_content = custom
+        self.categories = categories
+        self.charter = charter
+        return {"saved": True, "message": self._("Saved.")}
+
+    def _check_charter(self, charter: Any, document: dict | None, errors: dict[str, list[str]]) -> dict:
+        if not isinstance(charter, dict):
+            errors["charter"] = [self._("The charter could not be read. Reload the editor and try again.")]
+            return {}
+        known = {rule["id"] for rule in (document or {}).get("charter", [])}
+        cleaned: dict[str, dict[str, Any]] = {}
+        for rule_id, rule in charter.items():
+            if document is not None and rule_id not in known:
+                continue  # a rule of a previous pack: dropped with it
+            if not isinstance(rule, dict) or not isinstance(rule.get("allowed", False), bool) or not isinstance(rule.get("text", ""), str):
+                errors["charter"] = [self._("The charter could not be read. Reload the editor and try again.")]
+                return {}
+            text = rule.get("text", "").strip()
+            if len(text) > 1000:
+                errors["charter"] = [self._("A charter rule is at most 1,000 characters.")]
+                return {}
+            cleaned[rule_id] = {"allowed": bool(rule.get("allowed", False)), **({"text": text} if text else {})}
+        return cleaned
+
+    @json_api
+    def pack_document(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """The JSON of a default pack, so an author can start their own content from it (Studio only)."""
+        from ..content import load_pack
+        from ..content.packs import default_pack_ref
+
+        ref = data.get("pack")
+        ref = default_pack_ref(self.content_kind, self.language()) if ref in (None, "auto") else ref
+        try:
+            return {"document": load_pack(self.content_kind, ref)}
+        except (KeyError, TypeError) as error:
+            raise UserError(self._("Choose one of the listed packs."), fields={"pack": [self._("Choose one of the listed packs.")]}) from error
+
+    # ------------------------------------------------------------------ reports
+    def generate_report_data(self, user_state_iterator, limit_responses=None):
+        """Rows for the instructors' "Problem Responses" CSV: one per answered question."""
+        bank = self.bank()
+        count = 0
+        for user_state in user_state_iterator:
+            state = getattr(user_state, "state", {}) or {}
+            attempt = state.get("current_attempt") or {}
+            for qid, answer in (attempt.get("answers") or {}).items():
+                question = bank.questions.get(qid)
+                if question is None:
+                    continue
+                if limit_responses is not None and count >= limit_responses:
+                    return
+                texts = [c.text for c in question.choices if c.id in answer.get("selected", [])]
+                yield getattr(user_state, "username", ""), {
+                    "Attempt": attempt.get("number"),
+                    "Category": question.category,
+                    "Question": question.stem,
+                    "Answer": "; ".join(texts),
+                    "Correct": bool(answer.get("correct")),
+                    "Score": answer.get("score"),
+                }
+                count += 1
+
+    @staticmethod
+    def workbench_scenarios():
+        return [
+            ("ldai risk quiz", '<ldai_risk_quiz/>'),
+            ("ldai risk quiz (French pack)", '<ldai_risk_quiz pack="fr/ai-risks" num_questions="6"/>'),
+        ]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()

