@@ -92,9 +92,11 @@ def json_api(method: Callable) -> Callable:
     return wrapper
 
 
-@XBlock.needs("i18n")
 class I18nMixin:
-    """Take the language from the runtime's i18n service, translate with our own catalogs (see ldai_xblocks.i18n)."""
+    """Take the language from the runtime's i18n service, translate with our own catalogs (see ldai_xblocks.i18n).
+
+    The block class must declare ``@XBlock.needs("i18n")`` (ActivityBlock does).
+    """
 
     def language(self) -> str:
         service = self.runtime.service(self, "i18n")
@@ -169,7 +171,6 @@ class LearnerMixin:
         return str(getattr(user, "full_name", "") or opt.get("edx-platform.username") or self.learner_id())
 
 
-@XBlock.wants("user")
 class EventsMixin(LearnerMixin):
     """Namespaced tracking events: ``ldai.<activity>.<action>`` (the learning team's analytics)."""
 
@@ -179,7 +180,6 @@ class EventsMixin(LearnerMixin):
         self.runtime.publish(self, f"ldai.{self.activity}.{action}", data)
 
 
-@XBlock.wants("settings")
 class SettingsMixin:
     """The ``LDAI`` settings bucket (Django settings / XBLOCK_SETTINGS); never course content."""
 
@@ -359,6 +359,8 @@ class LeaderboardMixin(LearnerMixin):
         return {"rows": rows, "my_rank": my_rank, "total": len(ranked)}
 
 
+@XBlock.needs("i18n")
+@XBlock.wants("user", "settings")
 class ActivityBlock(EventsMixin, SettingsMixin, LeaderboardMixin, GradedMixin, ContentMixin, FragmentMixin, XBlock):
     """What every ldai activity is: content, a grade, events, fragments, i18n.
 

@@ -12,6 +12,7 @@ from xblock.fields import Scope, String
 from .base import NOT_AVAILABLE, I18nMixin, _
 
 
+@XBlock.needs("i18n")
 class HallucinationDetectorBlock(I18nMixin, XBlock):
     display_name = String(display_name=_("Title"), scope=Scope.settings, default="Hallucination detector")
 

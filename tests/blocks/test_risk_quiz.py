@@ -1,0 +1,240 @@
+"""The risk-quiz XBlock through a real runtime, handlers called with real webob requests."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+from xml.sax.saxutils import quoteattr
+
+import pytest
+from lxml import etree
+
+from ldai_xblocks.blocks.risk_quiz import RiskQuizBlock
+from tests.conftest import fixture_text
+
+CONTENT = fixture_text("quiz_small.json")
+
+
+@pytest.fixture
+def quiz_block(blocks):
+    return blocks.from_xml(f"<ldai_risk_quiz num_questions='4' max_attempts='2' custom_content={quoteattr(CONTENT)}/>")
+
+
+def answer_all(block, handler, right: bool):
+    """Answer every drawn question, right or wrong; returns the last state."""
+    from ldai_xblocks.engine import quiz
+
+    bank = block.bank()
+    state = block.user_state()
+    for question in state["questions"]:
+        q = bank.questions[question["id"]]
+        wrong = [c for c in q.choice_ids if c not in q.correct_ids][:1]
+        selected = sorted(q.correct_ids) if right else wrong
+        status, state = handler(block, "submit_answer", {"question_id": q.id, "selected": selected})
+        assert status == 200, state
+    assert isinstance(quiz, object)
+    return state
+
+
+def test_perfect_attempt_publishes_full_grade_completion_and_event(quiz_block, handler):
+    state = answer_all(quiz_block, handler, right=True)
+    assert state["completed"] is True
+    assert state["profile"]["score"] == 1.0 and state["profile"]["passed"] is True
+    runtime = quiz_block.runtime
+    assert runtime.events_of("grade") == [{"value": 1.0, "max_value": 1.0, "only_if_higher": None}]
+    assert runtime.events_of("completion") == [{"completion": 1.0}]
+    submitted = runtime.events_of("ldai.risk_quiz.submitted")
+    assert submitted[0]["score"] == 1.0 and submitted[0]["attempt"] == 1
+    assert len(runtime.events_of("ldai.risk_quiz.answered")) == 4
+    assert quiz_block.get_score().raw_earned == 1.0 and quiz_block.has_submitted_answer()
+
+
+def test_state_persists_for_the_learner_and_is_private_to_them(blocks, quiz_block, handler):
+    first = quiz_block.user_state()["questions"][0]["id"]
+    handler(quiz_block, "submit_answer", {"question_id": first, "selected": ["a"]})
+    reloaded = blocks.as_user(quiz_block, "learner1")
+    assert first in reloaded.user_state()["answers"]
+    assert [q["id"] for q in reloaded.user_state()["questions"]] == [q["id"] for q in quiz_block.user_state()["questions"]]
+    other = blocks.as_user(quiz_block, "learner2")
+    assert other.user_state()["answers"] == {}
+
+
+def test_best_attempt_is_kept_and_attempts_run_out(quiz_block, handler):
+    answer_all(quiz_block, handler, right=True)
+    status, _ = handler(quiz_block, "start_attempt", {})
+    assert status == 200
+    state = answer_all(quiz_block, handler, right=False)
+    assert state["profile"]["score"] < 1.0
+    assert state["best_score"] == 1.0 and quiz_block.get_score().raw_earned == 1.0
+    assert state["attempts_left"] == 0
+    status, body = handler(quiz_block, "start_attempt", {})
+    assert status == 409 and body["code"] == "no_attempts_left" and body["error"]
+    status, body = handler(quiz_block, "submit_answer", {"question_id": state["questions"][0]["id"], "selected": ["a"]})
+    assert status == 409 and body["code"] == "attempt_over"
+    assert quiz_block.completed_attempts == 2
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"question_id": "nope", "selected": ["a"]}, "unknown_question"),
+        ({"question_id": None, "selected": ["a"]}, "unknown_question"),
+        ({"question_id": {"$gt": ""}, "selected": ["a"]}, "unknown_question"),
+        ({"selected": ["a"]}, "unknown_question"),
+        ("FIRST", "unknown_choice"),
+        ("FIRST-EMPTY", "empty"),
+        ("FIRST-STRING", "malformed"),
+    ],
+)
+def test_hostile_or_malformed_answers_get_400_and_change_nothing(quiz_block, handler, payload, code):
+    first = quiz_block.user_state()["questions"][0]["id"]
+    if payload == "FIRST":
+        payload = {"question_id": first, "selected": ["<script>alert(1)</script>"]}
+    elif payload == "FIRST-EMPTY":
+        payload = {"question_id": first, "selected": []}
+    elif payload == "FIRST-STRING":
+        payload = {"question_id": first, "selected": "a"}
+    before = json.dumps(quiz_block.current_attempt, sort_keys=True)
+    status, body = handler(quiz_block, "submit_answer", payload)
+    assert status == 400 and body["code"] == code and body["error"]
+    assert json.dumps(quiz_block.current_attempt, sort_keys=True) == before
+    assert quiz_block.runtime.events_of("grade") == []
+
+
+@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b"\xff\xfe", b'"text"'])
+def test_bodies_that_are_not_a_json_object_get_400(quiz_block, handler, raw):
+    status, body = handler(quiz_block, "submit_answer", raw=raw)
+    assert status == 400 and body["code"] == "malformed"
+
+
+def test_get_on_a_json_handler_is_refused(quiz_block, handler):
+    status, body = handler(quiz_block, "submit_answer", method="GET")
+    assert status == 405
+
+
+def test_answering_twice_is_refused(quiz_block, handler):
+    first = quiz_block.user_state()["questions"][0]["id"]
+    assert handler(quiz_block, "submit_answer", {"question_id": first, "selected": ["a"]})[0] == 200
+    status, body = handler(quiz_block, "submit_answer", {"question_id": first, "selected": ["b"]})
+    assert status == 409 and body["code"] == "already_answered"
+
+
+def _answer_texts(document):
+    for question in document["questions"]:
+        yield question["explanation"]
+        for choice in question["choices"]:
+            yield choice["feedback"]
+
+
+def test_answers_never_reach_the_browser_before_submission(quiz_block):
+    document = json.loads(CONTENT)
+    data = json.dumps(quiz_block.student_view_data())
+    html = quiz_block.student_view().content
+    init = json.dumps(quiz_block.user_state())
+    for text in _answer_texts(document):
+        assert text not in data and text not in init and json.dumps(text)[1:-1] not in html
+    assert '"correct"' not in data and "correct_if" not in data
+
+
+def test_author_and_learner_text_is_escaped(blocks):
+    document = json.loads(CONTENT)
+    document["title"] = "Pack"
+    block = blocks.from_xml(f"<ldai_risk_quiz display_name='&lt;img src=x onerror=alert(1)&gt;' custom_content={quoteattr(json.dumps(document))}/>")
+    html = block.student_view().content
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    # stems reach the page only as JSON in the init arguments, rendered with textContent by the JS
+    assert "<b>without a source</b>" not in html
+
+
+def test_studio_save_is_all_or_nothing_with_messages_per_field(quiz_block, handler):
+    status, body = handler(quiz_block, "studio_submit", {
+        "display_name": "New title", "num_questions": 0, "weight": "heavy", "custom_content": '{"schema": "ldai.risk_quiz/1"',
+    })
+    assert status == 400 and body["code"] == "invalid_settings"
+    assert set(body["fields"]) == {"num_questions", "weight", "custom_content"}
+    assert "line 1" in body["fields"]["custom_content"][0]
+    assert quiz_block.display_name == "" and quiz_block.num_questions == 4
+
+
+def test_studio_reports_content_problems_with_json_paths(quiz_block, handler):
+    document = json.loads(CONTENT)
+    document["questions"][1]["choices"][0]["correct"] = "yes"
+    document["questions"][0]["category"] = "unknown"
+    status, body = handler(quiz_block, "studio_submit", {"custom_content": json.dumps(document)})
+    assert status == 400
+    assert any(m.startswith("$.questions[1].choices[0].correct:") for m in body["fields"]["custom_content"])
+
+
+def test_studio_save_applies_every_field(quiz_block, handler):
+    status, body = handler(quiz_block, "studio_submit", {
+        "display_name": "  Risks  ", "num_questions": 3, "max_attempts": 0, "pass_threshold": 80, "weight": 2,
+        "balanced": False, "show_answers": "never", "categories": ["bias"], "job_family": "hr",
+        "charter": {"client-data-public-chatbot": {"allowed": True, "text": "Allowed with the DPO's approval."}},
+    })
+    assert status == 200 and body["saved"]
+    assert (quiz_block.display_name, quiz_block.num_questions, quiz_block.max_attempts) == ("Risks", 3, 0)
+    assert quiz_block.pass_threshold == 0.8 and quiz_block.weight == 2.0 and quiz_block.balanced is False
+    assert quiz_block.bank().questions["c1"].correct_ids == {"t"}
+    assert quiz_block.attempts_left() is None
+
+
+def test_show_answers_never_hides_the_key_but_keeps_choice_feedback(blocks, handler):
+    block = blocks.from_xml(f"<ldai_risk_quiz show_answers='never' custom_content={quoteattr(CONTENT)}/>")
+    question = block.user_state()["questions"][0]
+    q = block.bank().questions[question["id"]]
+    wrong = next(c for c in q.choice_ids if c not in q.correct_ids)
+    status, state = handler(block, "submit_answer", {"question_id": q.id, "selected": [wrong]})
+    feedback = state["answers"][q.id]
+    assert feedback["correct_ids"] is None and list(feedback["choices"]) == [wrong]
+    assert feedback["choices"][wrong]["feedback"]
+
+
+def test_report_data_lists_each_answer(quiz_block, handler):
+    answer_all(quiz_block, handler, right=True)
+
+    class State:
+        username = "learner1"
+        state = {"current_attempt": quiz_block.current_attempt}
+
+    rows = list(quiz_block.generate_report_data(iter([State()])))
+    assert len(rows) == 4 and rows[0][0] == "learner1"
+    assert {"Question", "Answer", "Correct", "Score", "Category", "Attempt"} <= set(rows[0][1])
+    assert all(row[1]["Correct"] for row in rows)
+    assert len(list(quiz_block.generate_report_data(iter([State()]), limit_responses=2))) == 2
+
+
+def test_olx_export_import_round_trips_content_and_settings(blocks, handler):
+    block = blocks.from_xml(
+        f"<ldai_risk_quiz display_name='Quiz' num_questions='3' weight='2.5' pass_threshold='0.6' "
+        f"show_answers='after_last_attempt' custom_content={quoteattr(CONTENT)}/>"
+    )
+    handler(block, "studio_submit", {"charter": {"client-data-public-chatbot": {"allowed": True}}, "categories": ["bias", "charter"]})
+    out = BytesIO()
+    block.runtime.export_to_xml(block, out)
+    xml = out.getvalue().decode()
+    node = etree.fromstring(xml.encode())
+    assert node.tag == "ldai_risk_quiz"
+    again = blocks.from_xml(etree.tostring(node).decode(), user_id="importer")
+    for name in ("display_name", "num_questions", "weight", "pass_threshold", "show_answers", "custom_content", "charter", "categories"):
+        assert getattr(again, name) == getattr(block, name), name
+
+
+def test_french_learners_get_the_french_interface(blocks):
+    block = blocks.from_xml("<ldai_risk_quiz/>", language="fr", user_id="apprenant")
+    assert block.language() == "fr"
+    fragment = block.student_view()
+    assert 'lang="fr"' in fragment.content
+    assert fragment.json_init_args["lang"] == "fr"
+
+
+def test_default_block_uses_the_pack_of_the_learner_language(blocks):
+    english = blocks.from_xml("<ldai_risk_quiz/>")
+    french = blocks.as_user(english, "apprenant", language="fr")
+    assert english.pack_ref() == "en/ai-risks" and french.pack_ref() == "fr/ai-risks"
+    assert english.content_document()["lang"] == "en" and french.content_document()["lang"] == "fr"
+
+
+def test_scoring_contract(quiz_block):
+    assert RiskQuizBlock.has_score is True and quiz_block.max_score() == 1.0
+    assert quiz_block.weight == 1.0 and quiz_block.multi_device is True
+    assert quiz_block.has_submitted_answer() is False
