@@ -137,3 +137,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"ldai": {"level": os.environ.get("LDAI_LOG_LEVEL", "INFO"), "propagate": True}},
 }
+
+# --- LTI-B: the tool's XBlock runtime and grade delivery (lti_tool.runtime, lti_tool.grades) ---
+# Handler URLs carry a signed token bound to the launch; it expires after HANDLER_TOKEN_SECONDS.
+# GRADES_IN_PROCESS: one machine (the demo, `ldai serve`) delivers grades from a thread of the web
+# process; with several processes, set LDAI_GRADES_IN_PROCESS=0 and run `ldai lti send-grades`.
+LDAI_LTI_RUNTIME = {
+    "HANDLER_TOKEN_SECONDS": int(os.environ.get("LDAI_HANDLER_TOKEN_SECONDS", str(8 * 3600))),
+    "GRADES_IN_PROCESS": _env_bool("LDAI_GRADES_IN_PROCESS", True),
+    "GRADE_POLL_INTERVAL": 5,  # seconds between looks at the outbox when idle
+    "GRADE_RETRY_BASE": 10,  # first retry after ~10 s, doubling...
+    "GRADE_RETRY_MAX": 600,  # ...up to 10 min apart (a platform back up is served within 10 min)
+    "GRADE_GIVE_UP_AFTER": 7 * 24 * 3600,  # then the row is marked failed (kept, retried from the admin)
+    "HTTP_TIMEOUT": 10,  # seconds, AGS token/line item/score requests
+}

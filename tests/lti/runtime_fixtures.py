@@ -1,0 +1,263 @@
+"""Fixtures for the runtime and grade tests: a real LTI platform's AGS side on 127.0.0.1.
+
+The platform is lti-consumer-xblock's ``LtiAdvantageConsumer`` (what Open edX uses
+as an LTI 1.3 platform) behind a small HTTP server: its ``access_token`` answers
+the tool's client-credentials request, its ``check_token`` checks the bearer token
+on every line item and score request. The consumer is lenient about the
+assertion's audience, so the server checks ``iss``/``sub``/``aud`` itself.
+
+The server can be told to fail: ``platform.fail_next(500, 500)`` answers the next
+score POSTs with those statuses, ``platform.down = True`` drops connections
+(a network error), so the sender's retries are tested against real HTTP.
+
+Test modules load these with ``pytest_plugins = ["tests.lti.runtime_fixtures"]``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPES = ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                   "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"]
+
+
+def new_rsa_pem() -> tuple[str, str]:
+    """(private PEM, public PEM) of a fresh 2048-bit RSA key."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private, public
+
+
+@pytest.fixture(scope="session")
+def tool_rsa() -> tuple[str, str]:
+    return new_rsa_pem()
+
+
+@pytest.fixture(scope="session")
+def platform_rsa() -> tuple[str, str]:
+    return new_rsa_pem()
+
+
+@pytest.fixture
+def tool_key(db, tool_rsa):
+    """The tool's signing key in the database (what ``ldai lti rotate-keys`` creates)."""
+    from lti_tool.models import ToolKey
+
+    private, public = tool_rsa
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(serialization.load_pem_public_key(public.encode())))
+    kid = "tool-" + uuid.uuid4().hex[:8]
+    jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
+    return ToolKey.objects.create(kid=kid, private_key_pem=private, public_jwk=jwk)
+
+
+@dataclass
+class ReceivedScore:
+    lineitem: str
+    body: dict
+    content_type: str
+
+
+@dataclass
+class FakePlatform:
+    """State of the platform server; tests read what it received and script its failures."""
+
+    base_url: str = ""
+    client_id: str = "ldai-tool-client"
+    deployment_id: str = "deployment-1"
+    consumer: object = None
+    scores: list[ReceivedScore] = field(default_factory=list)
+    lineitems: dict[str, dict] = field(default_factory=dict)
+    token_requests: int = 0
+    score_requests: int = 0
+    rejected_tokens: int = 0
+    down: bool = False
+    score_failures: deque = field(default_factory=deque)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def issuer(self) -> str:
+        return self.base_url
+
+    @property
+    def token_url(self) -> str:
+        return self.base_url + "/token"
+
+    @property
+    def lineitems_url(self) -> str:
+        return self.base_url + "/context/c1/lineitems"
+
+    def add_lineitem(self, tag: str = "", label: str = "Activity", score_maximum: float = 1.0, resource_link_id: str = "") -> str:
+        item_id = f"{self.lineitems_url}/{len(self.lineitems) + 1}/lineitem?type_id=1"
+        self.lineitems[item_id] = {"id": item_id, "tag": tag, "label": label, "scoreMaximum": score_maximum, "resourceLinkId": resource_link_id}
+        return item_id
+
+    def fail_next(self, *statuses: int) -> None:
+        self.score_failures.extend(statuses)
+
+    def accepted_for(self, user_id: str) -> list[dict]:
+        return [s.body for s in self.scores if s.body.get("userId") == user_id]
+
+
+def _handler_for(platform: FakePlatform):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # keep test output clean
+            pass
+
+        def _send(self, status: int, body=None, content_type: str = "application/json", headers: dict | None = None):
+            data = b"" if body is None else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _bearer_ok(self, scopes) -> bool:
+            auth = self.headers.get("Authorization", "")
+            if not auth.startswith("Bearer "):
+                return False
+            try:
+                return bool(platform.consumer.check_token(auth[7:], scopes))
+            except Exception:
+                return False
+
+        def _drop(self):
+            self.close_connection = True
+            self.connection.shutdown(2)
+
+        def do_POST(self):
+            if platform.down:
+                return self._drop()
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode()
+            path = urlsplit(self.path).path
+            if path == "/token":
+                return self._token(raw)
+            if path == urlsplit(platform.lineitems_url).path:
+                if not self._bearer_ok(LINEITEM_SCOPES[:1]):
+                    return self._send(401, {"error": "bad token"})
+                body = json.loads(raw)
+                item_id = platform.add_lineitem(body.get("tag", ""), body.get("label", ""), body.get("scoreMaximum", 1), body.get("resourceLinkId", ""))
+                return self._send(201, platform.lineitems[item_id], "application/vnd.ims.lis.v2.lineitem+json")
+            if path.endswith("/scores"):
+                return self._score(path, raw)
+            return self._send(404, {"error": "no such endpoint"})
+
+        def do_GET(self):
+            if platform.down:
+                return self._drop()
+            parts = urlsplit(self.path)
+            if parts.path == urlsplit(platform.lineitems_url).path:
+                if not self._bearer_ok(LINEITEM_SCOPES):
+                    return self._send(401, {"error": "bad token"})
+                query = parse_qs(parts.query)
+                items = list(platform.lineitems.values())
+                if "tag" in query:
+                    items = [i for i in items if i.get("tag") == query["tag"][0]]
+                return self._send(200, items, "application/vnd.ims.lis.v2.lineitemcontainer+json")
+            return self._send(404, {"error": "no such endpoint"})
+
+        def _token(self, raw: str):
+            form = {k: v[0] for k, v in parse_qs(raw).items()}
+            with platform.lock:
+                platform.token_requests += 1
+            try:
+                claims = jwt.decode(form.get("client_assertion", ""), options={"verify_signature": False})
+                assert claims["iss"] == claims["sub"] == platform.client_id
+                assert claims["aud"] == platform.token_url
+                answer = platform.consumer.access_token(form)
+            except Exception as exc:
+                return self._send(400, {"error": "invalid_client", "detail": type(exc).__name__})
+            return self._send(200, answer)
+
+        def _score(self, path: str, raw: str):
+            with platform.lock:
+                platform.score_requests += 1
+                failure = platform.score_failures.popleft() if platform.score_failures else None
+            if not self._bearer_ok([SCORE_SCOPE]):
+                platform.rejected_tokens += 1
+                return self._send(401, {"error": "bad token"})
+            if failure:
+                headers = {"Retry-After": "1"} if failure == 429 else None
+                return self._send(failure, {"error": "scripted failure"}, headers=headers)
+            lineitem = platform.base_url + path[: -len("/scores")]
+            known = {urlsplit(i).path for i in platform.lineitems}
+            if path[: -len("/scores")] not in known:
+                return self._send(404, {"error": "no such line item"})
+            content_type = self.headers.get("Content-Type", "")
+            if content_type != "application/vnd.ims.lis.v1.score+json":
+                return self._send(415, {"error": "score media type expected"})
+            with platform.lock:
+                platform.scores.append(ReceivedScore(lineitem, json.loads(raw), content_type))
+            return self._send(200, {})
+
+    return Handler
+
+
+@pytest.fixture
+def fake_platform(platform_rsa, tool_rsa):
+    """A running platform on 127.0.0.1 (AGS token, line items, scores); stopped after the test."""
+    from lti_consumer.lti_1p3.consumer import LtiAdvantageConsumer
+
+    platform = FakePlatform()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(platform))
+    server.daemon_threads = True
+    platform.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    private, _ = platform_rsa
+    platform.consumer = LtiAdvantageConsumer(
+        iss=platform.issuer,
+        lti_oidc_url="http://127.0.0.1:9/lti/login/",
+        lti_launch_url="http://127.0.0.1:9/lti/launch/",
+        client_id=platform.client_id,
+        deployment_id=platform.deployment_id,
+        rsa_key=private,
+        rsa_key_id="platform-key-1",
+        redirect_uris=["http://127.0.0.1:9/lti/launch/"],
+        tool_key=tool_rsa[1],
+    )
+    platform.consumer.enable_ags(platform.lineitems_url, allow_programmatic_grade_interaction=True)
+    thread = threading.Thread(target=server.serve_forever, name="fake-platform", daemon=True)
+    thread.start()
+    try:
+        yield platform
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def registered_platform(db, fake_platform, tool_key):
+    """The fake platform registered in the tool (Platform + active Deployment rows)."""
+    from lti_tool.models import Deployment, Platform
+
+    platform = Platform.objects.create(
+        name="Test platform", issuer=fake_platform.issuer, client_id=fake_platform.client_id,
+        auth_login_url=fake_platform.base_url + "/auth", auth_token_url=fake_platform.token_url,
+        keyset_url=fake_platform.base_url + "/jwks",
+    )
+    deployment = Deployment.objects.create(platform=platform, deployment_id=fake_platform.deployment_id)
+    return deployment
+
+
+@pytest.fixture(autouse=False)
+def fresh_cache():
+    """An empty Django cache (cached AGS tokens must not leak between tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
