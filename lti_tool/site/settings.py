@@ -52,8 +52,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "lti_tool.site.demo.QueryLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -103,6 +105,9 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# WhiteNoise serves static files from the apps' folders directly (no collectstatic step
+# for the demo); a deployment may still run collectstatic and set this to False.
+WHITENOISE_USE_FINDERS = _env_bool("WHITENOISE_USE_FINDERS", True)
 
 # Behind a TLS-terminating proxy (nginx, a load balancer): trust its headers and
 # serve cookies that an LMS iframe can send back (SameSite=None; Secure).
@@ -116,6 +121,12 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 # The workbench (xblock-sdk) hosts the XBlocks in the demo; its file storage lives in var/.
 DJFS = {"type": "osfs", "directory_root": str(VAR_DIR / "djpyfs"), "url_root": "/static/djpyfs"}
 EXCLUDED_XBLOCKS: set[str] = set()
+WORKBENCH = {
+    "reset_state_on_restart": False,
+    "services": {"fs": "xblock.reference.plugins.FSService", "settings": "workbench.services.SettingsService"},
+}
+MEDIA_ROOT = str(VAR_DIR / "media")
+MEDIA_URL = "/media/"
 
 # One settings key for both shells (Django settings here, XBLOCK_SETTINGS in Open edX).
 # Secrets (the LLM key) come from the environment, never from block fields.
@@ -150,4 +161,17 @@ LDAI_LTI_RUNTIME = {
     "GRADE_RETRY_MAX": 600,  # ...up to 10 min apart (a platform back up is served within 10 min)
     "GRADE_GIVE_UP_AFTER": 7 * 24 * 3600,  # then the row is marked failed (kept, retried from the admin)
     "HTTP_TIMEOUT": 10,  # seconds, AGS token/line item/score requests
+}
+
+# --- LTI-A: launch, registration and keys (lti_tool.conf reads these; defaults there) ---
+# CLOCK_LEEWAY_SECONDS: tolerated clock skew on the id_token's iat/exp. FRAME_ANCESTORS: extra origins
+# allowed to frame the tool besides the registered platforms (a Canvas school domain, comma-separated).
+# ALLOW_INSECURE_URLS: accept http:// keyset/registration URLs (development only; default: DEBUG).
+LDAI_LTI = {
+    "CLOCK_LEEWAY_SECONDS": int(os.environ.get("LDAI_LTI_CLOCK_LEEWAY", "30")),
+    "FRAME_ANCESTORS": [o.strip() for o in os.environ.get("LDAI_LTI_FRAME_ANCESTORS", "").split(",") if o.strip()],
+    "ALLOW_INSECURE_URLS": _env_bool("LDAI_LTI_ALLOW_INSECURE_URLS", DEBUG),
+    "DYNAMIC_REGISTRATION": _env_bool("LDAI_LTI_DYNAMIC_REGISTRATION", True),
+    "KEY_ROTATION_GRACE_HOURS": int(os.environ.get("LDAI_LTI_KEY_GRACE_HOURS", "72")),
+    "TOOL_NAME": os.environ.get("LDAI_LTI_TOOL_NAME", "AI literacy at work"),
 }

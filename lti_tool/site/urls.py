@@ -2,12 +2,16 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from workbench import urls as workbench_urls
 
 from . import demo
 
+# The workbench's own URL list also mounts the admin; ours is mounted once, below.
+WORKBENCH_PATTERNS = [p for p in workbench_urls.urlpatterns if "admin" not in str(getattr(p, "pattern", ""))]
+
 urlpatterns = [
     path("", demo.index, name="demo-index"),
-    path("workbench/", include("workbench.urls")),
+    path("workbench/", include(WORKBENCH_PATTERNS)),
     path("lti/", include("lti_tool.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,95 @@
+# ldai-xblocks. The two commands a newcomer needs (README.rst):
+#   make demo   - sets up .venv, the database and the catalogs, then serves the demo on http://127.0.0.1:8000
+#   make test   - sets up what the tests need (Python packages, Debian's chromium, axe-core) and runs the whole suite
+# Everything is installed by these rules: nothing to install by hand, on a new machine too.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.SUFFIXES:
+
+PYTHON ?= $(shell ./.ci/find-python 2>/dev/null)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+CHROMIUM ?= /usr/bin/chromium
+PYTEST_ARGS ?=
+
+export DJANGO_SETTINGS_MODULE := lti_tool.site.settings
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help demo test lint unit browser-deps install test-install compile_translations extract_translations \
+        check_translations requirements bench clean
+
+help:
+	@echo "make demo [PORT=8000]   set up and serve the demo on http://$(HOST):$(PORT)"
+	@echo "make test               run the whole test suite (installs what it needs)"
+	@echo "make bench              measure against the anchors (bench/results.json)"
+	@echo "make extract_translations / compile_translations / check_translations"
+	@echo "make requirements       re-pin requirements/*.txt from the .in files"
+
+# ---------------------------------------------------------------- environment
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then ./.ci/find-python >/dev/null; exit 1; fi
+	@echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=69" wheel
+
+$(VENV)/.installed-base: $(BIN)/python requirements/base.txt setup.py
+	$(BIN)/pip install -q -r requirements/base.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-base requirements/test.txt
+	$(BIN)/pip install -q -r requirements/test.txt
+	@touch $@
+
+install: $(VENV)/.installed-base
+test-install: $(VENV)/.installed-test
+
+# Debian's chromium for the browser tests (Playwright drives it through executable_path; it never
+# downloads a browser) and axe-core, pinned in tests/browser/package-lock.json, from the npm registry.
+browser-deps:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "Installing Debian's chromium (needed by the browser tests)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+	    || { echo "Could not install chromium: run 'apt-get install chromium' as root, then 'make test' again."; exit 1; }; \
+	fi
+	@if [ -f tests/browser/package.json ] && [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then \
+	  command -v npm >/dev/null || { echo "npm is needed for axe-core: apt-get install npm"; exit 1; }; \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	fi
+
+# ---------------------------------------------------------------- translations
+extract_translations: $(VENV)/.installed-test
+	$(BIN)/python translations/catalog_tool.py extract
+
+compile_translations: $(VENV)/.installed-base
+	@$(BIN)/python -c "import babel" 2>/dev/null || $(BIN)/pip install -q "$$(grep -i '^babel==' requirements/test.txt)"
+	$(BIN)/python translations/catalog_tool.py compile
+
+check_translations: $(VENV)/.installed-test
+	$(BIN)/python translations/catalog_tool.py check
+
+# ---------------------------------------------------------------- the two commands
+demo: $(VENV)/.installed-base compile_translations
+	$(BIN)/ldai serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test browser-deps compile_translations
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# ---------------------------------------------------------------- the rest
+bench: $(VENV)/.installed-test browser-deps compile_translations
+	$(BIN)/pip install -q -r requirements/bench.txt
+	$(BIN)/python bench/run.py
+
+requirements: $(VENV)/.installed-test
+	$(BIN)/pip install -q pip-tools
+	cd requirements && for name in base test dev bench; do \
+	  ../$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --output-file $$name.txt $$name.in || exit 1; done
+
+clean:
+	rm -rf build dist *.egg-info tests/browser/artifacts .pytest_cache
