@@ -105,6 +105,7 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing root even when it serves from the apps
 # WhiteNoise serves static files from the apps' folders directly (no collectstatic step
 # for the demo); a deployment may still run collectstatic and set this to False.
 WHITENOISE_USE_FINDERS = _env_bool("WHITENOISE_USE_FINDERS", True)
