@@ -188,7 +188,7 @@ class RiskQuizBlock(ActivityBlock):
             },
             js_class="LdaiRiskQuizStudio",
             css=("css/risk_quiz.css",),
-            js=("js/risk_quiz_studio.js",),
+            js=("js/quiz_question_editor.js", "js/risk_quiz_studio.js"),
         )
 
     # --------------------------------------------------------------- handlers

@@ -77,6 +77,7 @@ _SCHEMA_MESSAGES = {
     "type": N_("This value must be of type {expected}."),
     "enum": N_("This value must be one of: {expected}."),
     "const": N_("This value must be {expected}."),
+    "empty": N_("This text is empty: write it."),
     "minLength": N_("This text is too short (at least {expected} characters)."),
     "maxLength": N_("This text is too long (at most {expected} characters)."),
     "minItems": N_("This list needs at least {expected} entries."),
@@ -90,7 +91,8 @@ _FALLBACK = N_("This value is not valid here.")
 
 def _schema_problem(error: ValidationError, gettext: Gettext) -> Problem:
     parts = list(error.absolute_path)
-    template = gettext(_SCHEMA_MESSAGES.get(error.validator, _FALLBACK))
+    key = "empty" if error.validator == "minLength" and error.validator_value == 1 else error.validator
+    template = gettext(_SCHEMA_MESSAGES.get(key, _FALLBACK))
     expected: Any = error.validator_value
     name = ""
     if error.validator == "required":
