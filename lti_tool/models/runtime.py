@@ -86,6 +86,9 @@ class LearnerState(models.Model):
     block_type = models.CharField("activity", max_length=64, blank=True)
     state = models.JSONField("state", default=dict, blank=True)
     user_name = models.CharField("name", max_length=255, blank=True)
+    is_instructor = models.BooleanField(
+        "instructor", default=False, help_text="Written by an instructor's preview: left out of the course's results.",
+    )
     score = models.FloatField("score", null=True, blank=True, help_text="Last score published, raw.")
     max_score = models.FloatField("maximum score", null=True, blank=True)
     attempts = models.PositiveIntegerField("graded submissions", default=0)

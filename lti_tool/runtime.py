@@ -1,0 +1,471 @@
+"""The tool's XBlock runtime: the same block classes as in Open edX, hosted for LTI launches.
+
+Rule 2 of the house plan: the LTI tool never re-implements an activity. This
+runtime gives our XBlocks what Open edX gives them, backed by the tool's tables:
+
+- field data: content/settings-scope fields live on the resource link
+  (``ResourceLinkConfig.settings``, written only by instructors), user-scoped
+  fields in ``LearnerState`` keyed by deployment, context, resource link, user
+  and scope, ``user_state_summary`` on the resource link (shared by learners);
+- services: ``i18n`` (the launch's language), ``user`` (a stable anonymous id
+  derived from the platform and the LTI ``sub``), ``settings`` (the ``LDAI`` bucket),
+  ``field-data``;
+- handler URLs routed to ``/lti/handler/<launch token>/<handler>/``;
+- ``local_resource_url`` routed to ``/lti/assets/ldai/...`` (the shared ``static/``);
+- the ``grade`` event turned into a grade-outbox row, written in the SAME
+  transaction as the learner's state (the views wrap every render and handler
+  in ``transaction.atomic``), so a score exists if and only if its answer was saved.
+
+Nothing a learner wrote is logged: events are logged by name only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from markupsafe import Markup, escape
+from web_fragments.fragment import Fragment
+from xblock.fields import BlockScope, Scope, ScopeIds, UserScope
+from xblock.reference.user_service import UserService, XBlockUser
+from xblock.runtime import KeyValueStore, KvsFieldData, MemoryIdManager, Runtime
+
+from ldai_xblocks.i18n import translation
+from ldai_xblocks.resources import static_dir
+
+from .grades.outbox import ScoreRejected, record_score
+from .models import LearnerState, ResourceLinkConfig
+from .runtime_session import RuntimeSession
+
+log = logging.getLogger("ldai.lti.runtime")
+
+# The only block types a launch may ask for (custom parameter ldai_activity): our three activities.
+BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox")
+DEFAULT_BLOCK_TYPE = "ldai_risk_quiz"
+TOOL_STATIC_DIR = Path(__file__).resolve().parent / "static" / "lti_tool"
+ASSET_ROOTS = {"ldai": static_dir, "tool": lambda: TOOL_STATIC_DIR}
+
+
+class AuthoringForbidden(Exception):
+    """A learner's request tried to change what only instructors may change (content/settings fields)."""
+
+
+def anonymous_id(session: RuntimeSession) -> str:
+    """A stable, opaque learner id per platform: what the blocks see instead of the LTI ``sub``."""
+    raw = f"{session.context.platform.issuer}|{session.context.user_sub}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+# ------------------------------------------------------------------------------------------ field data
+
+
+class LtiKeyValueStore(KeyValueStore):
+    """Maps XBlock field keys onto ResourceLinkConfig and LearnerState rows of ONE learner and ONE link.
+
+    Rows are read once per request and written on ``set_many`` (what ``block.save()``
+    calls), so a handler's writes are a few UPDATEs inside the view's transaction.
+    A key naming another user reads nothing and writes nothing.
+    """
+
+    def __init__(self, session: RuntimeSession, user_id: str, *, lock_rows: bool = False):
+        self.session = session
+        self.user_id = user_id
+        self.lock_rows = lock_rows
+        self._rows: dict[tuple[str, str, str], LearnerState] = {}
+
+    # -- where a key lives ------------------------------------------------------------------------------
+    def _place(self, key: KeyValueStore.Key) -> tuple[str, tuple[str, str, str] | None]:
+        """("authoring" | "summary" | "learner" | "none", learner row key)."""
+        scope = key.scope
+        if scope in (Scope.children, Scope.parent):
+            return "none", None
+        if scope.user == UserScope.NONE:
+            return "authoring", None
+        if scope.user == UserScope.ALL:
+            return "summary", None
+        if key.user_id != self.user_id:
+            return "none", None
+        block_type = self.session.link.block_type
+        if scope.block == BlockScope.TYPE:
+            return "learner", (LearnerState.Scope.PREFERENCES, "", block_type)
+        if scope.block == BlockScope.ALL:
+            return "learner", (LearnerState.Scope.USER_INFO, "", "")
+        return "learner", (LearnerState.Scope.USER_STATE, self.session.link.resource_link_id, block_type)
+
+    def learner_row(self, row_key: tuple[str, str, str], create: bool) -> LearnerState | None:
+        if row_key in self._rows:
+            return self._rows[row_key]
+        scope, resource_link_id, block_type = row_key
+        context = self.session.context
+        lookup = {
+            "deployment_id": self.session.link.deployment_id,
+            # Preferences and user info follow the learner across courses of the deployment.
+            "context_id": (context.context_id or "") if scope == LearnerState.Scope.USER_STATE else "",
+            "resource_link_id": resource_link_id,
+            "user_sub": context.user_sub,
+            "scope": scope,
+            "block_type": block_type,
+        }
+        manager = LearnerState.objects.select_for_update() if self.lock_rows and transaction.get_connection().in_atomic_block else LearnerState.objects
+        row = manager.filter(**lookup).first()
+        if row is None:
+            if not create:
+                return None
+            row = LearnerState(**lookup, state={}, user_name=context.user_name[:255], is_instructor=context.is_instructor)
+        self._rows[row_key] = row
+        return row
+
+    def _container(self, key: KeyValueStore.Key, create: bool) -> dict | None:
+        place, row_key = self._place(key)
+        if place == "authoring":
+            return self.session.link.settings
+        if place == "summary":
+            return self.session.link.summary
+        if place == "learner":
+            row = self.learner_row(row_key, create)
+            return None if row is None else row.state
+        return None
+
+    # -- KeyValueStore ----------------------------------------------------------------------------------
+    def get(self, key):
+        container = self._container(key, create=False)
+        if container is None or key.field_name not in container:
+            raise KeyError(key.field_name)
+        return container[key.field_name]
+
+    def has(self, key):
+        container = self._container(key, create=False)
+        return container is not None and key.field_name in container
+
+    def set(self, key, value):
+        self.set_many({key: value})
+
+    def delete(self, key):
+        self._write({key: None}, delete=True)
+
+    def set_many(self, update_dict):
+        self._write(update_dict, delete=False)
+
+    def _write(self, updates: dict, delete: bool) -> None:
+        touched_rows: set[tuple[str, str, str]] = set()
+        touched_link: set[str] = set()
+        for key, value in updates.items():
+            place, row_key = self._place(key)
+            if place == "none":
+                log.warning("refused a write to field %s outside this learner's data", key.field_name)
+                continue
+            if place == "authoring" and not self.session.is_instructor:
+                raise AuthoringForbidden(key.field_name)
+            if place == "learner":
+                container = self.learner_row(row_key, create=True).state
+                touched_rows.add(row_key)
+            else:
+                attr = "settings" if place == "authoring" else "summary"
+                container = getattr(self.session.link, attr)
+                touched_link.add(attr)
+            if delete:
+                container.pop(key.field_name, None)
+            else:
+                container[key.field_name] = value
+        for row_key in touched_rows:
+            self._rows[row_key].save()
+        if touched_link:
+            self.session.link.save(update_fields=[*sorted(touched_link), "modified"])
+
+
+# ------------------------------------------------------------------------------------------ services
+
+
+class LtiI18nService:
+    """The launch's language, and our own catalogs for any block that asks the service to translate."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self._translations = translation(language)
+
+    def get_language(self) -> str:
+        return self.language
+
+    def gettext(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    ugettext = gettext
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self._translations.ngettext(singular, plural, count)
+
+    ungettext = ngettext
+
+    def strftime(self, dtime, format):  # the XBlock i18n service signature
+        return dtime.strftime(format)
+
+    def get_javascript_i18n_catalog_url(self, block):
+        return None
+
+
+class LtiUserService(UserService):
+    """Who the learner is, as far as blocks need: an anonymous id and a display name (never the LTI sub)."""
+
+    def __init__(self, session: RuntimeSession, anon_id: str):
+        super().__init__()
+        context = session.context
+        user = XBlockUser(is_current_user=True, full_name=context.user_name or None, emails=[context.user_email] if context.user_email else [])
+        user.opt_attrs["ldai.anonymous_user_id"] = anon_id
+        user.opt_attrs["edx-platform.is_authenticated"] = True
+        user.opt_attrs["ldai.is_instructor"] = context.is_instructor
+        self._user = user
+
+    def get_current_user(self):
+        return self._user
+
+
+class LtiSettingsService:
+    """The block's settings bucket (``XBLOCK_SETTINGS[block.block_settings_key]``), like Open edX's service."""
+
+    def get_settings_bucket(self, block, default=None):
+        key = getattr(block, "block_settings_key", None) or type(block).__name__
+        return getattr(settings, "XBLOCK_SETTINGS", {}).get(key, default if default is not None else {})
+
+
+# ------------------------------------------------------------------------------------------ assets
+
+
+@lru_cache(maxsize=512)
+def _version(root: str, relative: str, mtime_ns: int) -> str:
+    path = ASSET_ROOTS[root]() / relative
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def asset_url(root: str, relative: str) -> str:
+    """URL of a shared front-end file, with a content hash so it can be cached for a year."""
+    relative = relative.lstrip("/")
+    url = reverse("lti_tool:asset", args=(root, relative))
+    path = ASSET_ROOTS[root]() / relative
+    try:
+        return f"{url}?v={_version(root, relative, path.stat().st_mtime_ns)}"
+    except OSError:
+        return url
+
+
+def _json_for_html(value: Any) -> str:
+    """JSON that cannot close the ``<script>`` element it sits in (learner and author text ride in it)."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# ------------------------------------------------------------------------------------------ runtime
+
+
+class LtiRuntime(Runtime):
+    """One learner, one resource link, one request (cheap to build; never shared between requests)."""
+
+    def __init__(self, session: RuntimeSession, *, lock_rows: bool = False):
+        self.session = session
+        self.anon_id = anonymous_id(session)
+        self.kvs = LtiKeyValueStore(session, self.anon_id, lock_rows=lock_rows)
+        self.grades_recorded = 0
+        ids = MemoryIdManager()
+        services = {
+            "field-data": KvsFieldData(self.kvs),
+            "i18n": LtiI18nService(session.locale),
+            "user": LtiUserService(session, self.anon_id),
+            "settings": LtiSettingsService(),
+        }
+        super().__init__(ids, ids, services=services)
+
+    # -- the block of this resource link ----------------------------------------------------------------
+    def usage_id(self) -> str:
+        return f"lti-{self.session.link.pk}"
+
+    def block(self):
+        block_type = self.session.link.block_type
+        if block_type not in BLOCK_TYPES:
+            raise LookupError(block_type)
+        cls = self.load_block_type(block_type)
+        usage = self.usage_id()
+        return self.construct_xblock_from_class(cls, ScopeIds(self.anon_id, block_type, usage, usage))
+
+    # -- URLs ---------------------------------------------------------------------------------------------
+    def handler_prefix(self) -> str:
+        return reverse("lti_tool:handler-base", args=(self.session.token,))
+
+    def handler_url(self, block, handler_name, suffix="", query="", thirdparty=False):
+        func = getattr(block, handler_name, None)
+        if not func or not getattr(func, "_is_xblock_handler", False):
+            raise ValueError(f"{handler_name!r} is not a handler of {type(block).__name__}")
+        url = self.handler_prefix() + f"{handler_name}/" + (suffix or "").lstrip("/")
+        return url + (f"?{query}" if query else "")
+
+    def resource_url(self, resource):
+        return asset_url("ldai", resource)
+
+    def local_resource_url(self, block, uri):
+        for prefix in ("static/", "public/"):
+            if uri.startswith(prefix):
+                return asset_url("ldai", uri[len(prefix):])
+        return asset_url("ldai", uri)
+
+    # -- events -------------------------------------------------------------------------------------------
+    def publish(self, block, event_type, event_data):
+        if event_type == "grade":
+            self._grade(event_data)
+            return
+        # Event names only: their data can hold a learner's answers.
+        log.info("event %s from %s on resource link %s", event_type, block.scope_ids.block_type, self.session.link.pk)
+
+    def _grade(self, data: dict) -> None:
+        """Learner row (score, attempts) and outbox row, in the caller's transaction."""
+        if not isinstance(data, dict):
+            return
+        if data.get("user_id") not in (None, self.anon_id):
+            log.warning("ignored a grade event for another user on resource link %s", self.session.link.pk)
+            return
+        value, maximum = data.get("value"), data.get("max_value")
+        key = (LearnerState.Scope.USER_STATE, self.session.link.resource_link_id, self.session.link.block_type)
+        row = self.kvs.learner_row(key, create=True)
+        try:
+            previous = (row.score / row.max_score) if row.score is not None and row.max_score else None
+            fraction = float(value) / float(maximum)
+        except (TypeError, ValueError, ZeroDivisionError):
+            log.warning("ignored a grade event without a usable value on resource link %s", self.session.link.pk)
+            return
+        if data.get("only_if_higher") and previous is not None and fraction <= previous:
+            return
+        row.score, row.max_score = float(value), float(maximum)
+        row.attempts += 1
+        row.save()
+        if self.session.is_instructor:
+            log.info("instructor preview graded on resource link %s: kept in the tool, not sent", self.session.link.pk)
+            return
+        try:
+            outbox = record_score(self.session.link, self.session.context.user_sub, value, maximum)
+        except ScoreRejected:
+            log.warning("block published an impossible score on resource link %s", self.session.link.pk)
+            return
+        if outbox is not None:
+            self.grades_recorded += 1
+
+    # -- HTML ---------------------------------------------------------------------------------------------
+    def wrap_xblock(self, block, view, frag, context):
+        """The XBlock wrapper div, escaped (the base runtime writes init args into a script unescaped)."""
+        data = {
+            "usage": block.scope_ids.usage_id,
+            "block-type": block.scope_ids.block_type,
+            "handler-prefix": self.handler_prefix(),
+        }
+        if frag.js_init_fn:
+            data["init"] = frag.js_init_fn
+            data["runtime-version"] = frag.js_init_version
+        attributes = "".join(f' data-{name}="{escape(value)}"' for name, value in data.items())
+        classes = escape(" ".join(self._css_classes_for(block, view)))
+        init_args = ""
+        if getattr(frag, "json_init_args", None) is not None:
+            init_args = f'<script type="json/xblock-args" class="xblock_json_init_args">{_json_for_html(frag.json_init_args)}</script>'
+        wrapped = Fragment()
+        wrapped.add_content(Markup(f'<div class="{classes}"{attributes}>{frag.body_html()}{init_args}</div>'))
+        wrapped.add_fragment_resources(frag)
+        return wrapped
+
+
+# ------------------------------------------------------------------------------------------ resource links
+
+
+def block_type_from(custom: dict) -> str | None:
+    """The activity a launch names (``ldai_activity``: ``ldai_risk_quiz`` or ``risk_quiz``); None if unknown."""
+    from . import claims as c
+
+    wanted = (custom.get(c.CUSTOM_ACTIVITY) or "").strip()
+    if not wanted:
+        return DEFAULT_BLOCK_TYPE
+    wanted = wanted if wanted.startswith("ldai_") else f"ldai_{wanted}"
+    return wanted if wanted in BLOCK_TYPES else None
+
+
+def initial_settings(block_type: str, custom: dict) -> tuple[dict, str, Any]:
+    """Field values a new link starts with, from the custom parameters deep linking placed on it.
+
+    Only settings/content fields the block declares are kept, each checked by the
+    field's own type; anything else is dropped (an instructor may edit custom
+    parameters by hand in the platform).
+    """
+    from xblock.core import XBlock
+
+    from . import claims as c
+
+    cls = XBlock.load_class(block_type)
+    values: dict[str, Any] = {}
+    try:
+        requested = json.loads(custom.get(c.CUSTOM_SETTINGS) or "{}")
+    except ValueError:
+        requested = {}
+    for name, raw in (requested.items() if isinstance(requested, dict) else ()):
+        field = cls.fields.get(name) if isinstance(name, str) else None
+        if field is None or field.scope not in (Scope.settings, Scope.content):
+            continue
+        try:
+            values[name] = field.to_json(field.enforce_type(field.from_json(raw)))
+        except Exception:  # any conversion error means "drop this value"
+            log.info("dropped custom setting %s of a new resource link (wrong type)", name)
+    pack = (custom.get(c.CUSTOM_PACK) or "").strip()
+    content = custom.get(c.CUSTOM_CONTENT)
+    if pack == c.CUSTOM_PACK_OWN and content and "custom_content" in cls.fields:
+        values["custom_content"] = content
+    elif pack and pack != c.CUSTOM_PACK_OWN and "pack" in cls.fields:
+        values["pack"] = pack[:100]
+    return values, pack[:100], content if pack == c.CUSTOM_PACK_OWN else None
+
+
+def ensure_resource_link(context) -> ResourceLinkConfig | None:
+    """The link of this launch, created on its first launch; AGS endpoints refreshed on every launch.
+
+    Returns None when the launch names an activity this tool does not have.
+    """
+    block_type = block_type_from(context.custom)
+    link = ResourceLinkConfig.objects.filter(deployment=context.deployment, resource_link_id=context.resource_link_id).first()
+    if link is None:
+        if block_type is None:
+            return None
+        values, pack, content = initial_settings(block_type, context.custom)
+        try:
+            custom_content = json.loads(content) if content else None
+        except ValueError:
+            custom_content = None
+        link, _created = ResourceLinkConfig.objects.get_or_create(
+            deployment=context.deployment, resource_link_id=context.resource_link_id,
+            defaults={
+                "context_id": context.context_id or "", "context_title": context.context_title,
+                "title": context.resource_link_title, "block_type": block_type, "pack_ref": pack,
+                "custom_content": custom_content, "settings": values,
+            },
+        )
+    ags = context.ags or {}
+    updates = {
+        # A line item found or created by tag earlier is kept while the platform still offers AGS.
+        "lineitem_url": _url(ags.get("lineitem")) or (link.lineitem_url if ags else ""),
+        "lineitems_url": _url(ags.get("lineitems")),
+        "ags_scopes": [s for s in ags.get("scope") or [] if isinstance(s, str)],
+        "title": context.resource_link_title or link.title,
+        "context_title": context.context_title or link.context_title,
+    }
+    changed = [name for name, value in updates.items() if getattr(link, name) != value]
+    if changed:
+        for name in changed:
+            setattr(link, name, updates[name])
+        link.save(update_fields=[*changed, "modified"])
+    return link
+
+
+def _url(value) -> str:
+    """An AGS URL as stored (500 characters at most: a longer one is dropped, not cut into a wrong URL)."""
+    if not isinstance(value, str) or not value:
+        return ""
+    if len(value) > 500:
+        log.warning("ignored an AGS URL longer than 500 characters")
+        return ""
+    return value
