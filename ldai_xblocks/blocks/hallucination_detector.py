@@ -174,7 +174,8 @@ class HallucinationDetectorBlock(ActivityBlock):
             hallucinations = []
             for index, h in enumerate(item["hallucinations"]):
                 found = index in result.found
-                entry = {"found": found, "coverage": round(result.coverage[index], 3), "kind": h["kind"], "kind_label": self._(KIND_LABELS[h["kind"]])}
+                label = KIND_LABELS[h["kind"]]
+                entry = {"found": found, "coverage": round(result.coverage[index], 3), "kind": h["kind"], "kind_label": self._(label)}
                 if found or reveal:
                     entry.update(start=h["start"], end=h["end"], explanation=h["explanation"], correction=h["correction"], reference=h.get("reference"))
                 hallucinations.append(entry)
