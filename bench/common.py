@@ -189,3 +189,17 @@ def setup_django(settings_module: str = "lti_tool.site.settings") -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def interleaved_prepared(preparers: dict[str, Callable[[], Callable[[], Any]]], rounds: int,
+                         warmup: int = 3) -> dict[str, list[float]]:
+    """:func:`timed_prepared` for several contenders, called in turn within each round (see :func:`interleaved`)."""
+    for prepare in preparers.values():
+        for _ in range(warmup):
+            prepare()()
+    samples: dict[str, list[float]] = {name: [] for name in preparers}
+    for _ in range(rounds):
+        for name, prepare in preparers.items():
+            call = prepare()
+            samples[name].append(elapsed_ms(call))
+    return samples
