@@ -78,7 +78,7 @@ class LtiKeyValueStore(KeyValueStore):
         self.session = session
         self.user_id = user_id
         self.lock_rows = lock_rows
-        self._rows: dict[tuple[str, str, str], LearnerState] = {}
+        self._rows: dict[tuple[str, str, str], LearnerState | None] = {}
 
     # -- where a key lives ------------------------------------------------------------------------------
     def _place(self, key: KeyValueStore.Key) -> tuple[str, tuple[str, str, str] | None]:
@@ -100,7 +100,8 @@ class LtiKeyValueStore(KeyValueStore):
         return "learner", (LearnerState.Scope.USER_STATE, self.session.link.resource_link_id, block_type)
 
     def learner_row(self, row_key: tuple[str, str, str], create: bool) -> LearnerState | None:
-        if row_key in self._rows:
+        """The row (read once per request; a missing one is remembered as missing, and built unsaved on write)."""
+        if row_key in self._rows and (self._rows[row_key] is not None or not create):
             return self._rows[row_key]
         scope, resource_link_id, block_type = row_key
         context = self.session.context
@@ -113,11 +114,13 @@ class LtiKeyValueStore(KeyValueStore):
             "scope": scope,
             "block_type": block_type,
         }
-        manager = LearnerState.objects.select_for_update() if self.lock_rows and transaction.get_connection().in_atomic_block else LearnerState.objects
-        row = manager.filter(**lookup).first()
-        if row is None:
-            if not create:
-                return None
+        row = None
+        if row_key not in self._rows:
+            manager = LearnerState.objects
+            if self.lock_rows and transaction.get_connection().in_atomic_block:
+                manager = manager.select_for_update()
+            row = manager.filter(**lookup).first()
+        if row is None and create:
             row = LearnerState(**lookup, state={}, user_name=context.user_name[:255], is_instructor=context.is_instructor)
         self._rows[row_key] = row
         return row
@@ -290,6 +293,10 @@ class LtiRuntime(Runtime):
         cls = self.load_block_type(block_type)
         usage = self.usage_id()
         return self.construct_xblock_from_class(cls, ScopeIds(self.anon_id, block_type, usage, usage))
+
+    def applicable_aside_types(self, block):
+        """No XBlock asides in the tool (the base runtime would scan every installed entry point per render)."""
+        return []
 
     # -- URLs ---------------------------------------------------------------------------------------------
     def handler_prefix(self) -> str:
