@@ -1,6 +1,6 @@
 """URLs of the LTI tool, mounted under /lti/ by the site."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import deep_linking, registration, views
 
@@ -13,4 +13,6 @@ urlpatterns: list = [
     path("config/", views.config, name="config"),
     path("register/", registration.register, name="register"),
     path("deep-link/", deep_linking.submit, name="deep_link"),
+    # LTI-B: the XBlock runtime (handlers behind the launch session, activity pages, results, static files)
+    path("", include("lti_tool.runtime_urls")),
 ]
