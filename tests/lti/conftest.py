@@ -243,6 +243,11 @@ def lti_launch():
 
 
 @pytest.fixture
+def lti_consumer_factory():
+    return make_consumer
+
+
+@pytest.fixture
 def lti_start_login():
     return start_login
 
