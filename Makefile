@@ -82,8 +82,14 @@ test: $(VENV)/.installed-test browser-deps compile_translations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------- the rest
-bench: $(VENV)/.installed-test browser-deps compile_translations
+# The anchors (requirements/bench.txt, on top of the test set) and the published wheels the bench reads
+# without installing them (requirements/bench-wheels.txt: xblock-ai-eval's front-end bundle).
+$(VENV)/.installed-bench: $(VENV)/.installed-test requirements/bench.txt requirements/bench-wheels.txt
 	$(BIN)/pip install -q -r requirements/bench.txt
+	$(BIN)/pip download -q --no-deps --only-binary=:all: -r requirements/bench-wheels.txt -d var/bench-wheels
+	@touch $@
+
+bench: $(VENV)/.installed-bench browser-deps compile_translations
 	$(BIN)/python bench/run.py
 
 requirements: $(VENV)/.installed-test

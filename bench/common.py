@@ -203,3 +203,27 @@ def interleaved_prepared(preparers: dict[str, Callable[[], Callable[[], Any]]], 
             call = prepare()
             samples[name].append(elapsed_ms(call))
     return samples
+
+
+# ------------------------------------------------------------------------------ anchors
+WHEELS_DIR = ROOT / "var" / "bench-wheels"
+WHEELS_LIST = ROOT / "requirements" / "bench-wheels.txt"
+
+
+def anchor_wheel(distribution: str) -> Path | None:
+    """The published wheel of an anchor read without installing it (``make bench`` fetches it), or None.
+
+    ``requirements/bench-wheels.txt`` pins the version; ``make bench`` runs ``pip download
+    --no-deps`` into ``var/bench-wheels/``. Nothing is fetched here: a module that finds None
+    reports its figure as not measured, with a note saying to run ``make bench``.
+    """
+    stem = distribution.replace("-", "_").lower()
+    pinned = None
+    if WHEELS_LIST.exists():
+        for line in WHEELS_LIST.read_text(encoding="utf-8").splitlines():
+            spec = line.split("#")[0].strip()
+            if spec.lower().replace("-", "_").startswith(stem + "=="):
+                pinned = spec.split("==", 1)[1]
+    pattern = f"{stem}-{pinned}-*.whl" if pinned else f"{stem}-*.whl"
+    found = sorted(WHEELS_DIR.glob(pattern))  # wheel names are normalized: lower case, underscores
+    return found[-1] if found else None
