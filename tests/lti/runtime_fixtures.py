@@ -10,16 +10,22 @@ The server can be told to fail: ``platform.fail_next(500, 500)`` answers the nex
 score POSTs with those statuses, ``platform.down = True`` drops connections
 (a network error), so the sender's retries are tested against real HTTP.
 
+``graded_platform`` is the other half: LTI-A's platform (conftest.py: OIDC login and
+launch) with AGS claims in its launches and a gradebook (token + scores) on its server,
+for end-to-end runs from launch to score.
+
 Test modules load these with ``pytest_plugins = ["tests.lti.runtime_fixtures"]``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +35,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCORE_MEDIA = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_SCOPES = ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"]
 
@@ -261,3 +268,81 @@ def fresh_cache():
     cache.clear()
     yield cache
     cache.clear()
+
+
+# ------------------------------------------------------------------------------------ the platform's AGS side (LTI-A's platform server)
+
+
+class Gradebook:
+    """AGS endpoints on the platform server: token (consumer.access_token) and scores (consumer.check_token)."""
+
+    def __init__(self, lti_platform, consumer):
+        self.platform = lti_platform
+        self.consumer = consumer
+        self.scores: list[dict] = []
+        self.fail: list[int] = []
+        self.lineitem = lti_platform.base_url + "/ags/course-1/lineitems/1/lineitem"
+        self.lineitems = lti_platform.base_url + "/ags/course-1/lineitems"
+        lti_platform.routes[("POST", "/token")] = self._token
+        lti_platform.routes[("POST", "/ags/course-1/lineitems/1/lineitem/scores")] = self._score
+
+    def _token(self, headers, body):
+        from urllib.parse import parse_qs
+
+        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        try:
+            return 200, self.consumer.access_token(form)
+        except Exception as exc:
+            return 400, {"error": "invalid_client", "detail": type(exc).__name__}
+
+    def _score(self, headers, body):
+        auth = headers.get("Authorization", "")
+        try:
+            allowed = auth.startswith("Bearer ") and self.consumer.check_token(auth[7:], [SCORE_SCOPE])
+        except Exception:
+            allowed = False
+        if not allowed:
+            return 401, {"error": "invalid token"}
+        if headers.get("Content-Type") != SCORE_MEDIA:
+            return 415, {"error": "score media type expected"}
+        if self.fail:
+            return self.fail.pop(0), {"error": "scripted"}
+        self.scores.append(json.loads(body))
+        return 200, {}
+
+
+@pytest.fixture
+def graded_platform(registered, lti_platform, tool_key, tool_rsa):
+    """A consumer whose launches carry the AGS claim, and the gradebook that receives the tool's scores."""
+    from tests.lti.conftest import make_consumer
+
+    consumer = make_consumer(lti_platform, tool_key=tool_rsa[1])
+    gradebook = Gradebook(lti_platform, consumer)
+    consumer.enable_ags(gradebook.lineitems, gradebook.lineitem, allow_programmatic_grade_interaction=True)
+    return consumer, gradebook
+
+
+def launch_page(client, consumer, **kwargs) -> str:
+    """HTML of a successful resource launch (LTI-A's login + launch helper, through Django's test client)."""
+    from tests.lti.conftest import launch
+
+    response = launch(client, consumer, **kwargs)
+    assert response.status_code == 200, response.content[:500]
+    return response.content.decode()
+
+
+def handler_prefix(html: str) -> str:
+    return unescape(re.search(r'data-handler-prefix="([^"]+)"', html).group(1))
+
+
+def init_args(html: str) -> dict:
+    return json.loads(re.search(r'<script type="json/xblock-args" class="xblock_json_init_args">(.*?)</script>', html, re.S).group(1))
+
+
+def call(client, prefix: str, name: str, payload=None, *, raw: bytes | None = None):
+    body = raw if raw is not None else json.dumps(payload or {}).encode()
+    response = client.post(prefix + name + "/", data=body, content_type="application/json")
+    try:
+        return response.status_code, json.loads(response.content)
+    except ValueError:
+        return response.status_code, response.content.decode()

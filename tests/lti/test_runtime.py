@@ -13,7 +13,6 @@ import json
 import re
 from html import unescape
 
-import pytest
 from django.core import signing
 from django.db import DatabaseError
 from hypothesis import HealthCheck, given
@@ -26,61 +25,9 @@ from lti_tool import claims as c
 from lti_tool.grades import sender
 from lti_tool.models import GradeOutbox, LearnerState, ResourceLinkConfig
 from tests.lti.conftest import launch as lti_launch_flow
-from tests.lti.conftest import make_consumer
+from tests.lti.runtime_fixtures import call, handler_prefix, init_args, launch_page
 
 pytest_plugins = ["tests.lti.runtime_fixtures"]
-
-SCORE_MEDIA = "application/vnd.ims.lis.v1.score+json"
-
-
-# ------------------------------------------------------------------------------------ the platform's AGS side
-
-
-class Gradebook:
-    """AGS endpoints on the platform server: token (consumer.access_token) and scores (consumer.check_token)."""
-
-    def __init__(self, lti_platform, consumer):
-        self.platform = lti_platform
-        self.consumer = consumer
-        self.scores: list[dict] = []
-        self.fail: list[int] = []
-        self.lineitem = lti_platform.base_url + "/ags/course-1/lineitems/1/lineitem"
-        self.lineitems = lti_platform.base_url + "/ags/course-1/lineitems"
-        lti_platform.routes[("POST", "/token")] = self._token
-        lti_platform.routes[("POST", "/ags/course-1/lineitems/1/lineitem/scores")] = self._score
-
-    def _token(self, headers, body):
-        from urllib.parse import parse_qs
-
-        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-        try:
-            return 200, self.consumer.access_token(form)
-        except Exception as exc:
-            return 400, {"error": "invalid_client", "detail": type(exc).__name__}
-
-    def _score(self, headers, body):
-        auth = headers.get("Authorization", "")
-        try:
-            allowed = auth.startswith("Bearer ") and self.consumer.check_token(auth[7:], [c.SCOPE_SCORE])
-        except Exception:
-            allowed = False
-        if not allowed:
-            return 401, {"error": "invalid token"}
-        if headers.get("Content-Type") != SCORE_MEDIA:
-            return 415, {"error": "score media type expected"}
-        if self.fail:
-            return self.fail.pop(0), {"error": "scripted"}
-        self.scores.append(json.loads(body))
-        return 200, {}
-
-
-@pytest.fixture
-def platform(registered, lti_platform, tool_key, tool_rsa):
-    """A consumer whose launches carry the AGS claim, and the gradebook that receives the tool's scores."""
-    consumer = make_consumer(lti_platform, tool_key=tool_rsa[1])
-    gradebook = Gradebook(lti_platform, consumer)
-    consumer.enable_ags(gradebook.lineitems, gradebook.lineitem, allow_programmatic_grade_interaction=True)
-    return consumer, gradebook
 
 
 def quiz_custom(**settings_) -> dict:
@@ -88,28 +35,9 @@ def quiz_custom(**settings_) -> dict:
             c.CUSTOM_SETTINGS: json.dumps({"display_name": "Risks quiz", "max_attempts": 3, "num_questions": 3, **settings_})}
 
 
-def open_activity(client, consumer, **kwargs):
+def open_activity(client, consumer, **kwargs) -> str:
     kwargs.setdefault("custom", quiz_custom())
-    response = lti_launch_flow(client, consumer, **kwargs)
-    assert response.status_code == 200, response.content[:500]
-    return response.content.decode()
-
-
-def handler_prefix(html: str) -> str:
-    return unescape(re.search(r'data-handler-prefix="([^"]+)"', html).group(1))
-
-
-def init_args(html: str) -> dict:
-    return json.loads(re.search(r'<script type="json/xblock-args" class="xblock_json_init_args">(.*?)</script>', html, re.S).group(1))
-
-
-def call(client, prefix: str, name: str, payload=None, *, raw: bytes | None = None):
-    body = raw if raw is not None else json.dumps(payload or {}).encode()
-    response = client.post(prefix + name + "/", data=body, content_type="application/json")
-    try:
-        return response.status_code, json.loads(response.content)
-    except ValueError:
-        return response.status_code, response.content.decode()
+    return launch_page(client, consumer, **kwargs)
 
 
 def right_answers(state: dict) -> dict[str, list[str]]:
@@ -131,8 +59,8 @@ def answer_all(client, prefix: str, *, stop_before_last: bool = False) -> dict:
 # ------------------------------------------------------------------------------------ learner: launch -> grade
 
 
-def test_learner_submits_the_quiz_and_the_score_reaches_the_platform(client, platform):
-    consumer, gradebook = platform
+def test_learner_submits_the_quiz_and_the_score_reaches_the_platform(client, graded_platform):
+    consumer, gradebook = graded_platform
     html = open_activity(client, consumer, user_id="learner-7", name="Alex Martin")
     assert 'data-init="LdaiRiskQuiz"' in html and "Risks quiz" in html
     link = ResourceLinkConfig.objects.get()
@@ -149,8 +77,8 @@ def test_learner_submits_the_quiz_and_the_score_reaches_the_platform(client, pla
     assert gradebook.scores == [{**gradebook.scores[0], "userId": "learner-7", "scoreGiven": 1.0, "scoreMaximum": 1.0}]
 
 
-def test_state_survives_a_new_launch_and_is_kept_per_learner_and_link(client, platform):
-    consumer, _ = platform
+def test_state_survives_a_new_launch_and_is_kept_per_learner_and_link(client, graded_platform):
+    consumer, _ = graded_platform
     html = open_activity(client, consumer, user_id="learner-1")
     answer_all(client, handler_prefix(html), stop_before_last=True)
     again = init_args(open_activity(client, consumer, user_id="learner-1"))["state"]
@@ -163,15 +91,15 @@ def test_state_survives_a_new_launch_and_is_kept_per_learner_and_link(client, pl
     assert keys == {("learner-1", "link-1"), ("learner-2", "link-1"), ("learner-1", "link-2")}
 
 
-def test_launch_in_french_renders_in_french(client, platform):
-    consumer, _ = platform
+def test_launch_in_french_renders_in_french(client, graded_platform):
+    consumer, _ = graded_platform
     html = open_activity(client, consumer, locale="fr-CA")
     assert '<html lang="fr">' in html and "Mode d’emploi" in html
     assert init_args(html)["lang"] == "fr"
 
 
-def test_platform_500_then_recovering_delivers_the_learners_grade_once(client, platform):
-    consumer, gradebook = platform
+def test_platform_500_then_recovering_delivers_the_learners_grade_once(client, graded_platform):
+    consumer, gradebook = graded_platform
     answer_all(client, handler_prefix(open_activity(client, consumer)))
     gradebook.fail = [500]
     from django.utils import timezone
@@ -186,8 +114,8 @@ def test_platform_500_then_recovering_delivers_the_learners_grade_once(client, p
 # ------------------------------------------------------------------------------------ one transaction
 
 
-def test_grade_and_state_roll_back_together_when_the_outbox_write_fails(client, platform, monkeypatch):
-    consumer, _ = platform
+def test_grade_and_state_roll_back_together_when_the_outbox_write_fails(client, graded_platform, monkeypatch):
+    consumer, _ = graded_platform
     prefix = handler_prefix(open_activity(client, consumer))
     state = answer_all(client, prefix, stop_before_last=True)
     last = [q["id"] for q in state["questions"] if q["id"] not in state["answers"]][0]
@@ -208,8 +136,8 @@ def test_grade_and_state_roll_back_together_when_the_outbox_write_fails(client, 
     assert GradeOutbox.objects.count() == 1
 
 
-def test_outbox_row_rolls_back_when_the_state_cannot_be_saved(client, platform, monkeypatch):
-    consumer, _ = platform
+def test_outbox_row_rolls_back_when_the_state_cannot_be_saved(client, graded_platform, monkeypatch):
+    consumer, _ = graded_platform
     prefix = handler_prefix(open_activity(client, consumer))
     state = answer_all(client, prefix, stop_before_last=True)
     last = [q["id"] for q in state["questions"] if q["id"] not in state["answers"]][0]
@@ -232,8 +160,8 @@ def test_outbox_row_rolls_back_when_the_state_cannot_be_saved(client, platform, 
 # ------------------------------------------------------------------------------------ handler protection
 
 
-def test_a_tampered_token_is_refused(client, platform):
-    consumer, _ = platform
+def test_a_tampered_token_is_refused(client, graded_platform):
+    consumer, _ = graded_platform
     prefix = handler_prefix(open_activity(client, consumer))
     token = prefix.rstrip("/").rsplit("/", 1)[1]
     payload, _, signature = token.rpartition(":")
@@ -242,8 +170,8 @@ def test_a_tampered_token_is_refused(client, platform):
     assert status == 403 and body["code"] == "bad_signature"
 
 
-def test_a_token_for_another_user_or_link_is_refused(client, platform):
-    consumer, _ = platform
+def test_a_token_for_another_user_or_link_is_refused(client, graded_platform):
+    consumer, _ = graded_platform
     prefix = handler_prefix(open_activity(client, consumer, user_id="learner-1"))
     open_activity(client, consumer, user_id="learner-1", resource_link_id="link-2")
     token = prefix.rstrip("/").rsplit("/", 1)[1]
@@ -257,8 +185,8 @@ def test_a_token_for_another_user_or_link_is_refused(client, platform):
         assert status == 403 and body["code"] == "not_bound"
 
 
-def test_an_expired_session_is_refused_in_the_learners_language(client, platform, settings):
-    consumer, _ = platform
+def test_an_expired_session_is_refused_in_the_learners_language(client, graded_platform, settings):
+    consumer, _ = graded_platform
     prefix = handler_prefix(open_activity(client, consumer))
     settings.LDAI_LTI_RUNTIME = {**settings.LDAI_LTI_RUNTIME, "HANDLER_TOKEN_SECONDS": -1}
     status, body = call(client, prefix, "student_view_user_state", )
@@ -267,8 +195,8 @@ def test_an_expired_session_is_refused_in_the_learners_language(client, platform
     assert "Ouvrez" in response.json()["error"] or "expiré" in response.json()["error"]
 
 
-def test_a_switched_off_deployment_closes_its_sessions(client, platform):
-    consumer, _ = platform
+def test_a_switched_off_deployment_closes_its_sessions(client, graded_platform):
+    consumer, _ = graded_platform
     prefix = handler_prefix(open_activity(client, consumer))
     from lti_tool.models import Deployment
 
@@ -277,16 +205,16 @@ def test_a_switched_off_deployment_closes_its_sessions(client, platform):
     assert status == 403 and body["code"] == "expired"
 
 
-def test_a_learner_cannot_change_the_settings(client, platform):
-    consumer, _ = platform
+def test_a_learner_cannot_change_the_settings(client, graded_platform):
+    consumer, _ = graded_platform
     prefix = handler_prefix(open_activity(client, consumer))
     status, body = call(client, prefix, "studio_submit", {"display_name": "Hacked", "max_attempts": 0})
     assert status == 403 and body["code"] == "authoring"
     assert ResourceLinkConfig.objects.get().settings["display_name"] == "Risks quiz"
 
 
-def test_unknown_and_private_handlers_are_404(client, platform):
-    consumer, _ = platform
+def test_unknown_and_private_handlers_are_404(client, graded_platform):
+    consumer, _ = graded_platform
     prefix = handler_prefix(open_activity(client, consumer))
     for name in ("no_such_handler", "__class__", "_", "student_view", "save"):
         status, body = call(client, prefix, name)
@@ -299,8 +227,8 @@ def test_unknown_and_private_handlers_are_404(client, platform):
            st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["question_id", "selected", "pack", "display_name", "max_attempts"]) | st.text(max_size=8), inner, max_size=4),
            max_leaves=12).map(lambda v: json.dumps(v).encode())))
-def test_nothing_a_learner_sends_produces_a_500(client, platform, name, body):
-    consumer, _ = platform
+def test_nothing_a_learner_sends_produces_a_500(client, graded_platform, name, body):
+    consumer, _ = graded_platform
     status, _ = call(client, _prefix_once(client, consumer), name, raw=body)
     assert status < 500
 
@@ -318,8 +246,8 @@ def _prefix_once(client, consumer) -> str:
 # ------------------------------------------------------------------------------------ instructors
 
 
-def test_instructor_gets_the_authoring_view_and_the_results(client, platform):
-    consumer, _ = platform
+def test_instructor_gets_the_authoring_view_and_the_results(client, graded_platform):
+    consumer, _ = graded_platform
     for learner, name in (("learner-1", "=cmd|' /C calc'!A0"), ("learner-2", "Bob <b>bold</b>")):
         prefix = handler_prefix(open_activity(client, consumer, user_id=learner, name=name))
         answer_all(client, prefix)
@@ -338,8 +266,8 @@ def test_instructor_gets_the_authoring_view_and_the_results(client, platform):
     assert "100.0" in text
 
 
-def test_instructor_saves_settings_learners_see_them(client, platform):
-    consumer, _ = platform
+def test_instructor_saves_settings_learners_see_them(client, graded_platform):
+    consumer, _ = graded_platform
     html = open_activity(client, consumer, role="instructor", user_id="teacher-1")
     status, body = call(client, handler_prefix(html), "studio_submit", {"display_name": "Quiz for sales", "max_attempts": 1})
     assert status == 200 and body["saved"]
@@ -347,8 +275,8 @@ def test_instructor_saves_settings_learners_see_them(client, platform):
     assert "Quiz for sales" in open_activity(client, consumer, user_id="learner-3")
 
 
-def test_instructor_preview_is_not_graded_nor_listed(client, platform):
-    consumer, _ = platform
+def test_instructor_preview_is_not_graded_nor_listed(client, graded_platform):
+    consumer, _ = graded_platform
     html = open_activity(client, consumer, role="instructor", user_id="teacher-1")
     preview_url = unescape(re.search(r'href="([^"]+\?view=learner)"', html).group(1))
     preview = client.get(preview_url)
@@ -362,8 +290,8 @@ def test_instructor_preview_is_not_graded_nor_listed(client, platform):
     assert "No learner has opened this activity yet." in results
 
 
-def test_learners_cannot_reach_instructor_pages(client, platform):
-    consumer, _ = platform
+def test_learners_cannot_reach_instructor_pages(client, graded_platform):
+    consumer, _ = graded_platform
     html = open_activity(client, consumer, user_id="learner-1")
     token = handler_prefix(html).rstrip("/").rsplit("/", 1)[1]
     assert client.get(f"/lti/results/{token}/results.csv").status_code == 403
@@ -375,8 +303,8 @@ def test_learners_cannot_reach_instructor_pages(client, platform):
 # ------------------------------------------------------------------------------------ pages and assets
 
 
-def test_author_text_cannot_break_out_of_the_page(client, platform):
-    consumer, _ = platform
+def test_author_text_cannot_break_out_of_the_page(client, graded_platform):
+    consumer, _ = graded_platform
     document = load_pack("risk_quiz", "en/ai-risks")
     evil = "</script><script>alert(1)</script>"
     document = {**document, "questions": [{**q, "stem": evil + q["stem"]} for q in document["questions"]]}
@@ -386,21 +314,21 @@ def test_author_text_cannot_break_out_of_the_page(client, platform):
     assert init_args(html)["state"]["questions"][0]["stem"].startswith(evil)
 
 
-def test_an_unknown_activity_gets_a_clear_page(client, platform):
-    consumer, _ = platform
+def test_an_unknown_activity_gets_a_clear_page(client, graded_platform):
+    consumer, _ = graded_platform
     response = lti_launch_flow(client, consumer, custom={c.CUSTOM_ACTIVITY: "html"})
     assert response.status_code == 400 and b"unknown_activity" in response.content
     assert ResourceLinkConfig.objects.count() == 0
 
 
-def test_wrongly_typed_custom_settings_are_dropped(client, platform):
-    consumer, _ = platform
+def test_wrongly_typed_custom_settings_are_dropped(client, graded_platform):
+    consumer, _ = graded_platform
     open_activity(client, consumer, custom={c.CUSTOM_ACTIVITY: "risk_quiz", c.CUSTOM_SETTINGS: '{"max_attempts": "many", "weight": 5, "nope": 1}'})
     assert ResourceLinkConfig.objects.get().settings == {"weight": 5.0}
 
 
-def test_assets_are_served_with_long_cache_and_never_outside_static(client, platform):
-    consumer, _ = platform
+def test_assets_are_served_with_long_cache_and_never_outside_static(client, graded_platform):
+    consumer, _ = graded_platform
     html = open_activity(client, consumer)
     url = unescape(re.search(r"src='([^']+risk_quiz\.js[^']*)'", html).group(1))
     response = client.get(url)
