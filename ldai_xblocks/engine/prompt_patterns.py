@@ -1,0 +1,345 @@
+"""The cues the offline prompt rubric looks for, in English and in French.
+
+Kept apart from :mod:`.prompt_rubric` because this is language data, not logic:
+a reviewer fluent in one language can check its table without reading the scoring.
+Every pattern is compiled once at import (case-insensitive, Unicode word
+boundaries); the rubric then runs one ``finditer`` per pattern over the prompt.
+
+Each criterion has a *strong* pattern (the criterion is clearly met: score 2) and
+a *weak* one (present but vague: score 1). Some criteria need a second look in
+code (the task's subject, the role's owner, the tone's qualifier): the patterns
+expose named groups for that.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+
+
+def _c(pattern: str) -> re.Pattern:
+    return re.compile(pattern, _FLAGS)
+
+
+def _alt(words: str) -> str:
+    return "(?:" + "|".join(sorted(words.split(), key=len, reverse=True)) + ")"
+
+
+@dataclass(frozen=True)
+class LanguagePatterns:
+    lang: str
+    stopwords: frozenset[str]
+    vague_objects: frozenset[str]
+    task: re.Pattern
+    task_question: re.Pattern
+    context: re.Pattern
+    context_facts: re.Pattern
+    role: re.Pattern
+    role_as: re.Pattern
+    role_generic: frozenset[str]
+    audience_strong: re.Pattern
+    audience_weak: re.Pattern
+    audience_marker: re.Pattern
+    format_strong: re.Pattern
+    format_weak: re.Pattern
+    constraints_strong: re.Pattern
+    constraints_weak: re.Pattern
+    examples_strong: re.Pattern
+    examples_quote: re.Pattern
+    examples_weak: re.Pattern
+    tone_cue: re.Pattern
+    tone_adjectives: re.Pattern
+    tone_register: re.Pattern
+    vague: re.Pattern
+    short_words: re.Pattern
+    long_words: re.Pattern
+    formal_words: re.Pattern
+    casual_words: re.Pattern
+    serious_words: re.Pattern
+    funny_words: re.Pattern
+    self_subjects: frozenset[str]
+
+
+# ---------------------------------------------------------------- shared
+
+_QUOTE = r"[\"“«„]\s*([^\"”»\n]{20,}?)\s*[\"”»“]"
+_DIGITS = r"\d+(?:[.,]\d+)?"
+
+# ---------------------------------------------------------------- English
+
+_EN_STOP = frozenset(
+    """a an the and or but of to in on at for with by from about into over as is are was were be been being
+    this that these those it its i me my we us our you your he she they them their his her will would can could
+    should shall may might must do does did have has had not no so if then than there here please just also very
+    what which who whom whose when where why how all any some each every more most such up out off""".split()
+)
+_EN_VAGUE_OBJECTS = frozenset(
+    "ideas idea something stuff things thing text content help anything some few bit lot good nice interesting cool".split()
+)
+_EN_TASK_VERBS = _alt(
+    """write draft create generate produce prepare summarize summarise analyze analyse suggest propose give
+    compose rewrite reword rephrase translate explain compare review check outline plan design build make find
+    identify extract classify categorize categorise turn convert edit proofread improve brainstorm recommend
+    calculate estimate evaluate assess describe tell answer reply respond formulate structure organize organise
+    redact shorten simplify correct fix update adapt tailor"""
+)
+_EN_AUDIENCE_NOUNS = _alt(
+    """customers customer clients client suppliers supplier vendors vendor managers manager management board
+    executives executive ceo cfo cto coo cio directors director team teams colleagues colleague staff employees
+    employee hires newcomers joiners candidates candidate applicants applicant prospects prospect leads partners
+    partner investors shareholders stakeholders readers reader users user operators operator technicians
+    technician shift auditors auditor committee students beginners non-specialists non-experts non-technical
+    experts engineers reps salespeople salesforce recruiters recruiter controller controllers accountants
+    accountant buyers buyer members participants attendees followers subscribers community patients parents
+    recipients recipient head heads leaders leader leadership supervisors supervisor workers audience
+    interns apprentices trainees agency agencies designers press journalists media regulator authorities lawyers volunteers citizens guests visitors tenants residents drivers dispatchers nurses doctors teachers pupils families retirees developers newcomer distributors retailers dealers franchisees owner owners contacts contact
+    decision-makers procurement purchasing hr finance marketing sales department"""
+)
+_EN_AUDIENCE_VAGUE = _alt("people everyone everybody anyone anybody public them others someone")
+_EN_TONE_ADJ = _alt(
+    """formal informal casual friendly warm professional neutral reassuring empathetic empathic playful humorous
+    funny light-hearted lighthearted enthusiastic persuasive diplomatic firm polite courteous upbeat positive
+    serious factual inclusive respectful conversational energetic calm supportive encouraging assertive kind
+    benevolent gentle sober dynamic engaging confident optimistic apologetic sincere authoritative approachable
+    candid tactful constructive motivating inspiring cheerful relaxed corporate institutional direct welcoming
+    compassionate witty punchy caring honest transparent measured"""
+)
+
+EN = LanguagePatterns(
+    lang="en",
+    stopwords=_EN_STOP,
+    vague_objects=_EN_VAGUE_OBJECTS,
+    task=_c(
+        rf"\b(?:come up with|put together|(?<!a )(?<!the )(?<!numbered )(?<!bulleted )list|{_EN_TASK_VERBS})\b"
+        r"|\b(?:i need|i'd like|i would like|i want|can i have|can you give me|we need)\s+(?:an?|the|some|\d+)\b"
+    ),
+    task_question=_c(r"(?:^|[.!?\n]\s*)(?:what|which|how|why|who|when|where|is there|are there|can|could|should)\b[^.!?\n]{8,}\?"),
+    context=_c(
+        r"\b(?:we are|we're|we have|we've|we had|we launched|we sell|we make|we run|we use|we received|we noticed|"
+        r"we plan|we want|we need|we just|we \w+ed|we hire|we recruit|we opened|we open|we organi[sz]e|we prepare|we recently|we lost|we won|our (?:[\w-]+ )?(?:company|firm|team|client|clients|customer|customers|"
+        r"product|products|software|tool|platform|app|solution|contract|line|lines|machine|machines|plant|warehouse|depot|branch|"
+        r"brand|plant|factory|site|store|stores|shop|business|organi[sz]ation|department|service|"
+        r"sales|budget|goal|objective|board|ceo|manager|supplier|suppliers|competitor|competitors|market|range|"
+        r"offer|policy|charter|workforce|staff)|i work|i am (?:an?|the|in charge)|i'm (?:an?|the|in charge)|"
+        r"i manage|i lead|i run|i am responsible|i'm responsible|my (?:manager|company|boss|department|client)|"
+        r"(?:^|(?<=[.!?\n])|(?<=[.!?\n] ))(?:yesterday|last night|this morning|tonight|last week|earlier today)|"
+        r"the (?:goal|aim|purpose|objective|context|situation|background|problem|issue) (?:is|was)|"
+        r"(?:context|background|situation)\s*:|because|since (?:the|we|our|last)|as part of|following (?:the|our|a)|"
+        r"after (?:the|our|a|last)|currently|last (?:year|quarter|month|week|season)|this (?:year|quarter|month|season)|"
+        r"in q[1-4]|due to|in order to|so that|the client (?:is|has|wants|asked)|the customer (?:is|has|wants|asked)|"
+        r"they (?:asked|want|have|are|complained)|which means|whereas)\b"
+    ),
+    context_facts=_c(rf"\b{_DIGITS}\s?(?:%|percent|€|k€|m€|eur|euros?|\$|usd|people|employees|staff|units|tons|tonnes|minutes|days|weeks|months|hours|stores|sites|clients|customers)(?!\w)|[€$£]\s?{_DIGITS}"),
+    role=_c(
+        r"\b(?:you are|you're|you will be|you'll be|act as|acting as|pretend to be|pretend you are|imagine you are|"
+        r"imagine you're|take on the role of|take the role of|play the role of|assume the role of|"
+        r"adopt the (?:role|persona|perspective|viewpoint) of|put yourself in the shoes of|your role is|"
+        r"(?:role|persona)\s*:)\s+(?P<article>an?|the|my|our|my|one of)?\s*(?P<what>[\w-]+(?:\s+[\w-]+){0,3})"
+    ),
+    role_as=_c(r"(?:^|[.!?\n]\s*)as (?:an?|the|our|my) (?P<what>[\w -]{2,60}?),\s*(?P<next>[\w']+)"),
+    role_generic=frozenset("assistant ai bot chatbot robot model helpful language gpt chatgpt copilot".split()),
+    audience_strong=_c(
+        rf"\b(?:for|aimed at|targeting|targeted at|addressed to|intended for|written for|destined for|"
+        rf"to be read by|will be read by|read by|audience(?: is)?\s*:?|readers? (?:is|are)|readers?\s*:|recipients?\s*:|"
+        rf"(?:email|e-mail|mail|message|letter|note|reply|memo|answer|newsletter|post|presentation|pitch|speech|"
+        rf"update|announcement)\s+(?:\w+\s+){{0,2}}to|send (?:it )?to|present(?:ed)? to|explain(?:ed)? to|address(?:ed)? to|"
+        rf"to(?= (?:our|my|all|every)))\s+"
+        rf"(?:(?:our|the|my|a|an|all|new|your|their|some|each|every|this|these|those|its|non)\s+)*(?:[\w'-]+\s+){{0,3}}?"
+        rf"(?P<who>{_EN_AUDIENCE_NOUNS})\b"
+    ),
+    audience_marker=_c(
+        r"\b(?:aimed at|targeting|targeted at|intended for|addressed to|written for|to be read by|will be read by|"
+        r"(?:target )?audience\s*(?::|is|are)|readers?\s*(?::|is|are|will be)|recipients?\s*(?::|is|are)|"
+        r"for me to (?:read|use|review)|for my own (?:use|preparation)|who will (?:read|receive|use) it)\s+(?P<who>[\w'-]+(?:\s+[\w'-]+){0,4})"
+    ),
+    audience_weak=_c(rf"\b(?:for|aimed at|targeting|intended for|addressed to|to)\s+(?:the\s+)?(?:general\s+)?{_EN_AUDIENCE_VAGUE}\b|\b(?:target audience|the audience|the readers?)\b"),
+    format_strong=_c(
+        r"\b(?:tables?|tabular|columns?|rows?|bullet(?:ed)?(?:[- ]points?| list)?|bullets|numbered (?:list|steps|points)|"
+        r"(?:as|in) a list|list of \d+|checklist|sections?|headings?|headers?|subheadings?|subject line|subject\s*:|"
+        r"json|csv|markdown|yaml|html|xml|timetable|time slots?|timings?|minute-by-minute|"
+        r"\d+\s+(?:paragraphs?|bullets?|bullet points|points|sections|parts|columns|lines|slides|steps|items|questions)|"
+        r"(?:one|two|three|four|five|six) (?:short )?(?:paragraphs?|bullets?|bullet points|sections|parts|columns|slides|steps)|"
+        r"one (?:line|row|paragraph|slide|bullet) (?:per|for each)|step[- ]by[- ]step|q&a|faq|tl;?dr|in bold|"
+        r"template|format\s*:|structure\s*:|structured (?:as|in|into|with)|layout\s*:|greeting|sign-?off|"
+        r"call to action|title and|a title|a headline|headlines?|hashtags?|slides?|agenda items?)\b"
+    ),
+    format_weak=_c(r"\b(?:structured|well[- ]organi[sz]ed|organi[sz]ed|clear layout|easy to read|easy to scan|readable|scannable|nicely formatted|clear structure|format)\b"),
+    constraints_strong=_c(
+        r"\b(?:(?:max(?:imum)?|at most|no more than|not more than|under|less than|fewer than|up to|within|limited to|"
+        r"limit (?:it |yourself )?to|between|at least|exactly)\s+\d+|\d+\s*(?:words?|characters?|chars|lines?|sentences?|"
+        r"pages?|minutes?|mins?|seconds?|hours?|days?|slides?|bullet points?|bullets|points|items|paragraphs?|ideas|options|suggestions|"
+        r"examples|questions|tweets?|hashtags?|emojis?|names|titles|slogans|taglines|proposals|variants|versions|alternatives)\b|"
+        r"one (?:page|paragraph|sentence|line|slide)\b|"
+        r"do not|don't|never|avoid|without|must|mustn't|should not|shouldn't|only (?:use|include|mention|cite|based|from|"
+        r"the|with|on)|based (?:only|solely|exclusively) on|using only|stick to|include|including|mention|exclude|leave out|"
+        r"no (?:jargon|emojis?|technical|acronyms?|more than|prices?|names?|figures|invented)|make sure|ensure|be sure to|"
+        r"always|not exceed|cite|sources?|deadline|by (?:monday|tuesday|wednesday|thursday|friday|tomorrow|the end of))\b"
+    ),
+    constraints_weak=_c(r"\b(?:short|brief|concise|succinct|not too long|quick|simple|keep it (?:short|simple|brief))\b"),
+    examples_strong=_c(
+        r"\b(?:here is an? (?:example|sample|model|template)|here's an? (?:example|sample|model)|"
+        r"(?:for )?example\s*:|sample\s*:|model\s*:|e\.g\.\s*:|like this\s*:|as follows\s*:|"
+        r"(?:use|follow|take) (?:this|the following) (?:example|sample|model|template)|"
+        r"(?:an? )?(?:example|sample) of (?:the|a|an|what|our|my) [^.:\n]{0,60}:)"
+    ),
+    examples_quote=_c(r"\b(?:example|sample|style|model|template|tone|like)\b[^\"“«\n]{0,60}" + _QUOTE),
+    examples_weak=_c(r"\b(?:for example|for instance|e\.g\.|such as|in the (?:same )?style of|like (?:our|my|the one|last)|similar to|inspired by|modell?ed on)\b"),
+    tone_cue=_c(r"\b(?:tone|register|voice|style|feel)\b"),
+    tone_adjectives=_c(rf"\b{_EN_TONE_ADJ}\b"),
+    tone_register=_c(r"\b(?:first[- ]name terms|use (?:first names|\"you\"|'you')|address (?:them|him|her|the reader) (?:formally|informally))\b"),
+    vague=_c(r"\b(?:something|stuff|things?|whatever|etc\.?|nice|interesting|cool|a bit|kind of|sort of|some ideas|a few ideas)(?!\w)"),
+    short_words=_c(r"\b(?:short|brief|concise|succinct|one[- ]page|one[- ]paragraph|quick)\b"),
+    long_words=_c(r"\b(?:detailed|in[- ]depth|exhaustive|comprehensive|thorough|extensive|lengthy)\b"),
+    formal_words=_c(r"\b(?:formal|official|institutional)\b"),
+    casual_words=_c(r"\b(?:casual|informal|relaxed|laid-back|chatty|familiar)\b"),
+    serious_words=_c(r"\b(?:serious|solemn|sober)\b"),
+    funny_words=_c(r"\b(?:funny|humorous|jokey|playful|witty)\b"),
+    self_subjects=frozenset("i i'm we we're our my".split()),
+)
+
+
+# ---------------------------------------------------------------- French
+
+_FR_STOP = frozenset(
+    """le la les l un une des de du d au aux et ou mais en dans sur pour par avec sans sous chez vers que qui quoi
+    dont où ce cet cette ces ça cela il elle ils elles on nous vous je j tu te t me m moi toi lui leur leurs se s
+    son sa ses mon ma mes ton ta tes notre nos votre vos est sont été être était ai as a avons avez ont fait faire
+    ne n pas plus très bien aussi tout tous toute toutes si alors comme merci stp svp peux peut pouvez quel quelle
+    quels quelles y""".split()
+)
+_FR_VAGUE_OBJECTS = frozenset(
+    "idées idée chose choses truc trucs machin texte contenu aide quelque quelques peu bien sympa intéressant cool".split()
+)
+_FR_TASK_VERBS = _alt(
+    """rédige rédigez rédiger écris écrivez écrire crée créez créer génère générez générer produis produisez produire
+    prépare préparez préparer résume résumez résumer analyse analysez analyser liste listez lister propose proposez
+    proposer donne donnez donner compose composez composer reformule reformulez reformuler traduis traduisez traduire
+    explique expliquez expliquer compare comparez comparer relis relisez relire vérifie vérifiez vérifier établis
+    établissez établir élabore élaborez élaborer conçois concevez concevoir fais faites faire trouve trouvez trouver
+    identifie identifiez identifier extrais extrayez extraire classe classez classer transforme transformez transformer
+    convertis convertissez convertir corrige corrigez corriger améliore améliorez améliorer recommande recommandez
+    recommander calcule calculez calculer estime estimez estimer évalue évaluez évaluer décris décrivez décrire
+    réponds répondez répondre formule formulez formuler structure structurez structurer organise organisez organiser
+    dresse dressez dresser synthétise synthétisez synthétiser suggère suggérez suggérer imagine imaginez imaginer
+    raccourcis raccourcissez raccourcir simplifie simplifiez simplifier adapte adaptez adapter mets mettez mettre
+    écris-moi rédige-moi donne-moi propose-moi fais-moi prépare-moi trouve-moi"""
+)
+_FR_AUDIENCE_NOUNS = _alt(
+    """clients client clientes clientèle fournisseurs fournisseur managers manager management direction comité codir
+    comex dirigeants dirigeant pdg daf drh dg directeur directrice directeurs directrices président présidente équipe équipes collègues collègue collaborateurs collaboratrices
+    collaborateur salariés salarié employés employé arrivants arrivant arrivante recrues gestionnaires gestionnaire candidats candidates candidat prospects prospect
+    partenaires partenaire investisseurs actionnaires parties lecteurs lecteur lectrices utilisateurs utilisateur
+    opérateurs opératrices opérateur techniciens technicien auditeurs commissaires étudiants débutants
+    non-spécialistes non-experts experts ingénieurs commerciaux commerciales recruteurs recruteur acheteurs acheteur
+    membres participants abonnés communauté patients parents destinataires destinataire responsable responsables
+    chefs chef encadrants encadrement superviseurs ouvriers public stagiaires stagiaire alternants apprentis agence presse journalistes médias bénévoles élèves familles visiteurs invités conducteurs chauffeurs infirmiers médecins enseignants développeurs distributeurs
+    revendeurs franchisés contrôleur contrôleurs comptables comptable élus cse agents interlocuteurs décideurs
+    services service achats rh finance marketing ventes"""
+)
+_FR_AUDIENCE_VAGUE = _alt("gens monde personnes quelqu'un autres eux")
+_FR_TONE_ADJ = _alt(
+    """formel formelle informel informelle décontracté décontractée chaleureux chaleureuse amical amicale
+    professionnel professionnelle neutre rassurant rassurante empathique ludique humoristique drôle léger légère
+    enthousiaste persuasif persuasive diplomate diplomatique ferme poli polie courtois courtoise direct directe
+    positif positive sérieux sérieuse factuel factuelle inclusif inclusive respectueux respectueuse bienveillant
+    bienveillante dynamique convivial conviviale calme encourageant encourageante motivant motivante sobre engageant
+    engageante confiant optimiste sincère accessible constructif constructive cordial cordiale institutionnel
+    institutionnelle détendu détendue familier familière chaleureusement enjoué enjouée percutant percutante
+    apaisant apaisante humble transparent transparente mesuré mesurée accueillant accueillante"""
+)
+
+FR = LanguagePatterns(
+    lang="fr",
+    stopwords=_FR_STOP,
+    vague_objects=_FR_VAGUE_OBJECTS,
+    task=_c(
+        rf"(?<![\w-])(?:{_FR_TASK_VERBS})(?![\w-])"
+        r"|\b(?:j'ai besoin d'|je voudrais|j'aimerais|il me faut|je souhaite|je veux|nous avons besoin d')\s*(?:une?|le|la|les|des|\d+)\b"
+    ),
+    task_question=_c(r"(?:^|[.!?\n]\s*)(?:quel|quelle|quels|quelles|comment|pourquoi|qui|quand|où|est-ce que|peux-tu|pouvez-vous|y a-t-il|faut-il)\b[^.!?\n]{8,}\?"),
+    context=_c(
+        r"\b(?:nous sommes|nous avons|nous venons|nous vendons|nous fabriquons|nous utilisons|nous avons reçu|"
+        r"nous \w+ons|nous constatons|nous prévoyons|nous recrutons|nous cherchons|nous ouvrons|nous préparons|nous organisons|nous voulons|nous devons|nous lançons|on vient|on a|on est|on lance|"
+        r"notre (?:[\w'-]+ )?(?:pme|startup|entreprise|société|équipe|ligne|atelier|machine|chaîne|logiciel|outil|contrat|entrepôt|agence|client|cliente|produit|marque|usine|site|service|magasin|boutique|direction|"
+        r"boîte|groupe|agence|budget|objectif|offre|gamme|marché|politique|charte|fournisseur|concurrent|pdg|dg|manager)|"
+        r"nos (?:[\w'-]+ )?(?:clients|produits|outils|contrats|lignes|ateliers|équipes|ventes|fournisseurs|concurrents|magasins|sites|usines|effectifs|salariés|collaborateurs)|"
+        r"je travaille|je suis (?:une?|le|la|l'|responsable|chargée?|en charge|chef|directeur|directrice|manager|assistante?)|"
+        r"je gère|je dirige|j'encadre|je m'occupe|mon manager|(?:^|(?<=[.!?\n])|(?<=[.!?\n] ))(?:hier|cette nuit|ce matin|la semaine dernière)|ma manager|mon entreprise|ma société|mon service|"
+        r"ma direction|mon client|ma cliente|l'objectif (?:est|était)|le but (?:est|était)|la situation|le contexte|"
+        r"(?:contexte|situation)\s*:|afin de|pour que|parce que|car|puisque|suite à|à la suite d[eu']|dans le cadre d[eu']|"
+        r"actuellement|en ce moment|l'an dernier|l'année dernière|le trimestre dernier|le mois dernier|la semaine dernière|"
+        r"ce trimestre|cette année|ce mois-ci|au t[1-4]|au [1-4]e trimestre|en raison d[eu']|le client (?:a|est|veut|souhaite|demande)|"
+        r"la cliente (?:a|est|veut|souhaite)|ils (?:ont|veulent|demandent)|ce qui signifie|alors que|depuis)\b"
+    ),
+    context_facts=_c(rf"\b{_DIGITS}\s?(?:%|pour ?cent|€|k€|m€|eur|euros?|personnes|salariés|collaborateurs|unités|tonnes|jours|semaines|mois|heures|magasins|sites|clients)(?!\w)|[€$£]\s?{_DIGITS}"),
+    role=_c(
+        r"(?:\b(?:tu es|vous êtes|t'es|tu seras|vous serez|agis comme|agissez comme|agis en tant que|agissez en tant que|"
+        r"agis en|agissez en|joue le rôle d[eu']|jouez le rôle d[eu']|endosse le rôle d[eu']|endossez le rôle d[eu']|"
+        r"prends le rôle d[eu']|prenez le rôle d[eu']|mets-toi dans la peau d[eu']|mettez-vous dans la peau d[eu']|"
+        r"mets-toi à la place d[eu']|mettez-vous à la place d[eu']|imagine que tu es|imaginez que vous êtes|"
+        r"ton rôle est d[eu']|votre rôle est d[eu']|incarne|incarnez)|\b(?:rôle|persona)\s*:)"
+        r"\s*(?P<article>une?|le|la|l'|mon|ma|notre|des|d')?\s*(?P<what>[\w'-]+(?:\s+[\w'-]+){0,3})"
+    ),
+    role_as=_c(r"(?:^|[.!?\n]\s*)en tant qu[e'] ?(?:une?\s+|le\s+|la\s+|l')?(?P<what>[\w' -]{2,60}?),\s*(?P<next>[\w']+)"),
+    role_generic=frozenset("assistant assistante ia bot chatbot robot modèle gpt chatgpt copilot intelligence".split()),
+    audience_strong=_c(
+        rf"(?:\b(?:pour|destinée?s? (?:à|au|aux)|à destination d(?:e|es|u)|à l'attention d(?:e|es|u)|adressée?s? (?:à|au|aux)|"
+        rf"s'adresse (?:à|au|aux)|qui sera lue? par|lue? par|public(?: cible)?\s*:|cible\s*:|lecteurs?\s*:|lectorat\s*:|"
+        rf"destinataires?\s*:|(?:e-mail|email|mail|courriel|message|lettre|note|réponse|newsletter|présentation|post|"
+        rf"annonce|discours|compte rendu)\s+(?:\w+\s+){{0,2}}(?:à|au|aux)|envoyer (?:à|au|aux)|présenter (?:à|au|aux)|"
+        rf"expliquer (?:à|au|aux)|adresser (?:à|au|aux)|(?:à|aux?)(?= (?:nos|mes|notre|mon|ma|vos|tous|toutes|l'ensemble)))\s+)"
+        rf"(?:(?:nos|les|mes|le|la|l'|un|une|des|notre|mon|ma|tous les|toutes les|toute|tout|nouveaux|nouvelles|nouvel|nouveau|chaque|ces|ses|leurs?|du|de la)\s*)*"
+        rf"(?:[\w'-]+\s+){{0,3}}?(?:l'|d')?(?P<who>{_FR_AUDIENCE_NOUNS})(?!\w)"
+    ),
+    audience_marker=_c(
+        r"(?<!\w)(?:destinée?s? (?:à|au|aux)|à destination d(?:e|es|u)|à l'attention d(?:e|es|u)|adressée?s? (?:à|au|aux)|"
+        r"s'adresse (?:à|au|aux)|qui sera lue? par|public(?: cible)?\s*:|cible\s*:|lecteurs?\s*:|lectorat\s*:|destinataires?\s*:|"
+        r"pour moi|que je (?:relirai|lirai|utiliserai))\s*(?P<who>[\w'-]+(?:\s+[\w'-]+){0,4})"
+    ),
+    audience_weak=_c(rf"\b(?:pour|destinée?s? à|à destination d[eu']?|adressée?s? à)\s+(?:le grand |les |tout le )?{_FR_AUDIENCE_VAGUE}\b|\b(?:public cible|le public|les lecteurs)\b"),
+    format_strong=_c(
+        r"(?<!\w)(?:tableaux?|colonnes?|une ligne par|\d+\s+lignes|puces?|liste à puces|liste numérotée|sous forme de liste|"
+        r"en liste|liste de \d+|check-?list|sections?|en \w+ parties|\d+\s+parties|titres?|intertitres?|sous-titres?|"
+        r"objet du (?:mail|courriel|message|e-mail)|ligne d'objet|objet\s*:|json|csv|markdown|planning|horaires?|"
+        r"créneaux|minutage|minuté|déroulé|\d+\s+(?:paragraphes|points|puces|sections|parties|colonnes|diapositives|slides|"
+        r"étapes|questions)|(?:deux|trois|quatre|cinq|six) (?:courts )?(?:paragraphes|puces|sections|parties|colonnes|"
+        r"diapositives|étapes)|étape par étape|faq|questions-réponses|en gras|modèle de|format\s*:|structure\s*:|"
+        r"structuré en|plan en|formule d'appel|formule de politesse|signature|appel à l'action|un titre|accroche|"
+        r"hashtags?|diapositives?|slides?|points de l'ordre du jour)(?!\w)"
+    ),
+    format_weak=_c(r"(?<!\w)(?:structurée?s?|bien organisée?s?|organisée?s?|clair et lisible|lisibles?|aérée?s?|mise en forme|mise en page|bien présentée?s?|format)(?!\w)"),
+    constraints_strong=_c(
+        r"(?<!\w)(?:(?:maximum|max|au plus|au maximum|pas plus de|moins de|ne dépasse pas|ne dépassant pas|en moins de|"
+        r"entre|jusqu'à|limitée? à|au moins|exactement)\s+\d+|\d+\s*(?:mots|caractères|signes|lignes|phrases|pages|minutes|"
+        r"min|secondes|heures|jours|diapositives|slides|puces|points|idées|propositions|exemples|questions|paragraphes|hashtags|émojis|"
+        r"noms|titres|slogans|accroches|variantes|versions)|"
+        r"une (?:seule )?(?:page|phrase|ligne|diapositive)|ne (?:\w+ )?(?:pas|jamais|rien|aucun|aucune)|n'(?:invente|utilise|ajoute|"
+        r"inclus|mentionne|oublie|indique|cite|dépasse)\w*|pas de|"
+        r"sans (?:jamais|aucun|aucune|le|la|les|l'|de|d'|mentionner|citer|promettre|inventer|utiliser|dépasser|jargon|émoji)|évite[rz]?|interdit|il faut|tu dois|vous devez|doit|"
+        r"doivent|uniquement|seulement|exclusivement|inclu(?:re|s|ez|t)|intègre[rz]?|mentionne[rz]?|exclu(?:re|s|ez)|"
+        r"veille[rz]? à|assure-toi|assurez-vous|toujours|cite[rz]? (?:la|les|tes|vos) sources?|sources?|avant le|d'ici)(?!\w)"
+    ),
+    constraints_weak=_c(r"(?<!\w)(?:courte?s?|brefs?|brève|concise?s?|succincte?s?|pas trop longu?e?s?|rapide|simple|synthétique)(?!\w)"),
+    examples_strong=_c(
+        r"(?<!\w)(?:voici un (?:exemple|modèle)|voilà un (?:exemple|modèle)|(?:par )?exemple\s*:|modèle\s*:|comme ceci\s*:|"
+        r"comme ça\s*:|sur le modèle suivant|(?:en t'inspirant|inspire-toi|en vous inspirant|inspirez-vous) de (?:cet|l')exemple|"
+        r"(?:un )?exemple d[eu'] [^.:\n]{0,60}:)"
+    ),
+    examples_quote=_c(r"(?<!\w)(?:exemple|modèle|style|ton|comme)(?!\w)[^\"“«\n]{0,60}" + _QUOTE),
+    examples_weak=_c(r"(?<!\w)(?:par exemple|p\. ?ex\.|comme notre|comme nos|comme le|comme la|dans le style d[eu']|à la manière d[eu']|s'inspirer d[eu']|en t'inspirant d[eu']|tels? que|telles? que|notamment)(?!\w)"),
+    tone_cue=_c(r"(?<!\w)(?:ton|registre|style|voix|tonalité)(?!\w)"),
+    tone_adjectives=_c(rf"(?<!\w){_FR_TONE_ADJ}(?!\w)"),
+    tone_register=_c(r"(?<!\w)(?:vouvoiement|tutoiement|vouvoie[rz]?|tutoie[rz]?|en vouvoyant|en tutoyant)(?!\w)"),
+    vague=_c(r"(?<!\w)(?:quelque chose|trucs?|machins?|des choses|etc\.?|sympa|intéressante?s?|cool|un peu|genre|n'importe quoi|des idées|quelques idées)(?!\w)"),
+    short_words=_c(r"(?<!\w)(?:courte?s?|brefs?|brève|concise?s?|succincte?s?|synthétique)(?!\w)"),
+    long_words=_c(r"(?<!\w)(?:détaillée?s?|approfondie?s?|exhaustive?s?|en profondeur)(?!\w)"),
+    formal_words=_c(r"(?<!\w)(?:formel(?:le)?|officiel(?:le)?|institutionnel(?:le)?|soutenu|vouvoiement|vouvoie[rz]?)(?!\w)"),
+    casual_words=_c(r"(?<!\w)(?:décontractée?|informel(?:le)?|familière?|relâchée?|cool|tutoiement|tutoie[rz]?)(?!\w)"),
+    serious_words=_c(r"(?<!\w)(?:sérieux|sérieuse|solennel(?:le)?|sobre)(?!\w)"),
+    funny_words=_c(r"(?<!\w)(?:drôle|humoristique|ludique|blagueur|rigolo|décalée?)(?!\w)"),
+    self_subjects=frozenset("je j' j nous on".split()),
+)
+
+BY_LANG: dict[str, LanguagePatterns] = {"en": EN, "fr": FR}
