@@ -77,9 +77,9 @@ def open_session(token: str) -> RuntimeSession:
         raise SessionRefused("expired") from None
     except signing.BadSignature:
         raise SessionRefused("bad_signature") from None
-    if not isinstance(payload, dict) or not {"l", "k", "u"} <= payload.keys():
+    if not isinstance(payload, dict) or not isinstance(payload.get("k"), int) or not isinstance(payload.get("u"), str):
         raise SessionRefused("bad_signature")
-    context = launch_context.load(payload["l"])
+    context = launch_context.load(payload.get("l"))
     if context is None:
         raise SessionRefused("expired")
     link = ResourceLinkConfig.objects.filter(pk=payload["k"]).select_related("deployment__platform").first()

@@ -170,6 +170,15 @@ def test_a_tampered_token_is_refused(client, graded_platform):
     assert status == 403 and body["code"] == "bad_signature"
 
 
+def test_garbage_tokens_get_a_clear_refusal_not_an_error(client, graded_platform):
+    for token in ("x", "a:b:c", "e" * 5000, "%00", signing.dumps("not a dict", salt="ldai.lti.runtime.handler")):
+        status, body = call(client, f"/lti/handler/{token}/", "submit_answer")
+        assert status == 403 and body["code"] == "bad_signature"
+        page = client.get(f"/lti/activity/{token}/")
+        assert page.status_code == 403 and b"bad_signature" in page.content
+        assert client.get(f"/lti/results/{token}/results.csv").status_code == 403
+
+
 def test_a_token_for_another_user_or_link_is_refused(client, graded_platform):
     consumer, _ = graded_platform
     prefix = handler_prefix(open_activity(client, consumer, user_id="learner-1"))
