@@ -191,7 +191,7 @@
         renderFlagList(item, chars),
         el('div', {class: 'ldai-toolbar'}, [
           current > 0 ? el('button', {type: 'button', class: 'ldai-secondary', text: t('Previous text'), onclick: function () { current -= 1; render(); }}) : null,
-          current < state.items.length - 1 ? el('button', {type: 'button', class: 'ldai-secondary', text: t('Next text'), onclick: function () { current += 1; render(); }}) : null,
+          current < state.items.length - 1 ? el('button', {type: 'button', class: 'ldai-secondary', 'data-ldai-next': true, text: t('Next text'), onclick: function () { current += 1; render(); }}) : null,
           el('span', {class: 'ldai-spacer'}),
           el('button', {type: 'button', 'data-ldai-submit': true, text: t('Submit my flags'), onclick: function () { submit(false); }})
         ])

@@ -151,7 +151,7 @@
         }, {multiline: true, rows: '4', path: base + '.source'}),
         textField,
         el('div', {class: 'ldai-toolbar'}, [
-          el('button', {type: 'button', text: t('Mark as hallucination'), onclick: function () { addMark(item, textArea, 'hallucinations'); }}),
+          el('button', {type: 'button', 'data-ldai-mark-hallucination': true, text: t('Mark as hallucination'), onclick: function () { addMark(item, textArea, 'hallucinations'); }}),
           el('button', {type: 'button', class: 'ldai-secondary', text: t('Mark as trap (true but surprising)'), onclick: function () { addMark(item, textArea, 'traps'); }})
         ]),
         renderMarks(item, index, textArea),
@@ -316,7 +316,8 @@
           announce(t('Mark removed.'));
         }})
       ]));
-      return el('li', {class: 'ldai-hd-mark' + (isTrap ? ' ldai-hd-trap' : ''), 'aria-invalid': ownErrors ? 'true' : null}, children);
+      var anyError = errorList(path, false);
+      return el('li', {class: 'ldai-hd-mark' + (isTrap ? ' ldai-hd-trap' : '') + (anyError ? ' ldai-hd-mark-error' : '')}, children);
     }
 
     /* ------------------------------------------------------------------ preview as a learner */
@@ -426,8 +427,8 @@
         indexErrors(fields);
         var general = (errors.$ || []).concat(errors['$.schema'] || [], errors['$.id'] || []);
         showSummary(error.message + (general.length ? ' ' + general.join(' ') : ''));
+        var first = C.setFieldErrors(form, fields);  /* clears every error first, so the editor's come after */
         if (doc) { render(); }
-        var first = C.setFieldErrors(form, fields);
         if (fields.custom_content && doc) {
           var details = form.querySelector('.ldai-hd-advanced');
           var invalid = body.querySelector('[aria-invalid="true"]');
