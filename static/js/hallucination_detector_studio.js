@@ -239,7 +239,7 @@
       body.querySelectorAll('[data-ldai-mark-quote]').forEach(function (node) {
         var parts = node.getAttribute('data-ldai-mark-quote').split('-');
         var mark = (item[parts[0]] || [])[Number(parts[1])];
-        node.textContent = mark && mark.end > mark.start ? '“' + S.quote(S.chars(item.text), [mark.start, mark.end]) + '”' : t('(empty: select the passage again)');
+        node.textContent = mark && mark.end > mark.start ? S.quote(S.chars(item.text), [mark.start, mark.end]) : t('(empty: select the passage again)');
       });
       if (area) { area.focus(); }
     }
@@ -264,7 +264,7 @@
       var isTrap = group === 'traps';
       var idBase = uid + '-' + path.replace(/[^a-z0-9]+/gi, '-');
       var chars = S.chars(item.text);
-      var quote = mark.end > mark.start && mark.end <= chars.length ? '“' + S.quote(chars, [mark.start, mark.end]) + '”' : t('(empty: select the passage again)');
+      var quote = mark.end > mark.start && mark.end <= chars.length ? S.quote(chars, [mark.start, mark.end]) : t('(empty: select the passage again)');
       var ownErrors = errorList(path, true);
       var children = [
         el('h5', {tabindex: '-1', 'data-ldai-mark': group + '-' + markIndex}, [
