@@ -7,7 +7,6 @@ settings back as it found them.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 
 import pytest
