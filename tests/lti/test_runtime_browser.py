@@ -1,0 +1,117 @@
+"""The LTI activity page in a real browser: the tool's JavaScript runtime starts the block, handlers answer.
+
+Served by pytest-django's live server in this process (so the launch session made here is
+the one the server reads), driven by Debian's chromium through Playwright, checked by
+axe-core. What it proves that the Django-client tests cannot: ``xblock-runtime.js`` gives
+the block a working ``handlerUrl``, the page loads without a JavaScript error, a learner
+completes the quiz with clicks alone, and the instructor page passes axe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from lti_tool import claims as c
+from lti_tool import launch_context
+from lti_tool.models import Deployment, GradeOutbox, LearnerState, Platform
+from lti_tool.runtime import ensure_resource_link
+from lti_tool.runtime_session import issue
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("LDAI_CHROMIUM", "/usr/bin/chromium")
+AXE_JS = Path(__file__).resolve().parents[1] / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def chromium_page(monkeypatch):
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is missing (make browser-deps)")
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test itself are synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        context = browser.new_context(viewport={"width": 1000, "height": 900})
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+        page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 and not r.url.endswith("favicon.ico") else None)
+        page.ldai_errors = errors
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def launch_url(live_server, settings):
+    """A validated launch made server-side (LTI-A's tests cover the OIDC flow), as its page URL."""
+    settings.LDAI_LTI_RUNTIME = {**settings.LDAI_LTI_RUNTIME, "GRADES_IN_PROCESS": False}
+    platform = Platform.objects.create(issuer="https://lms.example", client_id="tool", auth_login_url="https://lms.example/auth",
+                                       auth_token_url="https://lms.example/token", keyset_url="https://lms.example/jwks")
+    deployment = Deployment.objects.create(platform=platform, deployment_id="1")
+
+    def make(role: str, sub: str, name: str) -> str:
+        body = {
+            c.MESSAGE_TYPE: c.RESOURCE_LINK_REQUEST, c.SUB: sub, c.NAME: name, c.ROLES: [role],
+            c.RESOURCE_LINK: {c.ID: "browser-link", c.TITLE: "Risks quiz"}, c.CONTEXT: {c.ID: "course-1", c.TITLE: "AI at work"},
+            c.CUSTOM: {c.CUSTOM_ACTIVITY: "ldai_risk_quiz", c.CUSTOM_PACK: "en/ai-risks",
+                       c.CUSTOM_SETTINGS: json.dumps({"num_questions": 2, "max_attempts": 2})},
+            c.AGS_ENDPOINT: {c.AGS_SCOPE: [c.SCOPE_SCORE], c.AGS_LINEITEM: "https://lms.example/ags/1/lineitem"},
+        }
+        context = launch_context.build(body, platform, deployment)
+        launch_context.save(context)
+        link = ensure_resource_link(context)
+        view = "author" if context.is_instructor else "learner"
+        return f"{live_server.url}/lti/activity/{issue(context, link)}/?view={view}"
+
+    return make
+
+
+def test_learner_completes_the_quiz_in_the_lti_page(chromium_page, launch_url):
+    page = chromium_page
+    page.goto(launch_url(c.ROLE_CONTEXT_LEARNER, "learner-b", "Browser Learner"))
+    stage = page.locator("[data-ldai-stage]")
+    stage.locator("form").wait_for()
+    for _ in range(2):
+        stage.locator("input").first.check()
+        stage.locator("button[type=submit]").click()
+        stage.locator("[data-ldai-result]").wait_for()
+        stage.get_by_role("button", name="Next question").or_(stage.get_by_role("button", name="See my profile")).click()
+    page.get_by_text("Your grade (best attempt)").wait_for()
+    assert axe_violations(page) == []
+    assert page.ldai_errors == []
+    row = LearnerState.objects.get(user_sub="learner-b")
+    assert row.attempts == 1
+    assert GradeOutbox.objects.filter(user_sub="learner-b", status=GradeOutbox.Status.PENDING).count() == 1
+
+
+def test_instructor_page_is_accessible_and_saves_settings(chromium_page, launch_url):
+    page = chromium_page
+    launch_url(c.ROLE_CONTEXT_LEARNER, "learner-x", "Listed Learner")  # someone in the results table
+    LearnerState.objects.create(deployment=Deployment.objects.get(), context_id="course-1", resource_link_id="browser-link",
+                                user_sub="learner-x", user_name="Listed Learner", block_type="ldai_risk_quiz", score=0.5, max_score=1, attempts=1)
+    page.goto(launch_url(c.ROLE_CONTEXT_INSTRUCTOR, "teacher-b", "Teacher"))
+    page.locator("[data-ldai-studio], form").first.wait_for()
+    page.get_by_role("table").wait_for()
+    assert "Listed Learner" in page.get_by_role("table").inner_text()
+    assert axe_violations(page) == []
+    assert page.ldai_errors == []
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core findings on the whole page (tabs, results table, the block)."""
+    if not AXE_JS.exists():
+        pytest.skip("axe-core is missing: make browser-deps")
+    page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+    )
