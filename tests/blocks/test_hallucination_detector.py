@@ -247,6 +247,19 @@ def test_studio_view_and_pack_document(block, handler):
     assert status == 400
 
 
+@pytest.mark.parametrize(("attrs", "refused"), [
+    ({"edx-platform.user_role": "student"}, True),
+    ({"ldai.is_instructor": False}, True),
+    ({"edx-platform.user_role": "student", "edx-platform.user_is_staff": True}, False),
+    ({"ldai.is_instructor": True}, False),
+])
+def test_learners_cannot_fetch_the_annotated_packs(block, handler, attrs, refused):
+    user = block.runtime.service(block, "user").get_current_user()
+    user.opt_attrs.update(attrs)
+    status, body = handler(block, "pack_document", {"pack": "en/hr"})
+    assert (status == 403 and body["code"] == "authors_only") if refused else status == 200
+
+
 def test_report_data_lists_flags_and_score_per_text(block, handler):
     handler(block, "submit", {"flags": {"memo": [GOLD["memo"][0]], "policy": GOLD["policy"]}})
 
