@@ -108,9 +108,10 @@ def _handler(platform: LtiPlatform):
                 status, payload = platform.routes[(method, path)](self.headers, body)
             else:
                 status, payload = 404, {"error": "no such endpoint"}
-            data = json.dumps(payload).encode()
+            html = isinstance(payload, str)  # a route may answer a page (a platform's course page, its auth step)
+            data = payload.encode() if html else json.dumps(payload).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/html; charset=utf-8" if html else "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
