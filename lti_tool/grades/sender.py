@@ -167,6 +167,11 @@ def deliver_one(pk: int, lease: datetime, *, now: datetime, policy: Policy, clie
     row_lineitem = {} if row.lineitem_url else {"lineitem_url": lineitem}
     _finish(pk, lease, status=Status.SENT, lease_until=None, attempts=attempts, last_error="", last_status_code=status,
             sent_at=timezone.now(), **row_lineitem)
+    # Older scores of this learner that failed or still wait are now out of date: never send them after this one.
+    GradeOutbox.objects.filter(
+        deployment_id=row.deployment_id, resource_link_id=row.resource_link_id, user_sub=row.user_sub,
+        status__in=(Status.PENDING, Status.FAILED), timestamp__lt=row.timestamp,
+    ).update(status=Status.SUPERSEDED, lease_until=None)
     log.info("grade %s delivered (HTTP %s, attempt %s)", pk, status, attempts)
     return "sent"
 

@@ -177,6 +177,16 @@ def test_a_newer_score_supersedes_one_still_waiting(link, fake_platform):
     assert [s["scoreGiven"] for s in fake_platform.accepted_for("learner-1")] == [0.9]
 
 
+def test_a_newer_score_delivered_retires_an_older_failed_one(link, fake_platform):
+    old = queue(link, value=0.1, when=timezone.now() - timedelta(minutes=5))
+    GradeOutbox.objects.filter(pk=old.pk).update(status=Status.FAILED, last_error="HTTP 400")
+    new = queue(link, value=0.8)
+    assert sender.deliver_due().sent == 1
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.status, new.status) == (Status.SUPERSEDED, Status.SENT)
+
+
 def test_a_claimed_row_cannot_be_claimed_twice(link):
     queue(link)
     now = timezone.now()
