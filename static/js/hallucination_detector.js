@@ -50,6 +50,12 @@
     quote: function (chars, span) { return chars.slice(span[0], span[1]).join(''); }
   };
 
+  /* "a", "b" -> "a-b": element ids built from parts. */
+  function domId() { return Array.prototype.slice.call(arguments).join('-'); }
+
+  /* Class names, skipping the false ones. */
+  function classes() { return Array.prototype.filter.call(arguments, Boolean).join(' '); }
+
   function shorten(text, limit) {
     return text.length <= limit ? text : text.slice(0, limit - 1) + '…';
   }
@@ -109,7 +115,7 @@
       var seconds = left % 60;
       timerBadge.hidden = false;
       timerBadge.textContent = t('Time left: {time}', {time: minutes + ':' + (seconds < 10 ? '0' : '') + seconds});
-      timerBadge.className = 'ldai-badge' + (left <= 60 ? ' ldai-bad' : '');
+      timerBadge.className = classes('ldai-badge', left <= 60 && 'ldai-bad');
       if (left <= 60 && left > 0 && !warned) {
         warned = true;
         announce(t('One minute left.'));
@@ -145,8 +151,7 @@
       var minutes = state.time_limit;
       stage.appendChild(el('div', {class: 'ldai-card'}, [
         el('h3', {tabindex: '-1', 'data-ldai-focus': true, text: t('Ready for the hunt?')}),
-        el('p', {text: i18n.ngettext('Once you start, you have {n} minute to flag the invented passages. Flags are saved as you go; when the time is up, they are submitted for you.',
-          'Once you start, you have {n} minutes to flag the invented passages. Flags are saved as you go; when the time is up, they are submitted for you.', minutes, {n: minutes})}),
+        el('p', {text: i18n.ngettext('Once you start, you have {n} minute to flag the invented passages. Flags are saved as you go; when the time is up, they are submitted for you.', 'Once you start, you have {n} minutes to flag the invented passages. Flags are saved as you go; when the time is up, they are submitted for you.', minutes, {n: minutes})}),
         el('div', {class: 'ldai-toolbar'}, [el('button', {type: 'button', text: t('Start the hunt'), onclick: startAttempt})])
       ]));
     }
@@ -154,9 +159,9 @@
     function renderItem(item) {
       var chars = Spans.chars(item.text);
       var itemFlags = flags[item.id];
-      var headingId = uid + '-item-' + item.id;
+      var headingId = domId(uid, 'item', item.id);
       var unitButtons = [];
-      var textBox = el('div', {class: 'ldai-hd-text', role: 'group', 'aria-labelledby': headingId + '-label'});
+      var textBox = el('div', {class: 'ldai-hd-text', role: 'group', 'aria-labelledby': domId(headingId, 'label')});
       var position = 0;
       item.units.forEach(function (unit, index) {
         if (unit[0] > position) { textBox.appendChild(document.createTextNode(Spans.quote(chars, [position, unit[0]]))); }
@@ -185,7 +190,7 @@
           el('summary', {text: t('Source document to check the text against')}),
           el('div', {class: 'ldai-hd-pre', text: item.source})
         ]) : null,
-        el('p', {class: 'ldai-hd-label', id: headingId + '-label', text: t('The AI-generated text: press each invented passage to flag it')}),
+        el('p', {class: 'ldai-hd-label', id: domId(headingId, 'label'), text: t('The AI-generated text: press each invented passage to flag it')}),
         textBox,
         renderPrecise(item, chars),
         renderFlagList(item, chars),
@@ -234,7 +239,7 @@
     }
 
     function renderPrecise(item, chars) {
-      var areaId = uid + '-precise-' + item.id;
+      var areaId = domId(uid, 'precise', item.id);
       var area = el('textarea', {id: areaId, class: 'ldai-hd-precise', readonly: true, rows: '6', spellcheck: 'false'});
       area.value = item.text;
       var details = el('details', {class: 'ldai-hd-precise-box'}, [
@@ -403,7 +408,7 @@
       var hallucinations = entry.hallucinations.map(function (h, index) {
         return el('li', {class: 'ldai-hd-finding'}, [
           el('p', {}, [
-            el('span', {class: 'ldai-badge ' + (h.found ? 'ldai-good' : 'ldai-bad'), text: h.found ? t('Found') : t('Missed')}), ' ',
+            el('span', {class: classes('ldai-badge', h.found ? 'ldai-good' : 'ldai-bad'), text: h.found ? t('Found') : t('Missed')}), ' ',
             el('span', {class: 'ldai-badge', text: h.kind_label || kindLabels[h.kind] || h.kind}), ' ',
             h.start !== undefined ? el('q', {text: Spans.quote(chars, [h.start, h.end])}) : el('span', {class: 'ldai-muted', text: t('Its place is shown after your last attempt.')})
           ]),
@@ -457,4 +462,5 @@
 
   global.LdaiHallucinationDetector = LdaiHallucinationDetector;
   global.LdaiSpans = Spans;
+  global.LdaiDom = {id: domId, classes: classes};
 }(window));

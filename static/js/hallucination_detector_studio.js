@@ -8,6 +8,8 @@
   'use strict';
   var C = global.LdaiCommon;
   var S = global.LdaiSpans;
+  var domId = global.LdaiDom.id;
+  var classes = global.LdaiDom.classes;
   var el = C.el;
   var FAMILIES = ['all', 'marketing', 'finance', 'hr', 'production', 'sales', 'management'];
 
@@ -104,20 +106,20 @@
       control.addEventListener('input', function () { onInput(control.value, control); });
       if (options.path) {
         var messages = errorList(options.path, true);
-        if (messages) { control.setAttribute('aria-invalid', 'true'); messages.id = id + '-error'; control.setAttribute('aria-describedby', id + '-error'); }
+        if (messages) { control.setAttribute('aria-invalid', 'true'); messages.id = domId(id, 'error'); control.setAttribute('aria-describedby', messages.id); }
         return el('div', {class: 'ldai-field'}, [el('label', {for: id, text: label}), options.help ? el('p', {class: 'ldai-help-text', text: options.help}) : null, control, messages]);
       }
       return el('div', {class: 'ldai-field'}, [el('label', {for: id, text: label}), options.help ? el('p', {class: 'ldai-help-text', text: options.help}) : null, control]);
     }
 
     function renderDocumentFields() {
-      var langId = uid + '-doc-lang';
-      var lang = el('select', {id: langId}, [['en', 'English'], ['fr', 'Français']].map(function (pair) {
+      var langId = domId(uid, 'doc', 'lang');
+      var lang = el('select', {id: langId}, [['en', t('English')], ['fr', t('French')]].map(function (pair) {
         return el('option', {value: pair[0], selected: doc.lang === pair[0], text: pair[1]});
       }));
       lang.addEventListener('change', function () { doc.lang = lang.value; changed(); });
       return el('div', {class: 'ldai-card'}, [
-        input(uid + '-doc-title', t('Title of your content'), doc.title, function (v) { doc.title = v; changed(); }, {maxlength: '300', path: '$.title'}),
+        input(domId(uid, 'doc', 'title'), t('Title of your content'), doc.title, function (v) { doc.title = v; changed(); }, {maxlength: '300', path: '$.title'}),
         el('div', {class: 'ldai-field'}, [el('label', {for: langId, text: t('Language of the texts')}), lang]),
         errorList('$.items', true)
       ]);
@@ -125,13 +127,13 @@
 
     function renderItem(item, index) {
       var base = '$.items[' + index + ']';
-      var idBase = uid + '-item-' + index;
-      var familyId = idBase + '-family';
+      var idBase = domId(uid, 'item', index);
+      var familyId = domId(idBase, 'family');
       var family = el('select', {id: familyId}, FAMILIES.map(function (f) {
         return el('option', {value: f, selected: item.job_family === f, text: familyLabels[f]});
       }));
       family.addEventListener('change', function () { item.job_family = family.value; changed(); });
-      var textField = input(idBase + '-text', t('The AI-generated text'), item.text, function (value, control) {
+      var textField = input(domId(idBase, 'text'), t('The AI-generated text'), item.text, function (value, control) {
         moveMarks(item, value);
         item.text = value;
         changed();
@@ -142,10 +144,10 @@
 
       var card = el('div', {class: 'ldai-card', 'data-ldai-item': String(index)}, [
         el('h3', {text: t('Text {n}', {n: index + 1})}),
-        input(idBase + '-title', t('Title'), item.title, function (v) { item.title = v; changed(); }, {maxlength: '300', path: base + '.title'}),
+        input(domId(idBase, 'title'), t('Title'), item.title, function (v) { item.title = v; changed(); }, {maxlength: '300', path: base + '.title'}),
         el('div', {class: 'ldai-field'}, [el('label', {for: familyId, text: t('Job family')}), family]),
-        input(idBase + '-prompt', t('What the assistant was asked (the prompt)'), item.prompt, function (v) { item.prompt = v; changed(); }, {multiline: true, rows: '3', path: base + '.prompt'}),
-        input(idBase + '-source', t('Source document the learner may check (optional)'), item.source, function (v) {
+        input(domId(idBase, 'prompt'), t('What the assistant was asked (the prompt)'), item.prompt, function (v) { item.prompt = v; changed(); }, {multiline: true, rows: '3', path: base + '.prompt'}),
+        input(domId(idBase, 'source'), t('Source document the learner may check (optional)'), item.source, function (v) {
           if (v.trim()) { item.source = v; } else { delete item.source; }
           changed();
         }, {multiline: true, rows: '4', path: base + '.source'}),
@@ -274,20 +276,20 @@
         ownErrors
       ];
       if (!isTrap) {
-        var kindId = idBase + '-kind';
+        var kindId = domId(idBase, 'kind');
         var kind = el('select', {id: kindId}, Object.keys(kindLabels).map(function (k) {
           return el('option', {value: k, selected: mark.kind === k, text: kindLabels[k]});
         }));
         kind.addEventListener('change', function () { mark.kind = kind.value; changed(); });
         children.push(el('div', {class: 'ldai-field'}, [el('label', {for: kindId, text: t('Kind of hallucination')}), kind, errorList(path + '.kind', true)]));
       }
-      children.push(input(idBase + '-explanation', isTrap ? t('Why this passage is true') : t('Why it is wrong (explanation)'), mark.explanation,
+      children.push(input(domId(idBase, 'explanation'), isTrap ? t('Why this passage is true') : t('Why it is wrong (explanation)'), mark.explanation,
         function (v) { mark.explanation = v; changed(); }, {multiline: true, rows: '2', path: path + '.explanation'}));
       if (!isTrap) {
-        children.push(input(idBase + '-correction', t('Correction'), mark.correction, function (v) { mark.correction = v; changed(); },
+        children.push(input(domId(idBase, 'correction'), t('Correction'), mark.correction, function (v) { mark.correction = v; changed(); },
           {multiline: true, rows: '2', path: path + '.correction'}));
       }
-      children.push(input(idBase + '-reference', t('Reference (optional)'), mark.reference, function (v) {
+      children.push(input(domId(idBase, 'reference'), t('Reference (optional)'), mark.reference, function (v) {
         if (v.trim()) { mark.reference = v; } else { delete mark.reference; }
         changed();
       }, {maxlength: '500', path: path + '.reference'}));
@@ -317,7 +319,7 @@
         }})
       ]));
       var anyError = errorList(path, false);
-      return el('li', {class: 'ldai-hd-mark' + (isTrap ? ' ldai-hd-trap' : '') + (anyError ? ' ldai-hd-mark-error' : '')}, children);
+      return el('li', {class: classes('ldai-hd-mark', isTrap && 'ldai-hd-trap', anyError && 'ldai-hd-mark-error')}, children);
     }
 
     /* ------------------------------------------------------------------ preview as a learner */
@@ -447,7 +449,7 @@
       if (doc && !global.confirm(t('Replace your texts with those of the selected pack?'))) { return; }
       api.call('pack_document', {pack: value('pack')}).then(function (result) {
         doc = result.document;
-        doc.id = (doc.id || 'custom').slice(0, 56) + '-custom';
+        doc.id = domId((doc.id || 'pack').slice(0, 56), 'custom');
         current = 0;
         errors = {};
         writeJson();
