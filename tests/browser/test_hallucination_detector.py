@@ -7,6 +7,7 @@ settings back as it found them.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
@@ -146,3 +147,28 @@ def test_author_marks_a_passage_by_keyboard_and_invalid_marks_save_nothing(page,
     finally:
         restored = json_post(page, handler_url(page, "studio_submit"), original)
         assert restored["status"] == 200, restored
+
+
+def test_timed_hunt_starts_on_demand_shows_the_clock_and_a_leaderboard(page, site, axe_source, artifacts):
+    """Hunt mode: no text before the start, a visible clock after it, a leaderboard with the learner's rank."""
+    page.add_init_script(LIVE_WATCH)
+    block = open_block(page, site.scenario("ldai_hallucination_detector.1", lang="en", student=f"hunt-{uuid.uuid4().hex[:8]}"), ready="[data-ldai-stage] button")
+    assert block.locator(".ldai-hd-unit").count() == 0, "the texts wait for the clock"
+    assert not block.locator("[data-ldai-timer]").is_visible()
+    tab_until(page, page, "[data-ldai-stage] button")
+    assert focused(page)["text"] == "Start the hunt"
+    page.keyboard.press("Enter")
+    block.locator(".ldai-hd-unit").first.wait_for()
+    wait_for_announcement(page, r"^The hunt has started")
+    timer = block.locator("[data-ldai-timer]")
+    assert re.match(r"^Time left: [45]:\d\d$", timer.inner_text())
+    block.locator(".ldai-hd-unit").first.click()
+    block.locator("[data-ldai-submit]").click()
+    results = block.locator(".ldai-hd-results")
+    results.wait_for()
+    assert not timer.is_visible()
+    board = results.locator(".ldai-hd-leaderboard")
+    assert re.search(r"Your rank: \d+ of \d+\.", board.inner_text())
+    assert board.locator("tr.ldai-hd-me").count() == 1
+    shot(page, artifacts, "hallucination_detector-hunt-en-results")
+    assert_accessible(page, axe_source, "hunt results with leaderboard (en)")
