@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from ldai_xblocks.i18n import gettext_for
+from ldai_xblocks.i18n import N_, gettext_for
 
 from . import claims as c
 from .conf import lti_settings
@@ -77,7 +77,7 @@ def client_metadata(request, config: dict) -> dict:
         "initiate_login_uri": request.build_absolute_uri(reverse("lti_tool:login")),
         "redirect_uris": [launch_url],
         "client_name": lti_settings().tool_name,
-        "client_name#fr": gettext_for("fr")("AI literacy at work"),
+        "client_name#fr": gettext_for("fr")(N_("AI literacy at work")),
         "jwks_uri": request.build_absolute_uri(reverse("lti_tool:jwks")),
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": " ".join(scopes),

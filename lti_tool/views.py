@@ -19,7 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from ldai_xblocks.i18n import gettext_for, normalize_language
+from ldai_xblocks.i18n import N_, gettext_for, normalize_language
 
 from . import claims as c
 from . import deep_linking
@@ -65,7 +65,7 @@ def login(request):
         response = render(
             "storage_login.html",
             {
-                "title": gettext_for(language)("Opening the activity…"),
+                "title": gettext_for(language)(N_("Opening the activity…")),
                 "auth_url": redirect.get_redirect_url(),
                 "put": {
                     "subject": c.PM_PUT_DATA,
@@ -98,7 +98,7 @@ def _browser_not_bound(request, missing: BrowserNotBound, language: str) -> Http
     record = missing.record
     platform_origins = {o for o in (origin_of(record.get("login", {}).get("iss")),) if o}
     context = {
-        "title": gettext_for(language)("Open the activity"),
+        "title": gettext_for(language)(N_("Open the activity")),
         "login_url": request.build_absolute_uri(reverse("lti_tool:login")),
         "login": record.get("login", {}),
     }
@@ -173,5 +173,5 @@ def tool_urls(request) -> dict[str, str]:
 def config(request):
     language = request_language(request)
     urls = tool_urls(request)
-    return render("config.html", {"title": gettext_for(language)("Set up the tool in your learning platform"), "urls": urls,
+    return render("config.html", {"title": gettext_for(language)(N_("Set up the tool in your learning platform")), "urls": urls,
                                   "urls_json": json.dumps(urls, indent=2)}, language)

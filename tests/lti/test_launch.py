@@ -10,6 +10,8 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 LAUNCH_URL = "http://testserver/lti/launch/"
@@ -389,3 +391,47 @@ def test_the_state_cookie_is_samesite_none_and_secure_over_https(client, consume
     assert response.status_code == 302
     (cookie,) = [c for name, c in response.cookies.items() if name.startswith("lti1p3-state-")]
     assert cookie["samesite"] == "None" and cookie["secure"] and cookie["httponly"]
+
+
+# ----- the reader's language ------------------------------------------------------------------------------------
+
+
+def test_a_refused_launch_speaks_the_launch_locale(client, consumer, activity_stub, lti_start_login, lti_platform, lti_sign, registered):
+    _, auth = lti_start_login(client, consumer)
+    registered.deployments.update(is_active=False)
+    body = payload(lti_platform, auth, **{LTI + "launch_presentation": {"locale": "fr-FR"}})
+    response = post_token(client, auth, lti_sign(body, lti_platform))
+    html = response.content.decode()
+    assert response.status_code == 403 and response["Content-Language"] == "fr" and '<html lang="fr">' in html
+    assert "Ce déploiement de l’outil attend une validation" in html and "<code>deployment_inactive</code>" in html
+
+
+def test_a_refused_login_speaks_the_browser_language(client, db):
+    response = client.get(LOGIN_URL, {"login_hint": "u"}, HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+    assert response.status_code == 400 and "La plateforme ne s’est pas identifiée" in response.content.decode()
+
+
+# ----- nothing a platform sends produces a 500 ---------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=6,
+)
+CLAIMS = st.sampled_from([
+    "sub", "aud", "azp", "name", "email", LTI + "roles", LTI + "context", LTI + "resource_link", LTI + "custom",
+    LTI + "launch_presentation", LTI + "version", LTI + "message_type", LTI + "deployment_id",
+    "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint", "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(changes=st.dictionaries(CLAIMS, JSON_VALUES, min_size=1, max_size=3))
+def test_any_claim_value_gets_a_page_never_a_500(client, consumer, activity_stub, lti_start_login, lti_platform, lti_sign, changes):
+    _, auth = lti_start_login(client, consumer)
+    body = payload(lti_platform, auth)
+    body.update(changes)
+    response = post_token(client, auth, lti_sign(body, lti_platform))
+    assert response.status_code < 500
+    if response.status_code != 200:
+        assert "<code>" in response.content.decode()
