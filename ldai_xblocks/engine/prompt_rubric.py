@@ -428,15 +428,20 @@ _DETECTORS = {
 # ------------------------------------------------------------------ flags
 
 
+def _flag_message(kind: str, _: Gettext) -> str:
+    template = FLAG_MESSAGES[kind]
+    return _(template)
+
+
 def _flags(text: str, p: LanguagePatterns, word_count: int, _: Gettext) -> tuple[list[Flag], dict[str, int]]:
     flags: list[Flag] = []
     downgrades: dict[str, int] = {}
     if word_count < MIN_WORDS:
-        flags.append(Flag("too_short", _(FLAG_MESSAGES["too_short"])))
+        flags.append(Flag("too_short", _flag_message("too_short", _)))
     vague = list(p.vague.finditer(text))
     if vague:
         words = ", ".join(dict.fromkeys(f"“{m.group()}”" for m in vague))
-        flags.append(Flag("vague", _(FLAG_MESSAGES["vague"]).format(words=words), [_span(text, m.start(), m.end()) for m in vague]))
+        flags.append(Flag("vague", _flag_message("vague", _).format(words=words), [_span(text, m.start(), m.end()) for m in vague]))
     for first_pattern, second_pattern, criterion in (
         (p.short_words, p.long_words, "constraints"),
         (p.formal_words, p.casual_words, "tone"),
@@ -445,7 +450,7 @@ def _flags(text: str, p: LanguagePatterns, word_count: int, _: Gettext) -> tuple
         first = first_pattern.search(text)
         second = second_pattern.search(text) if first else None
         if first and second:
-            message = _(FLAG_MESSAGES["contradiction"]).format(first=first.group(), second=second.group())
+            message = _flag_message("contradiction", _).format(first=first.group(), second=second.group())
             flags.append(Flag("contradiction", message, [_span(text, *first.span()), _span(text, *second.span())]))
             downgrades[criterion] = 1
     return flags, downgrades
