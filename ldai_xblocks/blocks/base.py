@@ -164,6 +164,25 @@ class LearnerMixin:
                 return str(opt[key])
         return str(self.scope_ids.user_id)
 
+    def is_known_learner(self) -> bool:
+        """Whether the runtime says the current user is a learner, so author-only data stays hidden.
+
+        Open edX's LMS tells the role (``edx-platform.user_role``), the LTI tool whether the
+        launch is an instructor's (``ldai.is_instructor``); Studio and the workbench say
+        nothing and are author tools.
+        """
+        service = self.runtime.service(self, "user") if self.runtime else None
+        user = service.get_current_user() if service else None
+        opt = getattr(user, "opt_attrs", {}) or {}
+        if opt.get("edx-platform.user_is_staff") or opt.get("ldai.is_instructor"):
+            return False
+        return opt.get("edx-platform.user_role") == "student" or opt.get("ldai.is_instructor") is False
+
+    def refuse_learners(self) -> None:
+        """Stop a learner at an author-only handler (a pack's answers, the annotations)."""
+        if self.is_known_learner():
+            raise UserError(self._("Only the course team can open this content."), 403, code="authors_only")
+
     def learner_display_name(self) -> str:
         service = self.runtime.service(self, "user") if self.runtime else None
         user = service.get_current_user() if service else None

@@ -364,8 +364,7 @@ class HallucinationDetectorBlock(ActivityBlock):
         """The JSON of a default pack, so an author can start annotating from it (Studio only)."""
         from ..content import load_pack
 
-        if self._is_known_learner():
-            raise UserError(self._("Only the course team can open the annotated texts."), 403, code="authors_only")
+        self.refuse_learners()
         ref = data.get("pack")
         ref = self.pack_ref() if ref in (None, AUTO_PACK) else ref
         try:
@@ -373,18 +372,6 @@ class HallucinationDetectorBlock(ActivityBlock):
         except (KeyError, TypeError) as error:
             raise UserError(self._("Choose one of the listed packs."), fields={"pack": [self._("Choose one of the listed packs.")]}) from error
 
-    def _is_known_learner(self) -> bool:
-        """Whether the runtime says the current user is a learner (so annotations must stay hidden).
-
-        Open edX's LMS tells the role (``edx-platform.user_role``), the LTI tool whether the
-        launch is an instructor's; Studio and the workbench say nothing and are author tools.
-        """
-        service = self.runtime.service(self, "user") if self.runtime else None
-        user = service.get_current_user() if service else None
-        opt = getattr(user, "opt_attrs", {}) or {}
-        if opt.get("edx-platform.user_is_staff") or opt.get("ldai.is_instructor"):
-            return False
-        return opt.get("edx-platform.user_role") == "student" or opt.get("ldai.is_instructor") is False
 
     @json_api
     def preview(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:

@@ -328,6 +328,7 @@ class RiskQuizBlock(ActivityBlock):
         from ..content import load_pack
         from ..content.packs import default_pack_ref
 
+        self.refuse_learners()
         ref = data.get("pack")
         ref = default_pack_ref(self.content_kind, self.language()) if ref in (None, "auto") else ref
         try:

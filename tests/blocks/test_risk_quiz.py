@@ -238,3 +238,15 @@ def test_scoring_contract(quiz_block):
     assert RiskQuizBlock.has_score is True and quiz_block.max_score() == 1.0
     assert quiz_block.weight == 1.0 and quiz_block.multi_device is True
     assert quiz_block.has_submitted_answer() is False
+
+
+def test_learners_cannot_fetch_a_pack_with_its_answers(blocks, handler):
+    block = blocks.from_xml("<ldai_risk_quiz/>")
+    block.runtime.service(block, "user").get_current_user().opt_attrs["edx-platform.user_role"] = "student"
+    status, body = handler(block, "pack_document", {"pack": "en/ai-risks"})
+    assert status == 403 and body["code"] == "authors_only" and "document" not in body
+    block.runtime.service(block, "user").get_current_user().opt_attrs["edx-platform.user_role"] = "staff"
+    status, body = handler(block, "pack_document", {"pack": "en/ai-risks"})
+    assert status == 200 and body["document"]["id"] == "ai-risks"
+    status, body = handler(block, "pack_document", {"pack": "../../etc/passwd"})
+    assert status == 400 and body["fields"]["pack"]
