@@ -329,6 +329,7 @@ class HallucinationDetectorBlock(ActivityBlock):
     @json_api
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """Save the settings and the annotated content, all or nothing, with a message next to each wrong field."""
+        self.refuse_learners()
         values, errors = self.settings_errors(data, {
             "display_name": (str, None, 200),
             "job_family": (str, None, 40),

@@ -265,6 +265,7 @@ class RiskQuizBlock(ActivityBlock):
     @json_api
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """Save the settings, all or nothing: an invalid field saves nothing and is explained next to it."""
+        self.refuse_learners()
         values, errors = self.settings_errors(data, {
             "display_name": (str, None, 200),
             "num_questions": (int, 1, 50),

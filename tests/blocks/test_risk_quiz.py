@@ -250,3 +250,10 @@ def test_learners_cannot_fetch_a_pack_with_its_answers(blocks, handler):
     assert status == 200 and body["document"]["id"] == "ai-risks"
     status, body = handler(block, "pack_document", {"pack": "../../etc/passwd"})
     assert status == 400 and body["fields"]["pack"]
+
+
+def test_learners_cannot_change_settings_through_a_crafted_studio_call(quiz_block, handler):
+    quiz_block.runtime.service(quiz_block, "user").get_current_user().opt_attrs["edx-platform.user_role"] = "student"
+    status, body = handler(quiz_block, "studio_submit", {"max_attempts": 0, "show_answers": "immediately"})
+    assert status == 403 and body["code"] == "authors_only"
+    assert quiz_block.max_attempts == 2
