@@ -86,7 +86,54 @@ def test_hunt_authoring_view_for_instructors(client, graded_platform):
     assert ResourceLinkConfig.objects.get().settings["time_limit"] == 5
 
 
-def test_prompt_sandbox_renders_through_the_runtime(client, graded_platform):
+def sandbox_custom(**settings) -> dict:
+    return {
+        c.CUSTOM_ACTIVITY: "ldai_prompt_sandbox",
+        c.CUSTOM_PACK: "en/marketing",
+        c.CUSTOM_SETTINGS: json.dumps({"display_name": "Prompt clinic", "max_attempts": 5, **settings}),
+    }
+
+
+GOOD_PROMPT = (
+    "You are a marketing analyst. Context: we launch a new oat drink in France next quarter for young urban "
+    "professionals. Task: write three headline options for the launch e-mail, each under 60 characters, in a "
+    "friendly tone. Format: a numbered list, then one sentence explaining the best option. If you are unsure "
+    "about a claim, say so instead of inventing figures."
+)
+
+
+def test_prompt_sandbox_submitted_and_graded_at_the_platform(client, graded_platform):
+    consumer, gradebook = graded_platform
+    html = launch_page(client, consumer, user_id="learner-p", custom=sandbox_custom())
+    assert 'data-init="LdaiPromptSandbox"' in html and "Prompt clinic" in html
+    prefix = handler_prefix(html)
+    status, first = call(client, prefix, "submit", {"prompt": "write an email"})
+    assert status == 200
+    status, second = call(client, prefix, "submit", {"prompt": GOOD_PROMPT})
+    assert status == 200
+    assert second["grade"] >= first["grade"] and second["grade"] > 0
+    row = LearnerState.objects.get(scope=LearnerState.Scope.USER_STATE)
+    assert row.attempts == 2 and row.score == second["grade"]
+    assert sender.deliver_due().sent == 1  # the newer score superseded the first while both waited
+    assert [s["scoreGiven"] for s in gradebook.scores] == [second["grade"]]
+    assert GradeOutbox.objects.filter(status=GradeOutbox.Status.SUPERSEDED).count() == 1
+
+
+def test_prompt_sandbox_refuses_an_empty_prompt_without_an_error_page(client, graded_platform):
     consumer, _ = graded_platform
-    response_html = launch_page(client, consumer, custom={c.CUSTOM_ACTIVITY: "ldai_prompt_sandbox"})
-    assert 'data-block-type="ldai_prompt_sandbox"' in response_html
+    prefix = handler_prefix(launch_page(client, consumer, custom=sandbox_custom()))
+    for payload in ({"prompt": ""}, {"prompt": 42}, {"prompt": "x" * 7000}):
+        status, body = call(client, prefix, "submit", payload)
+        assert status == 400 and body["fields"]["prompt"]
+    assert GradeOutbox.objects.count() == 0
+
+
+def test_prompt_sandbox_authoring_for_instructors_only(client, graded_platform):
+    consumer, _ = graded_platform
+    learner = handler_prefix(launch_page(client, consumer, user_id="learner-q", custom=sandbox_custom()))
+    status, body = call(client, learner, "pack_document", {"pack": "en/marketing"})
+    assert status == 403
+    html = launch_page(client, consumer, role="instructor", user_id="teacher-p", custom=sandbox_custom())
+    assert 'data-init="LdaiPromptSandboxStudio"' in html
+    status, body = call(client, handler_prefix(html), "pack_document", {"pack": "en/marketing"})
+    assert status == 200 and body["document"]["id"]
