@@ -17,7 +17,7 @@ import pytest
 
 from lti_tool import claims as c
 from lti_tool import launch_context
-from lti_tool.models import Deployment, GradeOutbox, LearnerState, Platform
+from lti_tool.models import Deployment, GradeOutbox, LearnerState, Platform, ResourceLinkConfig
 from lti_tool.runtime import ensure_resource_link
 from lti_tool.runtime_session import issue
 
@@ -103,6 +103,15 @@ def test_instructor_page_is_accessible_and_saves_settings(chromium_page, launch_
     page.get_by_role("table").wait_for()
     assert "Listed Learner" in page.get_by_role("table").inner_text()
     assert axe_violations(page) == []
+    title = page.locator(".xblock-v1 [name=display_name]")
+    title.fill("Quiz for the sales team")
+    title.press("Enter")
+    page.get_by_text("Saved.").first.wait_for()
+    assert ResourceLinkConfig.objects.get().settings["display_name"] == "Quiz for the sales team"
+    title.fill("Not kept")
+    page.locator(".xblock-v1 [data-ldai-cancel]").click()  # Cancel discards the unsaved edit (the page reloads)
+    page.wait_for_load_state()
+    assert page.locator(".xblock-v1 [name=display_name]").input_value() == "Quiz for the sales team"
     assert page.ldai_errors == []
 
 

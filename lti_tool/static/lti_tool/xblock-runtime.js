@@ -23,7 +23,11 @@
     },
     children: function () { return []; },
     childMap: function () { return undefined; },
-    notify: function () {}
+    /* Studio's notifications: "cancel" discards the editor's unsaved changes (Open edX closes its modal);
+     * saving and errors are announced by the block itself, in its own live region. */
+    notify: function (name) {
+      if (name === 'cancel') { global.location.reload(); }
+    }
   };
 
   function initArgs(wrapper) {
