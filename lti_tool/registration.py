@@ -10,13 +10,14 @@ metadata to its ``registration_endpoint``, store the platform with the
 
 Safety: anyone can reach this URL, so what it creates cannot launch anything on
 its own: a deployment registered here starts INACTIVE until an administrator
-switches it on in the admin. The configuration must come from the same origin
-as its ``issuer``; every fetch is bounded (timeout, size, https unless allowed).
+switches it on in the admin. The configuration must come from the domain
+of its ``issuer``; every fetch is bounded (timeout, size, https unless allowed).
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.urls import reverse
@@ -42,7 +43,7 @@ def _auth(token: str) -> dict:
 
 
 def read_platform_configuration(url: str, token: str) -> dict:
-    """The platform's openid-configuration, checked: required fields present, issuer on the same origin."""
+    """The platform's openid-configuration, checked: required fields present, issuer on the same domain."""
     if not url:
         raise LaunchError("registration_missing_config")
     try:
@@ -54,8 +55,9 @@ def read_platform_configuration(url: str, token: str) -> dict:
     missing = [name for name in REQUIRED_CONFIG if not isinstance(config.get(name), str) or not config[name]]
     if missing:
         raise LaunchError("registration_config_invalid", "missing " + ", ".join(missing))
-    if origin_of(config["issuer"]) is None or origin_of(config["issuer"]) != origin_of(url):
-        raise LaunchError("registration_config_invalid", "the issuer is not on the configuration URL's origin")
+    # LTI DR 1.0, 3.5.1: the issuer's domain must be the openid_configuration URL's domain.
+    if origin_of(config["issuer"]) is None or urlsplit(config["issuer"]).hostname != urlsplit(url).hostname:
+        raise LaunchError("registration_config_invalid", "the issuer is not on the configuration URL's domain")
     platform_config = config.get(c.PLATFORM_CONFIGURATION)
     config[c.PLATFORM_CONFIGURATION] = platform_config if isinstance(platform_config, dict) else {}
     return config
