@@ -308,6 +308,7 @@ class PromptSandboxBlock(ActivityBlock):
             quota=_quota(),
             learner_id=self.learner_id(),
             course_id=str(getattr(self.scope_ids.usage_id, "context_key", "") or self.scope_ids.usage_id),
+            ner=self.ldai_settings().get("NER") is True,
         )
         self._record(prompt, feedback, document)
         return self.user_state()

@@ -30,6 +30,7 @@ def register(subparsers) -> None:
     analyze.add_argument("--lang", choices=("en", "fr"), default=None, help="the prompt's language (default: detected)")
     analyze.add_argument("--scenario", default=None, metavar="ID", help="a default scenario id: its weights and hints shape the score and the advice")
     analyze.add_argument("--term", action="append", default=[], metavar="T", help="a confidential term of your organisation (repeatable)")
+    analyze.add_argument("--ner", action="store_true", help="also find person names (needs the optional ner extra: presidio-analyzer and a spaCy model)")
     analyze.set_defaults(func=_analyze)
 
     scan = subparsers.add_parser(
@@ -44,6 +45,7 @@ def register(subparsers) -> None:
     scan.add_argument("--term", action="append", default=[], metavar="T", help="a confidential term (client name, project code name); repeatable; case and accents ignored")
     scan.add_argument("--redact", action="store_true", help="print the text with each finding replaced by a placeholder such as [EMAIL]")
     scan.add_argument("--with-text", action="store_true", help="include the matched text in each finding (never do this in logs)")
+    scan.add_argument("--ner", action="store_true", help="also find person names (needs the optional ner extra: presidio-analyzer and a spaCy model)")
     scan.set_defaults(func=_scan)
 
 
@@ -74,6 +76,12 @@ def _terms(command: str, values: list[str]) -> tuple[list[str] | None, int]:
     return terms, 0
 
 
+def _ner_available() -> bool:
+    from ..engine.sensitive_ner import available
+
+    return available()
+
+
 def find_scenario(scenario_id: str) -> dict | None:
     """The default scenario with this id, in any language."""
     from ..content import list_packs, load_pack
@@ -100,7 +108,9 @@ def _analyze(args: argparse.Namespace) -> int:
         if scenario is None:
             return _fail("analyze-prompt", f"unknown scenario '{args.scenario}': see the ids in the prompt_sandbox packs (ldai content stats)")
     lang = args.lang or (scenario or {}).get("lang")
-    feedback = give_feedback(text, lang=lang, scenario=scenario, terms=terms)
+    if args.ner and not _ner_available():
+        return _fail("analyze-prompt", "--ner needs the optional extra: pip install 'ldai-xblocks[ner]'")
+    feedback = give_feedback(text, lang=lang, scenario=scenario, terms=terms, ner=args.ner)
     result = feedback.rubric
     print_json({
         "lang": result.lang,
@@ -125,9 +135,11 @@ def _scan(args: argparse.Namespace) -> int:
     terms, code = _terms("scan-sensitive", args.term)
     if terms is None:
         return code
+    if args.ner and not _ner_available():
+        return _fail("scan-sensitive", "--ner needs the optional extra: pip install 'ldai-xblocks[ner]'")
     if args.redact:
-        redacted, _ = scan_and_redact(text, terms)
+        redacted, _ = scan_and_redact(text, terms, ner=args.ner)
         sys.stdout.write(redacted if redacted.endswith("\n") else redacted + "\n")
         return 0
-    print_json([f.as_dict(with_text=args.with_text) for f in scan(text, terms)])
+    print_json([f.as_dict(with_text=args.with_text) for f in scan(text, terms, ner=args.ner)])
     return 0

@@ -92,11 +92,12 @@ def give_feedback(
     learner_id: str = "anonymous",
     course_id: str = "default",
     client: llm_adapter.ChatClient | None = None,
+    ner: bool = False,
 ) -> PromptFeedback:
     """Scan, score offline, then let a configured LLM refine; never fails because of the LLM."""
     scenario = scenario or {}
     all_terms = list(terms) + list(scenario.get("confidential_terms") or [])
-    redacted, findings = scan_and_redact(prompt, all_terms)
+    redacted, findings = scan_and_redact(prompt, all_terms, ner=ner)
     rubric = analyze(prompt, lang=lang, scenario=scenario, advice_lang=advice_lang)
     feedback = PromptFeedback(rubric=rubric, findings=findings, redacted=redacted, injection=looks_like_injection(prompt))
     _ = gettext_for(advice_lang or rubric.lang)

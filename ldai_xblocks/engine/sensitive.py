@@ -29,8 +29,11 @@ from functools import lru_cache
 
 KINDS: tuple[str, ...] = ("email", "phone", "iban", "payment_card", "fr_nir", "secret", "ip_address", "term")
 
+# "person" comes only from the optional NER extra (:mod:`.sensitive_ner`), off by default.
+OPTIONAL_KINDS: tuple[str, ...] = ("person",)
+
 # When two findings overlap, the one of the earlier kind wins (then the longer).
-PRIORITY: dict[str, int] = {kind: rank for rank, kind in enumerate(("secret", "iban", "payment_card", "fr_nir", "email", "ip_address", "phone", "term"))}
+PRIORITY: dict[str, int] = {kind: rank for rank, kind in enumerate(("secret", "iban", "payment_card", "fr_nir", "email", "ip_address", "phone", "term", "person"))}
 
 PLACEHOLDERS: dict[str, str] = {
     "email": "[EMAIL]",
@@ -41,6 +44,7 @@ PLACEHOLDERS: dict[str, str] = {
     "secret": "[SECRET]",
     "ip_address": "[IP_ADDRESS]",
     "term": "[TERM]",
+    "person": "[PERSON]",
 }
 
 # High-entropy tokens: a run of at least MIN_TOKEN_LENGTH token characters, mixing
@@ -402,12 +406,13 @@ def _normalise_terms(terms: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(sorted({t.strip() for t in terms if t and t.strip()}))
 
 
-def scan(text: str, terms: Iterable[str] | None = None, kinds: Iterable[str] | None = None) -> list[Finding]:
+def scan(text: str, terms: Iterable[str] | None = None, kinds: Iterable[str] | None = None, ner: bool = False) -> list[Finding]:
     """Every confidential item of ``text``, non-overlapping, in reading order.
 
     ``terms`` are the organisation's own confidential words (client names, code
     names), matched on word boundaries whatever the case and accents. ``kinds``
-    restricts the scan (default: all).
+    restricts the scan (default: all). ``ner`` adds person names when the optional
+    extra is installed (see :mod:`.sensitive_ner`).
     """
     if not text:
         return []
@@ -422,6 +427,10 @@ def scan(text: str, terms: Iterable[str] | None = None, kinds: Iterable[str] | N
     folded_terms = _normalise_terms(terms)
     if "term" in wanted and folded_terms:
         found.extend(_terms(text, folded_terms))
+    if ner:
+        from .sensitive_ner import find_persons
+
+        found.extend(find_persons(text))
     return _resolve_overlaps(found)
 
 
@@ -452,9 +461,9 @@ def redact(text: str, findings: Sequence[Finding]) -> str:
     return "".join(parts)
 
 
-def scan_and_redact(text: str, terms: Iterable[str] | None = None) -> tuple[str, list[Finding]]:
+def scan_and_redact(text: str, terms: Iterable[str] | None = None, ner: bool = False) -> tuple[str, list[Finding]]:
     """The redacted text and the findings; rescans once so a redaction never leaves a finding behind."""
-    findings = scan(text, terms)
+    findings = scan(text, terms, ner=ner)
     redacted = redact(text, findings)
     for _ in range(2):
         leftovers = scan(redacted, terms)

@@ -291,3 +291,16 @@ def test_fold_is_idempotent():
 
 def test_finding_is_a_value():
     assert Finding("email", 0, 3, "a@b") == Finding("email", 0, 3, "other")
+
+
+def test_person_names_only_with_the_optional_ner_extra():
+    text = "Le dossier de Marie Dupont est chez le notaire."
+    assert [f.kind for f in scan(text)] == []  # off by default
+    from ldai_xblocks.engine import sensitive_ner
+
+    if not sensitive_ner.available():
+        pytest.skip("the ner extra (presidio-analyzer + a spaCy model) is not installed")
+    found = scan(text, ner=True)
+    assert [f.kind for f in found] == ["person"] and "Marie Dupont" in found[0].text
+    redacted, _ = scan_and_redact(text, ner=True)
+    assert "Marie" not in redacted and "[PERSON]" in redacted
