@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -116,16 +116,24 @@ def activity_response(session: RuntimeSession, view: str) -> HttpResponse:
     origins = _origins(session)
     fragment = None
     if view in ("author", "learner"):
-        runtime = LtiRuntime(session)
-        try:
-            with transaction.atomic():
-                block = runtime.block()
-                fragment = runtime.render(block, "studio_view" if view == "author" else "student_view")
-        except LookupError:
-            return error_page("unknown_activity", language, origins)
-        except Exception:
-            log.exception("rendering %s of resource link %s failed", view, session.link.pk)
-            return error_page("render_failed", language, origins)
+        for attempt in (1, 2):
+            runtime = LtiRuntime(session)
+            try:
+                with transaction.atomic():
+                    block = runtime.block()
+                    fragment = runtime.render(block, "studio_view" if view == "author" else "student_view")
+                break
+            except LookupError:
+                return error_page("unknown_activity", language, origins)
+            except IntegrityError:
+                # Two tabs opened the activity at once and both started the learner's state: the other one won.
+                session.link.refresh_from_db()
+                if attempt == 2:
+                    log.warning("rendering resource link %s kept colliding", session.link.pk)
+                    return error_page("render_failed", language, origins)
+            except Exception:
+                log.exception("rendering %s of resource link %s failed", view, session.link.pk)
+                return error_page("render_failed", language, origins)
     page_url = reverse("lti_tool:activity", args=(session.token,))
     tabs = []
     if session.is_instructor:

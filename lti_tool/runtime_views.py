@@ -23,7 +23,7 @@ from io import BytesIO
 
 import webob
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.http import http_date
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -47,6 +47,7 @@ MESSAGES = {
     "not_bound": (403, N_("This request does not belong to your session with the activity. Open the activity again from your course.")),
     "authoring": (403, N_("Only the course's instructors can change this activity's settings.")),
     "unknown_handler": (404, N_("This action does not exist in the activity. Reload the page and try again.")),
+    "conflict": (409, N_("Another action from this page was being saved at the same moment. Try again: nothing is lost.")),
     "too_large": (413, N_("What you sent is too large. Shorten it and try again.")),
     "unavailable": (404, N_("This activity is not available in the tool. Ask your course team to choose it again.")),
     "server_error": (500, N_("Something went wrong on our side. Try again in a moment: nothing you saved earlier is lost.")),
@@ -104,27 +105,37 @@ def handler(request, token: str, handler: str, suffix: str = ""):
         body = request.body
     except RequestDataTooBig:
         return json_refusal("too_large", language)
-    runtime = LtiRuntime(session, lock_rows=True)
-    try:
-        block = runtime.block()
-    except LookupError:
-        return json_refusal("unavailable", language)
-    method = getattr(block, handler, None)
-    if method is None or not getattr(method, "_is_xblock_handler", False) or handler.startswith("_"):
-        return json_refusal("unknown_handler", language)
-    try:
-        with transaction.atomic():
-            result = runtime.handle(block, handler, _webob_request(request, body), suffix)
-            if runtime.grades_recorded:
-                transaction.on_commit(in_process.notify)
-    except AuthoringForbidden:
-        log.warning("learner write to authoring fields refused on resource link %s", session.link.pk)
-        return json_refusal("authoring", language)
-    except Exception:
-        # A bug, not the learner's fault: nothing was saved (rolled back); say so without echoing their input.
-        log.exception("handler %s failed on resource link %s", handler, session.link.pk)
-        return json_refusal("server_error", language)
-    return _django_response(result)
+    for attempt in (1, 2):
+        runtime = LtiRuntime(session, lock_rows=True)
+        try:
+            block = runtime.block()
+        except LookupError:
+            return json_refusal("unavailable", language)
+        method = getattr(block, handler, None)
+        if method is None or not getattr(method, "_is_xblock_handler", False) or handler.startswith("_"):
+            return json_refusal("unknown_handler", language)
+        try:
+            with transaction.atomic():
+                result = runtime.handle(block, handler, _webob_request(request, body), suffix)
+                if runtime.grades_recorded:
+                    transaction.on_commit(in_process.notify)
+        except AuthoringForbidden:
+            log.warning("learner write to authoring fields refused on resource link %s", session.link.pk)
+            return json_refusal("authoring", language)
+        except IntegrityError:
+            # Two requests of this learner created their state row at once (a double click on a first answer):
+            # the other one won and committed; run this one again on top of it.
+            session.link.refresh_from_db()
+            if attempt == 1:
+                continue
+            log.warning("handler %s kept colliding on resource link %s", handler, session.link.pk)
+            return json_refusal("conflict", language)
+        except Exception:
+            # A bug, not the learner's fault: nothing was saved (rolled back); say so without echoing their input.
+            log.exception("handler %s failed on resource link %s", handler, session.link.pk)
+            return json_refusal("server_error", language)
+        return _django_response(result)
+    return json_refusal("conflict", language)  # pragma: no cover - the loop always returns
 
 
 def handler_base(request, token: str):

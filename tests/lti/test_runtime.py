@@ -157,6 +157,36 @@ def test_outbox_row_rolls_back_when_the_state_cannot_be_saved(client, graded_pla
     assert LearnerState.objects.get(scope=LearnerState.Scope.USER_STATE).attempts == 0
 
 
+def test_a_double_click_on_a_first_answer_is_replayed_not_an_error(client, graded_platform, monkeypatch):
+    """The other request created the learner's row first: this one is run again on top of it."""
+    consumer, _ = graded_platform
+    prefix = handler_prefix(open_activity(client, consumer))
+    LearnerState.objects.all().delete()  # as if the launch page had not written the state yet
+    from django.db import IntegrityError
+
+    original = LearnerState.save
+    collisions = []
+
+    def collide_once(self, *args, **kwargs):
+        if self._state.adding and not collisions:
+            collisions.append(1)
+            raise IntegrityError("UNIQUE constraint failed: lti_learner_state_unique")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(LearnerState, "save", collide_once)
+    status, state = call(client, prefix, "start_attempt")
+    assert status == 200 and collisions == [1]
+    assert LearnerState.objects.count() == 1
+
+    def always_collide(self, *args, **kwargs):
+        raise IntegrityError("UNIQUE constraint failed")
+
+    LearnerState.objects.all().delete()
+    monkeypatch.setattr(LearnerState, "save", always_collide)
+    status, body = call(client, prefix, "start_attempt")
+    assert status == 409 and body["code"] == "conflict"
+
+
 # ------------------------------------------------------------------------------------ handler protection
 
 
