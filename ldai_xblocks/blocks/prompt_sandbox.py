@@ -368,6 +368,7 @@ class PromptSandboxBlock(ActivityBlock):
     @json_api
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """Save the settings, all or nothing: an invalid field saves nothing and is explained next to it."""
+        self.refuse_learners()
         values, errors = self.settings_errors(data, {
             "display_name": (str, None, 200),
             "job_family": (str, None, 40),
@@ -433,6 +434,7 @@ class PromptSandboxBlock(ActivityBlock):
     @json_api
     def pack_document(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """The JSON of a default pack, so an author can start their own scenarios from it (Studio only)."""
+        self.refuse_learners()
         ref = data.get("pack")
         ref = default_pack_ref(self.content_kind, self.language(), self.job_family or None) if ref in (None, AUTO_PACK) else ref
         try:

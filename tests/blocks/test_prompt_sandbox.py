@@ -268,3 +268,11 @@ def test_workbench_scenarios_parse(blocks):
     for _, xml in PromptSandboxBlock.workbench_scenarios():
         block = blocks.from_xml(xml, user_id="wb")
         assert block.scenario()["id"]
+
+
+def test_learners_are_refused_at_author_handlers(blocks, handler):
+    block = blocks.from_xml("<ldai_prompt_sandbox/>")
+    block.runtime.service(block, "user").get_current_user().opt_attrs["edx-platform.user_role"] = "student"
+    for name, payload in (("pack_document", {"pack": "en/marketing"}), ("studio_submit", {"max_attempts": 0})):
+        status, body = handler(block, name, payload)
+        assert status == 403 and body["code"] == "authors_only", name
