@@ -14,33 +14,17 @@ Every test here is marked ``browser``; ``make test`` installs chromium and axe-c
 
 from __future__ import annotations
 
-import os
-import selectors
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from .live import CHROMIUM, ROOT, Site, chromium_available, launch_chromium, start_site, stop_site
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 ARTIFACTS = HERE / "artifacts"
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("LDAI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-SERVER_START_TIMEOUT = 90  # seconds: migrations on a loaded 2-core machine
 
 
 def pytest_collection_modifyitems(items):
@@ -48,77 +32,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-
-
-@dataclass
-class Site:
-    """The running site: its base URL and its temporary var dir (database, logs)."""
-
-    url: str
-    var_dir: Path
-    log: Path
-    process: subprocess.Popen = field(repr=False)
-
-    def scenario(self, scenario_id: str, view: str = "student_view", lang: str = "en", student: str | None = None) -> str:
-        path = f"/workbench/scenario/{scenario_id}/" + ("" if view == "student_view" else f"{view}/")
-        query = f"?lang={lang}" + (f"&student={student}" if student else "")
-        return self.url + path + query
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-
-def start_site(var_dir: Path, extra_env: dict[str, str] | None = None) -> Site:
-    """Start serve_site.py and wait for its LISTENING line (used by the bench too)."""
-    var_dir.mkdir(parents=True, exist_ok=True)
-    log = var_dir / "server.log"
-    env = {
-        **os.environ,
-        "LDAI_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "lti_tool.site.settings",
-        "PYTHONUNBUFFERED": "1",
-        "DEBUG": "0",
-        **(extra_env or {}),
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    handle = open(log, "w")
-    process = subprocess.Popen(
-        [sys.executable, str(HERE / "serve_site.py")], cwd=str(ROOT), env=env,
-        stdout=subprocess.PIPE, stderr=handle, text=True,
-    )
-    handle.close()
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    url = None
-    while time.monotonic() < deadline and process.poll() is None:
-        if selector.select(timeout=0.5):
-            line = process.stdout.readline()
-            if line.startswith("LISTENING "):
-                url = line.split(" ", 1)[1].strip()
-                break
-    selector.close()
-    site = Site(url=url or "", var_dir=var_dir, log=log, process=process)
-    if not url:
-        stop_site(site)
-        raise RuntimeError(f"The site did not start within {SERVER_START_TIMEOUT} s. Server log:\n{site.log_tail()}")
-    return site
-
-
-def stop_site(site: Site) -> None:
-    if site.process.poll() is None:
-        site.process.terminate()
-        try:
-            site.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            site.process.kill()
-            site.process.wait(timeout=10)
-    if site.process.stdout:
-        site.process.stdout.close()
 
 
 @pytest.fixture(scope="session")
@@ -130,13 +43,9 @@ def site(tmp_path_factory) -> Iterator[Site]:
         stop_site(running)
 
 
-def launch_chromium(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-
-
 @pytest.fixture(scope="session")
 def playwright_instance():
-    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+    if not chromium_available():
         pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps` (installs Debian's chromium)")
     from playwright.sync_api import sync_playwright
 
