@@ -20,7 +20,7 @@
     var t = i18n.gettext;
     var api = C.makeApi(runtime, root, i18n);
     var announce = C.makeAnnouncer(form.querySelector('[data-ldai-live]'));
-    var summary = form.querySelector('[data-ldai-error-summary]');
+    var studio = null;  /* the shared Studio form wiring, set up below */
     var body = form.querySelector('[data-ldai-editor-body]');
     var jsonArea = form.querySelector('[name="custom_content"]');
     var uid = root.querySelector('section').getAttribute('aria-labelledby').replace(/-studio-title$/, '');
@@ -45,7 +45,7 @@
       } catch (e) {
         doc = null;
         render();
-        if (!quiet) { showSummary(t('The JSON cannot be opened in the editor: correct it in the JSON field, or start again from a pack.')); }
+        if (!quiet) { studio.showSummary(t('The JSON cannot be opened in the editor: correct it in the JSON field, or start again from a pack.')); }
         return false;
       }
     }
@@ -382,24 +382,13 @@
     }
 
     /* ------------------------------------------------------------------ settings and saving */
-    function value(name) {
-      var field = form.querySelector('[name="' + name + '"]');
-      if (!field) { return undefined; }
-      if (field.type === 'checkbox') { return field.checked; }
-      if (field.type === 'number') { return field.value === '' ? null : Number(field.value); }
-      return field.value;
-    }
+    function value(name) { return C.fieldValue(form, name); }
 
     function collect() {
       var data = {};
       ['display_name', 'grading', 'max_attempts', 'reveal', 'weight', 'time_limit', 'leaderboard_enabled', 'leaderboard_size',
         'leaderboard_anonymous', 'pack', 'job_family', 'custom_content'].forEach(function (name) { data[name] = value(name); });
       return data;
-    }
-
-    function showSummary(message) {
-      summary.textContent = message;
-      summary.hidden = !message;
     }
 
     function indexErrors(fieldErrors) {
@@ -413,51 +402,36 @@
       if (first) { current = Number(first[1]); }
     }
 
-    form.addEventListener('submit', function (event) {
-      event.preventDefault();
-      showSummary('');
-      C.setFieldErrors(form, {});
-      if (runtime.notify) { runtime.notify('save', {state: 'start', message: t('Saving')}); }
-      api.call('studio_submit', collect()).then(function (result) {
+    studio = C.wireStudioForm(runtime, form, i18n, api, announce, {
+      collect: collect,
+      saved: function () {
         errors = {};
         if (doc) { render(); }
-        announce(result.message || t('Saved.'));
-        if (runtime.notify) { runtime.notify('save', {state: 'end'}); }
-      }).catch(function (error) {
-        if (runtime.notify) { runtime.notify('error', {title: t('Not saved'), message: error.message}); }
+      },
+      failed: function (error) {
         var fields = error.fields || {};
         indexErrors(fields);
         var general = (errors.$ || []).concat(errors['$.schema'] || [], errors['$.id'] || []);
-        showSummary(error.message + (general.length ? ' ' + general.join(' ') : ''));
-        var first = C.setFieldErrors(form, fields);  /* clears every error first, so the editor's come after */
-        if (doc) { render(); }
+        if (doc) { render(); }  /* after the form's own errors, so the editor's stay */
+        var focus = null;
         if (fields.custom_content && doc) {
           var details = form.querySelector('.ldai-hd-advanced');
-          var invalid = body.querySelector('[aria-invalid="true"]');
-          if (invalid) { invalid.focus(); return; }
-          if (details && !body.querySelector('.ldai-field-error')) { details.open = true; }
+          focus = body.querySelector('[aria-invalid="true"]');
+          if (!focus && details && !body.querySelector('.ldai-field-error')) { details.open = true; }
         }
-        (first || summary).focus();
-      });
-    });
-
-    form.querySelector('[data-ldai-cancel]').addEventListener('click', function () {
-      if (runtime.notify) { runtime.notify('cancel', {}); }
-    });
-
-    form.querySelector('[data-ldai-load-pack]').addEventListener('click', function () {
-      if (doc && !global.confirm(t('Replace your texts with those of the selected pack?'))) { return; }
-      api.call('pack_document', {pack: value('pack')}).then(function (result) {
-        doc = result.document;
+        return {summary: general.join(' '), focus: focus};
+      },
+      confirmReplace: function () {
+        return !doc || global.confirm(t('Replace your texts with those of the selected pack?'));
+      },
+      packLoaded: function (document) {
+        doc = document;
         doc.id = domId((doc.id || 'pack').slice(0, 56), 'custom');
         current = 0;
         errors = {};
         writeJson();
         render('[data-ldai-item-title]');
-        announce(t('The pack was copied into the editor. Edit it, then save.'));
-      }).catch(function (error) {
-        C.setFieldErrors(form, error.fields || {pack: [error.message]});
-      });
+      }
     });
 
     form.querySelector('[data-ldai-new-document]').addEventListener('click', function () {

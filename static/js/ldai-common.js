@@ -139,7 +139,75 @@
     return first;
   }
 
+  /* The value of a named form control, typed: checkbox -> boolean, number -> number or null. */
+  function fieldValue(form, name) {
+    var input = form.querySelector('[name="' + name + '"]');
+    if (!input) { return undefined; }
+    if (input.type === 'checkbox') { return input.checked; }
+    if (input.type === 'number') { return input.value === '' ? null : Number(input.value); }
+    return input.value;
+  }
+
+  function notify(runtime, name, data) {
+    if (runtime.notify) { runtime.notify(name, data); }
+  }
+
+  /* The Studio form every activity shares: save all or nothing through studio_submit (errors next to
+   * each field, a summary, focus on the first problem), tell Studio (notify save / error / cancel),
+   * and copy a default pack into the editor. Hooks:
+   *   collect()            -> the data to save (required)
+   *   saved(result)        -> after a successful save
+   *   failed(error, first) -> after errors are shown; may return {summary: extra text, focus: element}
+   *   confirmReplace()     -> false to keep the author's content when a pack is loaded
+   *   packLoaded(document) -> put the pack into the editor */
+  function wireStudioForm(runtime, form, i18n, api, announce, hooks) {
+    var t = i18n.gettext;
+    var summary = form.querySelector('[data-ldai-error-summary]');
+
+    function showSummary(message) {
+      summary.textContent = message;
+      summary.hidden = !message;
+    }
+
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      showSummary('');
+      setFieldErrors(form, {});
+      notify(runtime, 'save', {state: 'start', message: t('Saving')});
+      api.call('studio_submit', hooks.collect()).then(function (result) {
+        if (hooks.saved) { hooks.saved(result); }
+        announce(result.message || t('Saved.'));
+        notify(runtime, 'save', {state: 'end'});
+      }).catch(function (error) {
+        notify(runtime, 'error', {title: t('Not saved'), message: error.message});
+        var first = setFieldErrors(form, error.fields);
+        var extra = (hooks.failed && hooks.failed(error, first)) || {};
+        showSummary(error.message + (extra.summary ? ' ' + extra.summary : ''));
+        (extra.focus || first || summary).focus();
+      });
+    });
+
+    var cancel = form.querySelector('[data-ldai-cancel]');
+    if (cancel) { cancel.addEventListener('click', function () { notify(runtime, 'cancel', {}); }); }
+
+    var loadPack = form.querySelector('[data-ldai-load-pack]');
+    if (loadPack && hooks.packLoaded) {
+      loadPack.addEventListener('click', function () {
+        if (hooks.confirmReplace && !hooks.confirmReplace()) { return; }
+        api.call('pack_document', {pack: fieldValue(form, 'pack')}).then(function (result) {
+          hooks.packLoaded(result.document);
+          announce(t('The pack was copied into the editor. Edit it, then save.'));
+        }).catch(function (error) {
+          setFieldErrors(form, error.fields || {pack: [error.message]});
+        });
+      });
+    }
+    return {showSummary: showSummary};
+  }
+
   global.LdaiCommon = {
+    fieldValue: fieldValue,
+    wireStudioForm: wireStudioForm,
     rootElement: rootElement,
     makeI18n: makeI18n,
     el: el,

@@ -12,15 +12,8 @@
     var t = i18n.gettext;
     var api = C.makeApi(runtime, root, i18n);
     var announce = C.makeAnnouncer(form.querySelector('[data-ldai-live]'));
-    var summary = form.querySelector('[data-ldai-error-summary]');
 
-    function value(name) {
-      var input = form.querySelector('[name="' + name + '"]');
-      if (!input) { return undefined; }
-      if (input.type === 'checkbox') { return input.checked; }
-      if (input.type === 'number') { return input.value === '' ? null : Number(input.value); }
-      return input.value;
-    }
+    function value(name) { return C.fieldValue(form, name); }
 
     function collect() {
       var charter = {};
@@ -47,29 +40,18 @@
       };
     }
 
-    function showSummary(message) {
-      summary.textContent = message;
-      summary.hidden = !message;
+    function replaceJson(document) {
+      var area = form.querySelector('[name="custom_content"]');
+      area.value = JSON.stringify(document, null, 2);
+      area.focus();
     }
 
-    form.addEventListener('submit', function (event) {
-      event.preventDefault();
-      showSummary('');
-      C.setFieldErrors(form, {});
-      if (runtime.notify) { runtime.notify('save', {state: 'start', message: t('Saving')}); }
-      api.call('studio_submit', collect()).then(function (result) {
-        announce(result.message || t('Saved.'));
-        if (runtime.notify) { runtime.notify('save', {state: 'end'}); }
-      }).catch(function (error) {
-        if (runtime.notify) { runtime.notify('error', {title: t('Not saved'), message: error.message}); }
-        showSummary(error.message);
-        var first = C.setFieldErrors(form, error.fields);
-        (first || summary).focus();
-      });
-    });
-
-    form.querySelector('[data-ldai-cancel]').addEventListener('click', function () {
-      if (runtime.notify) { runtime.notify('cancel', {}); }
+    C.wireStudioForm(runtime, form, i18n, api, announce, {
+      collect: collect,
+      confirmReplace: function () {
+        return !form.querySelector('[name="custom_content"]').value.trim() || global.confirm(t('Replace the JSON you wrote with the selected pack?'));
+      },
+      packLoaded: replaceJson
     });
 
     var editorButton = form.querySelector('[data-ldai-qe-open]');
@@ -88,18 +70,6 @@
         editorButton.setAttribute('aria-expanded', 'true');
       }).catch(function (error) {
         C.setFieldErrors(form, {custom_content: [error.message]});
-      });
-    });
-
-    form.querySelector('[data-ldai-load-pack]').addEventListener('click', function () {
-      var area = form.querySelector('[name="custom_content"]');
-      if (area.value.trim() && !global.confirm(t('Replace the JSON you wrote with the selected pack?'))) { return; }
-      api.call('pack_document', {pack: value('pack')}).then(function (result) {
-        area.value = JSON.stringify(result.document, null, 2);
-        area.focus();
-        announce(t('The pack was copied into the editor. Edit it, then save.'));
-      }).catch(function (error) {
-        C.setFieldErrors(form, error.fields || {pack: [error.message]});
       });
     });
   }

@@ -12,16 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..validation import N_, Gettext, Problem
+from . import duplicate_ids
 
 
 def check(document: dict, _: Gettext) -> Iterator[Problem]:
-    seen: set[str] = set()
+    yield from duplicate_ids([item["id"] for item in document["items"]], "$.items", _)
     for index, item in enumerate(document["items"]):
-        path = f"$.items[{index}]"
-        if item["id"] in seen:
-            yield Problem(f"{path}.id", _(N_("The id “{value}” is used twice: ids must be unique.")).format(value=item["id"]))
-        seen.add(item["id"])
-        yield from _item_spans(item, path, _)
+        yield from _item_spans(item, f"$.items[{index}]", _)
 
 
 def _item_spans(item: dict, path: str, _: Gettext) -> Iterator[Problem]:

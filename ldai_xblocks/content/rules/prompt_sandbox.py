@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..validation import N_, Gettext, Problem
+from . import duplicate_ids
 
 
 def check(document: dict, _: Gettext) -> Iterator[Problem]:
     from ...engine.sensitive import scan  # engine import kept local: validation stays cheap to import
 
-    yield from _duplicates([s["id"] for s in document["scenarios"]], "$.scenarios", _)
+    yield from duplicate_ids([s["id"] for s in document["scenarios"]], "$.scenarios", _)
     charter = document.get("charter", [])
-    yield from _duplicates([r["id"] for r in charter], "$.charter", _)
+    yield from duplicate_ids([r["id"] for r in charter], "$.charter", _)
     covered: dict[str, int] = {}
     for index, rule in enumerate(charter):
         for kind in rule["kinds"]:
@@ -34,11 +35,3 @@ def check(document: dict, _: Gettext) -> Iterator[Problem]:
         if leaks:
             kinds = ", ".join(sorted({f.kind for f in leaks}))
             yield Problem(f"{path}.reference_prompt", _(N_("The reference prompt contains confidential data ({kinds}): it must set the example, remove it.")).format(kinds=kinds))
-
-
-def _duplicates(ids: list[str], path: str, _: Gettext) -> Iterator[Problem]:
-    seen: set[str] = set()
-    for index, value in enumerate(ids):
-        if value in seen:
-            yield Problem(f"{path}[{index}].id", _(N_("The id “{value}” is used twice: ids must be unique.")).format(value=value))
-        seen.add(value)

@@ -5,28 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..validation import N_, Gettext, Problem
+from . import duplicate_ids
 
 
 def check(document: dict, _: Gettext) -> Iterator[Problem]:
     category_ids = [c["id"] for c in document["categories"]]
-    yield from _duplicates(category_ids, "$.categories", _)
+    yield from duplicate_ids(category_ids, "$.categories", _)
     charter = {rule["id"] for rule in document.get("charter", [])}
-    yield from _duplicates([r["id"] for r in document.get("charter", [])], "$.charter", _)
-    yield from _duplicates([q["id"] for q in document["questions"]], "$.questions", _)
+    yield from duplicate_ids([r["id"] for r in document.get("charter", [])], "$.charter", _)
+    yield from duplicate_ids([q["id"] for q in document["questions"]], "$.questions", _)
     for index, question in enumerate(document["questions"]):
         path = f"$.questions[{index}]"
         if question["category"] not in category_ids:
             yield Problem(f"{path}.category", _(N_("Unknown category “{value}”: use one of {known}.")).format(value=question["category"], known=", ".join(category_ids)))
-        yield from _duplicates([c["id"] for c in question["choices"]], f"{path}.choices", _)
+        yield from duplicate_ids([c["id"] for c in question["choices"]], f"{path}.choices", _)
         yield from _answer_key(question, path, charter, _)
 
-
-def _duplicates(ids: list[str], path: str, _: Gettext) -> Iterator[Problem]:
-    seen: set[str] = set()
-    for index, value in enumerate(ids):
-        if value in seen:
-            yield Problem(f"{path}[{index}].id", _(N_("The id “{value}” is used twice: ids must be unique.")).format(value=value))
-        seen.add(value)
 
 
 def _answer_key(question: dict, path: str, charter: set[str], _: Gettext) -> Iterator[Problem]:
