@@ -36,7 +36,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[Site]:
-    running = start_site(tmp_path_factory.mktemp("ldai-site"))
+    # http:// platform URLs on 127.0.0.1 (the test LMS): accepted here as in tests/lti, never by default.
+    running = start_site(tmp_path_factory.mktemp("ldai-site"), {"LDAI_LTI_ALLOW_INSECURE_URLS": "1"})
     try:
         yield running
     finally:

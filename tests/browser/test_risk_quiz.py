@@ -12,28 +12,12 @@ import uuid
 
 import pytest
 
-from .support import (
-    LIVE_WATCH,
-    focused,
-    handler_url,
-    json_post,
-    open_block,
-    run_axe,
-    shot,
-    tab_until,
-    unnamed_controls,
-    wait_for_announcement,
-)
+from .flows import quiz_by_keyboard, quiz_total
+from .support import LIVE_WATCH, handler_url, json_post, open_block, run_axe, shot, unnamed_controls, wait_for_announcement
 
 pytestmark = pytest.mark.browser
 
 SCENARIO = "ldai_risk_quiz.0"
-TEXT = {
-    "en": {"check": "Check my answer", "feedback": r"^(Correct\.|Not quite\.)", "grade": r"Your grade \(best attempt\): \d+\s?%",
-           "next": r"^(Next question|See my profile)$", "progress": "Question {n} of {total}", "finished": r"Quiz finished"},
-    "fr": {"check": "Vérifier ma réponse", "feedback": r"^(Correct\.|Pas tout à fait)", "grade": r"Votre note \(meilleure tentative\)\s?: \d+\s?%",
-           "next": r"^(Question suivante|Voir mon profil)$", "progress": "Question {n} sur {total}", "finished": r"Quiz terminé"},
-}
 
 
 def student(prefix: str) -> str:
@@ -42,10 +26,6 @@ def student(prefix: str) -> str:
 
 def stage(block):
     return block.locator("[data-ldai-stage]")
-
-
-def question_count(block) -> int:
-    return int(block.evaluate("(el) => JSON.parse(el.querySelector('.xblock_json_init_args').textContent).state.questions.length"))
 
 
 def assert_accessible(page, axe_source, where: str) -> None:
@@ -58,37 +38,16 @@ def assert_accessible(page, axe_source, where: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_learner_completes_the_quiz_by_keyboard_alone(page, site, axe_source, artifacts, lang):
     """Tab, Space and Enter only: every question answered, feedback announced, the profile and grade shown."""
-    text = TEXT[lang]
     page.add_init_script(LIVE_WATCH)
     block = open_block(page, site.scenario(SCENARIO, lang=lang, student=student(f"kbd-{lang}")), ready="[data-ldai-stage] form")
     assert block.locator("section.ldai").get_attribute("lang") == lang
-    total = question_count(block)
     shot(page, artifacts, f"risk_quiz-learner-{lang}-question")
-    for number in range(1, total + 1):
-        assert block.locator("[data-ldai-progress]").inner_text() == text["progress"].format(n=number, total=total)
-        tab_until(page, page, "[data-ldai-stage] input")
-        page.keyboard.press("Space")
-        tab_until(page, page, "[data-ldai-stage] button[type=submit]")
-        assert focused(page)["text"] == text["check"]
-        page.keyboard.press("Enter")
-        result = stage(block).locator("[data-ldai-result]")
-        result.wait_for()
-        # Focus moves to the result, and the live region says it without the learner looking for it.
-        page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-ldai-result]')")
-        heard = wait_for_announcement(page, text["feedback"])
-        assert heard["politeness"] == "polite"
-        assert stage(block).locator(".ldai-choice-feedback").count() >= 1, "each selected choice gets its feedback"
-        if number == 1:
-            shot(page, artifacts, f"risk_quiz-learner-{lang}-feedback")
-            assert_accessible(page, axe_source, f"quiz feedback ({lang})")
-        next_path = tab_until(page, page, "[data-ldai-stage] .ldai-toolbar button")
-        assert re.match(text["next"], next_path[-1]["text"])
-        page.keyboard.press("Enter")
-    profile = stage(block).locator(".ldai-profile")
-    profile.wait_for()
-    page.wait_for_function("() => document.activeElement && document.activeElement.closest('.ldai-profile')")
-    assert re.search(text["grade"], profile.inner_text())
-    wait_for_announcement(page, text["finished"])
+
+    def at_first_feedback():
+        shot(page, artifacts, f"risk_quiz-learner-{lang}-feedback")
+        assert_accessible(page, axe_source, f"quiz feedback ({lang})")
+
+    quiz_by_keyboard(page, page, lang, on_first_feedback=at_first_feedback)
     shot(page, artifacts, f"risk_quiz-learner-{lang}-profile")
     assert_accessible(page, axe_source, f"quiz profile ({lang})")
 
@@ -97,7 +56,7 @@ def test_learner_completes_the_quiz_by_mouse_and_a_reload_keeps_the_state(page, 
     """Clicks only; after the first answer and after the end, a reload shows exactly where the learner was."""
     url = site.scenario(SCENARIO, lang="en", student=student("mouse"))
     block = open_block(page, url, ready="[data-ldai-stage] form")
-    total = question_count(block)
+    total = quiz_total(block)
     first_stem = stage(block).locator(".ldai-stem").inner_text()
 
     stage(block).locator(".ldai-choice label").first.click()
