@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .content.packs import JOB_FAMILIES
 from .i18n import normalize_language, translation
 from .resources import templates_dir
 
@@ -39,6 +40,7 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(translation(normalize_language(language)), newstyle=True)
     env.filters["json_script"] = _json_script
     env.globals["lang"] = normalize_language(language)
+    env.globals["job_families"] = JOB_FAMILIES
     return env
 
 

@@ -30,7 +30,7 @@ from xblock.fields import Boolean, Dict, Float, Integer, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from ..content import ContentError, Problem, load_pack, parse_document
-from ..content.packs import default_pack_ref, list_packs
+from ..content.packs import JOB_FAMILIES, default_pack_ref, list_packs
 from ..i18n import N_, gettext_for, js_catalog, ngettext_for, normalize_language
 from ..rendering import render
 from ..resources import static_dir
@@ -378,6 +378,20 @@ class LeaderboardMixin(LearnerMixin):
         return {"rows": rows, "my_rank": my_rank, "total": len(ranked)}
 
 
+# Studio fields every activity has, as ``settings_errors`` specs.
+COMMON_SETTINGS: dict[str, tuple[type, Any, Any]] = {
+    "display_name": (str, None, 200),
+    "max_attempts": (int, 0, 100),
+    "weight": (float, 0, 1000),
+}
+LEADERBOARD_SETTINGS: dict[str, tuple[type, Any, Any]] = {
+    "leaderboard_enabled": (bool, None, None),
+    "leaderboard_size": (int, 1, 100),
+    "leaderboard_anonymous": (bool, None, None),
+}
+JOB_FAMILY_CHOICES = ("", *JOB_FAMILIES)
+
+
 @XBlock.needs("i18n")
 @XBlock.wants("user", "settings")
 class ActivityBlock(EventsMixin, SettingsMixin, LeaderboardMixin, GradedMixin, ContentMixin, FragmentMixin, XBlock):
@@ -397,10 +411,25 @@ class ActivityBlock(EventsMixin, SettingsMixin, LeaderboardMixin, GradedMixin, C
     def default_title(self) -> str:  # pragma: no cover - every activity overrides it
         return ""
 
-    def settings_errors(self, data: dict[str, Any], spec: dict[str, tuple[type, Any, Any]]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-        """Check plain Studio fields against ``{name: (type, minimum, maximum)}``; messages for authors."""
+    def settings_errors(
+        self,
+        data: dict[str, Any],
+        spec: dict[str, tuple[type, Any, Any]],
+        choices: dict[str, tuple] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """Check plain Studio fields against ``{name: (type, minimum, maximum)}`` and ``{name: options}``.
+
+        Returns the values that passed and a message per failing field, for authors; fields
+        absent from ``data`` are left alone (the block keeps its current value).
+        """
         values: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
+        for name, options in (choices or {}).items():
+            if name in data:
+                if isinstance(data[name], str) and data[name] in options:
+                    values[name] = data[name]
+                else:
+                    errors[name] = [self._("Choose one of the listed options.")]
         for name, (kind, low, high) in spec.items():
             if name not in data:
                 continue

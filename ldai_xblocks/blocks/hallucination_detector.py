@@ -24,9 +24,8 @@ from xblock.fields import Dict, Integer, List, Scope, String
 from ..content.packs import default_pack_ref
 from ..engine.spans import GRADINGS, SpanError, check_spans, merge_spans, score_spans, unit_spans
 from ..i18n import N_
-from .base import AUTO_PACK, ActivityBlock, UserError, _, json_api, json_response
+from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
 
-JOB_FAMILIES = ("marketing", "finance", "hr", "production", "sales", "management")
 REVEAL = ("immediately", "after_last_attempt")
 KIND_LABELS = {
     "fabricated_fact": N_("Fabricated fact"),
@@ -229,8 +228,7 @@ class HallucinationDetectorBlock(ActivityBlock):
                     "custom_content": self.custom_content,
                 },
                 "packs": self.pack_options(),
-                "job_families": JOB_FAMILIES,
-                "kinds": [(k, self._(v)) for k, v in KIND_LABELS.items()],
+                                "kinds": [(k, self._(v)) for k, v in KIND_LABELS.items()],
                 "default_title": self.default_title(),
             },
             js_class="LdaiHallucinationDetectorStudio",
@@ -331,17 +329,10 @@ class HallucinationDetectorBlock(ActivityBlock):
         """Save the settings and the annotated content, all or nothing, with a message next to each wrong field."""
         self.refuse_learners()
         values, errors = self.settings_errors(data, {
-            "display_name": (str, None, 200),
-            "job_family": (str, None, 40),
+            **COMMON_SETTINGS,
             "time_limit": (int, 0, 240),
-            "max_attempts": (int, 0, 100),
-            "weight": (float, 0, 1000),
-            "leaderboard_enabled": (bool, None, None),
-            "leaderboard_size": (int, 1, 100),
-            "leaderboard_anonymous": (bool, None, None),
-        })
-        if "job_family" in values and values["job_family"] not in ("", *JOB_FAMILIES):
-            errors["job_family"] = [self._("Choose one of the listed job families.")]
+            **LEADERBOARD_SETTINGS,
+        }, choices={"job_family": JOB_FAMILY_CHOICES})
         grading = data.get("grading", self.grading)
         if grading not in GRADINGS:
             errors["grading"] = [self._("Choose one of the listed options.")]

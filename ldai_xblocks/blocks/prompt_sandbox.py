@@ -28,9 +28,8 @@ from ..engine import llm as llm_adapter
 from ..engine.prompt_feedback import give_feedback
 from ..engine.prompt_rubric import CRITERIA, criteria_gained, labels, normalise_weights
 from ..i18n import N_
-from .base import AUTO_PACK, ActivityBlock, UserError, _, json_api, json_response
+from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
 
-JOB_FAMILIES = ("marketing", "finance", "hr", "production", "sales", "management")
 GRADINGS = ("best", "last")
 MAX_PROMPT_CHARS = 6000
 MAX_STORED_ATTEMPTS = 50
@@ -259,8 +258,7 @@ class PromptSandboxBlock(ActivityBlock):
                 "packs": self.pack_options(),
                 "scenario_groups": self._scenario_groups(),
                 "criteria": [{"id": c, "label": names[c], "weight": _number(weights[c])} for c in CRITERIA],
-                "job_families": JOB_FAMILIES,
-                "gradings": GRADINGS,
+                                "gradings": GRADINGS,
                 "default_title": self.default_title(),
                 "llm_configured": llm_adapter.LLMSettings.from_settings(self.ldai_settings()).enabled,
             },
@@ -370,21 +368,14 @@ class PromptSandboxBlock(ActivityBlock):
         """Save the settings, all or nothing: an invalid field saves nothing and is explained next to it."""
         self.refuse_learners()
         values, errors = self.settings_errors(data, {
-            "display_name": (str, None, 200),
-            "job_family": (str, None, 40),
+            **COMMON_SETTINGS,
             "scenario_id": (str, None, 64),
-            "max_attempts": (int, 0, 100),
             "reveal_after": (int, 0, 100),
             "leak_cap": (float, 0, 100),
-            "weight": (float, 0, 1000),
             "leak_caps_grade": (bool, None, None),
             "use_llm": (bool, None, None),
-            "leaderboard_enabled": (bool, None, None),
-            "leaderboard_size": (int, 1, 100),
-            "leaderboard_anonymous": (bool, None, None),
-        })
-        if "job_family" in values and values["job_family"] not in ("", *JOB_FAMILIES):
-            errors["job_family"] = [self._("Choose one of the listed job families.")]
+            **LEADERBOARD_SETTINGS,
+        }, choices={"job_family": JOB_FAMILY_CHOICES})
         grading = data.get("grading", self.grading)
         if grading not in GRADINGS:
             errors["grading"] = [self._("Choose one of the listed options.")]

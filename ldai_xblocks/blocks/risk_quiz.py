@@ -16,10 +16,9 @@ from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 
 from ..engine import quiz
-from .base import ActivityBlock, UserError, _, json_api, json_response
+from .base import COMMON_SETTINGS, JOB_FAMILY_CHOICES, ActivityBlock, UserError, _, json_api, json_response
 
 SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
-JOB_FAMILIES = ("marketing", "finance", "hr", "production", "sales", "management")
 
 
 class RiskQuizBlock(ActivityBlock):
@@ -181,8 +180,7 @@ class RiskQuizBlock(ActivityBlock):
                 },
                 "packs": self.pack_options(),
                 "all_categories": [{"id": c["id"], "label": c["label"]} for c in document["categories"]],
-                "job_families": JOB_FAMILIES,
-                "show_answers_options": SHOW_ANSWERS,
+                                "show_answers_options": SHOW_ANSWERS,
                 "rules": rules,
                 "default_title": self.default_title(),
             },
@@ -267,19 +265,11 @@ class RiskQuizBlock(ActivityBlock):
         """Save the settings, all or nothing: an invalid field saves nothing and is explained next to it."""
         self.refuse_learners()
         values, errors = self.settings_errors(data, {
-            "display_name": (str, None, 200),
+            **COMMON_SETTINGS,
             "num_questions": (int, 1, 50),
-            "max_attempts": (int, 0, 100),
             "pass_threshold": (float, 0, 100),
-            "weight": (float, 0, 1000),
             "balanced": (bool, None, None),
-            "job_family": (str, None, 40),
-        })
-        if "job_family" in values and values["job_family"] not in ("", *JOB_FAMILIES):
-            errors["job_family"] = [self._("Choose one of the listed job families.")]
-        show = data.get("show_answers", self.show_answers)
-        if show not in SHOW_ANSWERS:
-            errors["show_answers"] = [self._("Choose one of the listed options.")]
+        }, choices={"job_family": JOB_FAMILY_CHOICES, "show_answers": SHOW_ANSWERS})
         pack, custom, content_errors = self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
         errors.update(content_errors)
         document = None
@@ -297,7 +287,6 @@ class RiskQuizBlock(ActivityBlock):
             raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
         for name, value in values.items():
             setattr(self, name, value / 100 if name == "pass_threshold" else value)
-        self.show_answers = show
         self.pack = pack
         self.custom_content = custom
         self.categories = categories

@@ -15,6 +15,7 @@ from ..resources import packs_dir
 from .validation import KINDS, ContentError, validate
 
 LANGUAGES = ("en", "fr")
+JOB_FAMILIES = ("marketing", "finance", "hr", "production", "sales", "management")
 
 
 @dataclass(frozen=True)
@@ -102,4 +103,4 @@ def pack_stats() -> dict:
     return stats
 
 
-__all__ = ["ContentError", "LANGUAGES", "PackInfo", "default_pack_ref", "list_packs", "load_pack", "pack_stats"]
+__all__ = ["JOB_FAMILIES", "ContentError", "LANGUAGES", "PackInfo", "default_pack_ref", "list_packs", "load_pack", "pack_stats"]

@@ -29,7 +29,7 @@
 
     C.wireHelp(root);
 
-    var STATUS = {2: 'Clear', 1: 'Partial', 0: 'Missing'};
+    var STATUS_CLASS = {2: 'ldai-ps-clear', 1: 'ldai-ps-partial', 0: 'ldai-ps-missing'};  /* CSS classes, not text */
 
     function statusText(score) {
       return score === 2 ? t('Clear') : (score === 1 ? t('Partial') : t('Missing'));
@@ -105,8 +105,7 @@
     }
 
     function renderCriterion(criterion) {
-      var status = STATUS[criterion.score];
-      return el('li', {class: 'ldai-ps-criterion ldai-ps-' + status.toLowerCase()}, [
+      return el('li', {class: 'ldai-ps-criterion ' + STATUS_CLASS[criterion.score]}, [
         el('div', {class: 'ldai-ps-criterion-head'}, [
           el('strong', {text: criterion.label}), ' ',
           el('span', {class: 'ldai-badge ' + (criterion.score === 2 ? 'ldai-good' : (criterion.score === 1 ? 'ldai-partial' : 'ldai-bad')), text: statusText(criterion.score)})
