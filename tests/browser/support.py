@@ -169,14 +169,18 @@ def unnamed_controls(locator) -> list[str]:
     return missing
 
 
+# The workbench's fixed banner would be stamped over long blocks in element screenshots.
+SCREENSHOT_STYLE = "header.banner { position: static !important; }"
+
+
 def shot(page, artifacts: Path, name: str, selector: str = BLOCK) -> Path:
     """A screenshot of the block itself (not the host page's chrome), focus ring included."""
     path = artifacts / f"{name}.png"
     target = page.locator(selector).first
     if target.count():
-        target.screenshot(path=str(path), animations="disabled")
+        target.screenshot(path=str(path), animations="disabled", style=SCREENSHOT_STYLE)
     else:
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=True, style=SCREENSHOT_STYLE)
     return path
 
 

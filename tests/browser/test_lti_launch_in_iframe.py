@@ -3,8 +3,9 @@
 The test LMS (``lms.py``, lti-consumer-xblock's platform) serves a course page on its own
 127.0.0.1 port; its ``<iframe>`` runs the OIDC login at the tool, the platform's auto-posted
 ``id_token``, the tool's launch and the activity page, all in the browser as in Moodle. The
-learner completes the activity there (keyboard in English, mouse in French from
-``launch_presentation.locale``), sees the grade, and the grade reaches the LMS gradebook.
+learner completes the activity there (the quiz by keyboard in English and by mouse in French
+from ``launch_presentation.locale``, the prompt sandbox by keyboard, the hallucination detector
+by mouse), sees the grade, and the grade reaches the LMS gradebook.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import uuid
 
 import pytest
 
-from .flows import quiz_by_keyboard, quiz_by_mouse
+from .flows import detector_by_mouse, quiz_by_keyboard, quiz_by_mouse, sandbox_by_keyboard
 from .lms import start_lms
 from .support import LIVE_WATCH, run_axe, unnamed_controls
 
@@ -100,5 +101,28 @@ def test_quiz_in_an_lms_iframe_follows_the_launch_locale_french_by_mouse(page, l
     page.screenshot(path=str(artifacts / "lti-iframe-risk_quiz-fr-question.png"), full_page=True)
     grade = quiz_by_mouse(frame, "fr")
     page.screenshot(path=str(artifacts / "lti-iframe-risk_quiz-fr-profile.png"), full_page=True)
+    score = wait_for_score(lms, user)
+    assert round(100 * score["scoreGiven"] / score["scoreMaximum"]) == int(grade.group(1)), (score, grade.group(0))
+
+
+OTHER_ACTIVITIES = [
+    pytest.param("ldai_prompt_sandbox", ".xblock-v1 textarea[name=prompt]", lambda page, frame: sandbox_by_keyboard(page, frame, "en"),
+                 id="prompt_sandbox-keyboard"),
+    pytest.param("ldai_hallucination_detector", ".xblock-v1 .ldai-hd-unit", lambda page, frame: detector_by_mouse(frame, "en"),
+                 id="hallucination_detector-mouse"),
+]
+
+
+@pytest.mark.parametrize(("activity", "ready", "complete"), OTHER_ACTIVITIES)
+def test_activity_in_an_lms_iframe_with_the_grade_sent_back(page, lms, site, axe_source, artifacts, activity, ready, complete):
+    user = f"iframe-{activity[5:9]}-{uuid.uuid4().hex[:6]}"
+    page.add_init_script(LIVE_WATCH)
+    page.goto(lms.course_page(activity=activity, title="Activity", user_id=user, name="Sam Lee"))
+    frame = tool_frame(page, lms, site, ready)
+    check_accessible(frame, axe_source, f"{activity} launched in an iframe (en)")
+    grade = complete(page, frame)
+    kind = activity.removeprefix("ldai_")
+    page.screenshot(path=str(artifacts / f"lti-iframe-{kind}-en-done.png"), full_page=True)
+    check_accessible(frame, axe_source, f"{activity} completed in an iframe (en)")
     score = wait_for_score(lms, user)
     assert round(100 * score["scoreGiven"] / score["scoreMaximum"]) == int(grade.group(1)), (score, grade.group(0))
