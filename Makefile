@@ -20,7 +20,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help demo test lint unit browser-deps install test-install compile_translations extract_translations \
-        check_translations requirements bench clean
+        check_translations requirements bench bench-deps clean
 
 help:
 	@echo "make demo [PORT=8000]   set up and serve the demo on http://$(HOST):$(PORT)"
@@ -89,7 +89,17 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test requirements/bench.txt require
 	$(BIN)/pip download -q --no-deps --only-binary=:all: -r requirements/bench-wheels.txt -d var/bench-wheels
 	@touch $@
 
-bench: $(VENV)/.installed-bench browser-deps compile_translations
+# The load test's shared cache: several gunicorn workers must share login state, nonces and launch
+# sessions, as in production (REDIS_URL). Debian's redis-server; bench_load starts a private one on 127.0.0.1.
+bench-deps:
+	@if ! command -v redis-server >/dev/null; then \
+	  echo "Installing Debian's redis-server (the load test's shared cache)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null \
+	    || echo "Could not install redis-server: the load test falls back to Django's file cache (and says so)."; \
+	fi
+
+bench: $(VENV)/.installed-bench browser-deps bench-deps compile_translations
 	$(BIN)/python bench/run.py
 
 requirements: $(VENV)/.installed-test
