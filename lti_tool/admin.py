@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from . import registry
 from .grades import admin as _grades_admin  # noqa: F401  (LTI-B's outbox admin registers itself on import)
 from .http import FetchError
 from .keys import rotate_keys
@@ -27,12 +28,14 @@ class DeploymentInline(admin.TabularInline):
 @admin.action(description="Activate the selected deployments")
 def activate(modeladmin, request, queryset):
     count = queryset.update(is_active=True)
+    registry.bump()
     modeladmin.message_user(request, f"{count} activated.", messages.SUCCESS)
 
 
 @admin.action(description="Deactivate the selected deployments (their launches are refused)")
 def deactivate(modeladmin, request, queryset):
     count = queryset.update(is_active=False)
+    registry.bump()
     modeladmin.message_user(request, f"{count} deactivated.", messages.WARNING)
 
 

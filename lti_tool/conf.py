@@ -2,7 +2,8 @@
 
 Why one accessor: views, the CLI and the tests must agree on a single value of
 each knob (the clock leeway above all), and ``override_settings`` in a test must
-take effect at once, so nothing is copied at import time.
+take effect at once, so nothing is copied at import time (the memo is keyed by the
+settings dict itself; replace ``LDAI_LTI``, do not mutate it in place).
 """
 
 from __future__ import annotations
@@ -45,8 +46,26 @@ class LtiSettings:
     tool_name: str
 
 
+_memo: tuple[object, LtiSettings | None] = (None, None)  # (the settings dict it was read from, its LtiSettings)
+
+
 def lti_settings() -> LtiSettings:
-    values = {**DEFAULTS, **getattr(settings, "LDAI_LTI", {})}
+    """Read once per settings object: override_settings (tests) swaps the dict, so the memo follows it.
+
+    A launch asks for several knobs; rebuilding the dataclass each time was measurable.
+    """
+    global _memo
+    raw = getattr(settings, "LDAI_LTI", {})
+    source, memo = _memo
+    if source is raw and memo is not None:
+        return memo
+    memo = _read(raw)
+    _memo = (raw, memo)
+    return memo
+
+
+def _read(raw: dict) -> LtiSettings:
+    values = {**DEFAULTS, **raw}
     return LtiSettings(
         clock_leeway=int(values["CLOCK_LEEWAY_SECONDS"]),
         login_state_seconds=int(values["LOGIN_STATE_SECONDS"]),

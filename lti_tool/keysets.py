@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
 
+from . import registry
 from .conf import lti_settings
 from .errors import LaunchError
 from .http import FetchError, get_json
@@ -44,6 +45,7 @@ def fetch_keyset(platform: Platform) -> dict:
         platform.keyset_fetched_at = timezone.now()
         if platform.pk:
             Platform.objects.filter(pk=platform.pk).update(keyset_json=keyset, keyset_fetched_at=platform.keyset_fetched_at)
+            registry.bump()  # other processes hold the old keyset in their cached Platform
         log.info("platform %s: keyset updated (%d keys)", platform.pk, len(keyset["keys"]))
     cache.set(_checked_key(platform), True, lti_settings().keyset_max_age)
     return keyset

@@ -32,7 +32,7 @@ from pylti1p3.contrib.django import DjangoMessageLaunch
 from pylti1p3.exception import LtiException
 
 from . import claims as c
-from . import keysets, launch_context
+from . import keysets, launch_context, registry
 from .conf import lti_settings
 from .errors import LaunchError
 from .models import Deployment, Platform
@@ -103,7 +103,16 @@ class ToolLaunch(DjangoMessageLaunch):
         locale = self.unverified_locale
         if body.get(c.ISS) != record["iss"]:
             raise LaunchError("iss_mismatch", locale=locale)
-        platform = Platform.objects.filter(pk=record["platform"], issuer=record["iss"], client_id=record["client_id"]).first()
+        # One cached lookup for the platform and, when the token names one, its deployment (checked again after verification).
+        deployment_id = body.get(c.DEPLOYMENT_ID)
+        self._deployment = None
+        if isinstance(deployment_id, str) and deployment_id:
+            self._deployment = registry.deployment(record["iss"], record["client_id"], deployment_id)
+        if self._deployment is not None and self._deployment.platform_id == record["platform"]:
+            platform = self._deployment.platform
+        else:
+            self._deployment = None
+            platform = registry.platform(record["platform"], record["iss"], record["client_id"])
         if platform is None:
             raise LaunchError("platform_unknown", locale=locale)
         if not platform.is_active:
@@ -163,8 +172,7 @@ class ToolLaunch(DjangoMessageLaunch):
             raise LaunchError("target_link_mismatch", locale=locale)
 
     # -- 6. LTI claims -----------------------------------------------------------------------------------------
-    @staticmethod
-    def _check_claims(body: dict, platform: Platform, locale: str) -> Deployment:
+    def _check_claims(self, body: dict, platform: Platform, locale: str) -> Deployment:
         version = body.get(c.VERSION)
         if version is None:
             raise LaunchError("version_missing", locale=locale)
@@ -178,12 +186,13 @@ class ToolLaunch(DjangoMessageLaunch):
         deployment_id = body.get(c.DEPLOYMENT_ID)
         if not deployment_id or not isinstance(deployment_id, str):
             raise LaunchError("deployment_missing", locale=locale)
-        deployment = Deployment.objects.filter(platform=platform, deployment_id=deployment_id).first()
+        deployment = getattr(self, "_deployment", None)
+        if deployment is None or deployment.deployment_id != deployment_id or deployment.platform_id != platform.pk:
+            deployment = registry.deployment(platform.issuer, platform.client_id, deployment_id)
         if deployment is None:
             raise LaunchError("deployment_unknown", f"deployment id {deployment_id[:100]!r}", locale=locale)
         if not deployment.is_active:
             raise LaunchError("deployment_inactive", f"deployment id {deployment_id[:100]!r}", locale=locale)
-        deployment.platform = platform
         sub = body.get(c.SUB)
         if not sub or not isinstance(sub, str):
             raise LaunchError("sub_missing", locale=locale)

@@ -24,6 +24,7 @@ from django.urls import reverse
 from pylti1p3.contrib.django import DjangoOIDCLogin
 
 from . import claims as c
+from . import registry
 from .conf import lti_settings
 from .errors import LaunchError
 from .models import Deployment, Platform
@@ -49,6 +50,11 @@ def login_params(request) -> dict[str, str]:
 
 
 def find_platform(iss: str, client_id: str | None, deployment_id: str | None) -> Platform:
+    if client_id and deployment_id:  # the usual login (Moodle, Canvas): one cached lookup when all is well
+        known = registry.deployment(iss, client_id, deployment_id)
+        if known is not None and known.is_active and known.platform.is_active:
+            known.platform.checked_deployment = known
+            return known.platform
     platforms = Platform.objects.filter(issuer=iss)
     if client_id:
         platforms = platforms.filter(client_id=client_id)
@@ -68,6 +74,9 @@ def find_platform(iss: str, client_id: str | None, deployment_id: str | None) ->
 def check_deployment(platform: Platform, deployment_id: str | None) -> None:
     if not deployment_id:
         return  # optional at login; the launch token must carry it
+    checked = getattr(platform, "checked_deployment", None)
+    if checked is not None and checked.deployment_id == deployment_id and checked.is_active:
+        return
     deployment = Deployment.objects.filter(platform=platform, deployment_id=deployment_id).first()
     if deployment is None:
         raise LaunchError("deployment_unknown", f"deployment id {deployment_id[:100]!r}")

@@ -147,9 +147,13 @@ def lti_test_settings(settings):
     settings.PLATFORM_NAME = "Test LMS"  # lti-consumer-xblock names the platform in its tool_platform claim
     from django.core.cache import cache
 
+    from lti_tool import registry
+
     cache.clear()
+    registry.clear_local()  # rows of an earlier test's (rolled back) database must not be served from memory
     yield settings
     cache.clear()
+    registry.clear_local()
 
 
 @pytest.fixture

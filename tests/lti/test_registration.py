@@ -70,7 +70,9 @@ def test_registration_asks_first_then_registers_with_an_inactive_deployment(clie
     consumer = lti_consumer_factory(dr_platform, client_id="dyn-client", deployment_id="17")
     refused = lti_launch(client, consumer)
     assert refused.status_code == 403 and "<code>deployment_inactive</code>" in refused.content.decode()
-    Deployment.objects.update(is_active=True)  # the administrator approves it
+    for deployment in Deployment.objects.all():  # the administrator approves it (admin: model save)
+        deployment.is_active = True
+        deployment.save()
     assert lti_launch(client, consumer).status_code == 200
 
 
@@ -78,7 +80,9 @@ def test_registering_again_updates_the_same_platform(client, dr_platform):
     from lti_tool.models import Deployment, Platform
 
     client.post("/lti/register/", params(dr_platform))
-    Deployment.objects.update(is_active=True)
+    for deployment in Deployment.objects.all():
+        deployment.is_active = True
+        deployment.save()
     client.post("/lti/register/", params(dr_platform))
     assert Platform.objects.count() == 1 and Deployment.objects.get().is_active  # an approval is not undone
 
