@@ -185,3 +185,23 @@ def test_help_dialog_opens_and_closes_by_keyboard(page, site, activity):
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     assert page.evaluate("() => document.activeElement.matches('[data-ldai-help-open]')"), "focus returns to the help button"
+
+
+@pytest.mark.parametrize(("activity", "view"), [pytest.param(a, v, id=f"{a}-{VIEW_NAMES[v]}") for a in ACTIVITIES for v in VIEWS])
+def test_view_reflows_at_320_css_pixels(page, site, artifacts, activity, view):
+    """WCAG 1.4.10: at 320 CSS px (a phone, or 400 percent zoom) nothing needs a horizontal scroll."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    block = open_view(page, site, activity, view, "fr", student="reflow")  # French: the longer words
+    overflowing = block.evaluate(
+        """(root) => {
+            const limit = Math.min(root.getBoundingClientRect().right, document.documentElement.clientWidth) + 1;
+            return [...root.querySelectorAll('*')].filter((el) => {
+              if (!el.checkVisibility() || el.closest('pre, textarea, table, [data-ldai-scroll]')) return false;
+              const r = el.getBoundingClientRect();
+              return r.width > 0 && r.right > limit;
+            }).slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '')
+                                      + ' right=' + Math.round(el.getBoundingClientRect().right));
+        }"""
+    )
+    shot(page, artifacts, f"{activity}-{VIEW_NAMES[view]}-fr-320px")
+    assert not overflowing, f"{activity} {view}: wider than the 320 px screen: {overflowing}"
