@@ -55,24 +55,29 @@
         var selected = answer && answer.selected.indexOf(choice.id) !== -1;
         var verdict = null;
         if (feedback && feedback.correct !== null) {
-          verdict = el('span', {class: 'ldai-badge ' + (feedback.correct ? 'ldai-good' : 'ldai-bad'),
+          verdict = el('span', {id: inputId + '-verdict', class: 'ldai-badge ' + (feedback.correct ? 'ldai-good' : 'ldai-bad'),
             text: feedback.correct ? (selected ? t('Right choice') : t('Right answer')) : t('Not the right choice')});
         }
+        /* The verdict and the feedback describe their choice, so a screen reader reads them with it. */
+        var described = [verdict ? inputId + '-verdict' : null, feedback ? inputId + '-feedback' : null].filter(Boolean).join(' ');
         return el('li', {class: 'ldai-choice' + (feedback ? ' ldai-choice-answered' : '')}, [
           el('input', {type: multiple ? 'checkbox' : 'radio', id: inputId, name: legendId, value: choice.id,
-            checked: selected, disabled: !!answer}),
+            checked: selected, disabled: !!answer, 'aria-describedby': described || null}),
           el('label', {for: inputId, text: choice.text}),
           verdict,
-          feedback ? el('p', {class: 'ldai-choice-feedback', text: feedback.feedback}) : null
+          feedback ? el('p', {id: inputId + '-feedback', class: 'ldai-choice-feedback', text: feedback.feedback}) : null
         ]);
       });
       var form = el('form', {class: 'ldai-card ldai-question', novalidate: true}, [
         el('fieldset', {}, [
+          /* The legend names the group: where the learner is, the question, and how many answers to pick,
+           * all read out when focus enters the choices (a hint outside the legend is skipped in forms mode). */
           el('legend', {id: legendId, tabindex: '-1', 'data-ldai-focus': true}, [
+            el('span', {class: 'ldai-sr-only', text: t('Question {n} of {total}', {n: current + 1, total: state.questions.length}) + ' '}),
             el('span', {class: 'ldai-badge ldai-category', text: question.category_label}), ' ',
-            el('span', {class: 'ldai-stem', text: question.stem})
+            el('span', {class: 'ldai-stem', text: question.stem}), ' ',
+            el('span', {class: 'ldai-legend-hint ldai-muted', text: multiple ? t('Several answers may be right: select every one that applies.') : t('Select one answer.')})
           ]),
-          el('p', {class: 'ldai-muted', text: multiple ? t('Several answers may be right: select every one that applies.') : t('Select one answer.')}),
           el('ul', {class: 'ldai-choices'}, choices)
         ]),
         answer ? renderAnswerSummary(answer) : null,

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from .flows import quiz_by_keyboard, quiz_total
+from .flows import QUIZ_TEXT, quiz_by_keyboard, quiz_total
 from .support import LIVE_WATCH, handler_url, json_post, open_block, run_axe, shot, unnamed_controls, wait_for_announcement
 
 pytestmark = pytest.mark.browser
@@ -46,6 +46,14 @@ def test_learner_completes_the_quiz_by_keyboard_alone(page, site, axe_source, ar
     def at_first_feedback():
         shot(page, artifacts, f"risk_quiz-learner-{lang}-feedback")
         assert_accessible(page, axe_source, f"quiz feedback ({lang})")
+        # The group's name says where the learner is and how many answers to pick; each answered
+        # choice is described by its verdict and its feedback (read with it by screen readers).
+        legend = block.locator("[data-ldai-stage] legend").text_content()
+        assert QUIZ_TEXT[lang]["progress"].format(n=1, total=quiz_total(block)) in legend
+        assert block.locator("[data-ldai-stage] legend .ldai-legend-hint").text_content() in legend
+        described = block.locator("[data-ldai-stage] input:checked").first.evaluate(
+            "(input) => (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean).map((id) => document.getElementById(id).textContent)")
+        assert len(described) == 2 and all(described), described
 
     quiz_by_keyboard(page, page, lang, on_first_feedback=at_first_feedback)
     shot(page, artifacts, f"risk_quiz-learner-{lang}-profile")
