@@ -136,3 +136,45 @@ def test_manage_passes_through_to_django(capsys, db):
     assert main(["manage", "check"]) == 0
     assert "no issues" in capsys.readouterr().out
     assert main(["manage", "no-such-command"]) == 1
+
+
+# ----- pylti1p3's tool configuration, backed by the models ----------------------------------------------------
+
+
+def test_the_tool_config_hands_pylti1p3_only_active_registrations(registered):
+    from lti_tool.keys import ensure_signing_key
+    from lti_tool.models import Deployment
+    from lti_tool.tool_config import DbToolConf
+
+    conf = DbToolConf()
+    assert conf.check_iss_has_many_clients(registered.issuer) and not conf.check_iss_has_one_client(registered.issuer)
+    registration = conf.find_registration_by_params(registered.issuer, registered.client_id)
+    assert registration.get_auth_token_url() == registered.auth_token_url and registration.get_key_set_url() == registered.keyset_url
+    assert registration.get_kid() == ensure_signing_key().kid and "PRIVATE KEY" in registration.get_tool_private_key()
+    assert conf.find_registration(registered.issuer).get_client_id() == registered.client_id
+    assert conf.find_deployment_by_params(registered.issuer, "deployment-a", registered.client_id).get_deployment_id() == "deployment-a"
+    Deployment.objects.create(platform=registered, deployment_id="waiting", is_active=False)
+    assert conf.find_deployment_by_params(registered.issuer, "waiting", registered.client_id) is None
+    assert conf.find_registration_by_params(registered.issuer, "other-client") is None
+    registered.is_active = False
+    registered.save()
+    assert conf.find_registration_by_params(registered.issuer, registered.client_id) is None
+    assert [k["kid"] for k in conf.get_jwks()["keys"]] == [ensure_signing_key().kid]
+
+
+# ----- ldai serve -------------------------------------------------------------------------------------------------
+
+
+def test_serve_migrates_makes_a_key_then_runs_the_server(capsys, db, monkeypatch):
+    import django.core.management
+
+    from lti_tool.models import ToolKey
+
+    calls = []
+    monkeypatch.setattr(django.core.management, "call_command", lambda name, *args, **kwargs: calls.append((name, args, kwargs)))
+    assert main(["serve", "--port", "8123", "--host", "0.0.0.0"]) == 0
+    assert [c[0] for c in calls] == ["migrate", "runserver"]
+    assert calls[1][1] == ("0.0.0.0:8123",) and calls[1][2]["use_reloader"] is False
+    assert ToolKey.objects.signing() is not None
+    assert "http://0.0.0.0:8123/lti/config/" in capsys.readouterr().err
+    assert main(["serve", "--port", "70000"]) == 2
