@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .support import LIVE_WATCH, focused, has_visible_focus, run_axe, tab_until, unnamed_controls, wait_for_announcement
-from .test_views import MARK_TAB_STOPS, english_fragments
+from .test_views import LABEL_IN_NAME, MARK_TAB_STOPS, english_fragments
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +18,8 @@ BROKEN = """<!DOCTYPE html><html lang="en"><head><title>Broken on purpose</title
   <input type="text" id="unlabelled">
   <button type="button" class="bare" id="no-ring">No ring</button>
   <a href="#top" tabindex="3" id="jumper">Jump</a>
+  <button type="button" class="ring" aria-label="Open the evidence">Show in my prompt</button>
+  <button type="button" class="ring" aria-label="Remove the flag on “12%”">Remove</button>
   <p style="color: #bbb; background: #fff">Grey text nobody can read</p>
   <div role="status" aria-live="polite" id="live"></div>
 </section></div></main></body></html>"""
@@ -65,3 +67,8 @@ def test_english_left_in_a_french_view_would_be_seen():
     fragments = english_fragments()
     assert "Check my answer" in fragments
     assert "Vérifier ma réponse" not in fragments
+
+
+def test_a_name_that_hides_the_visible_label_is_caught(broken):
+    mismatches = broken.locator(".xblock-v1").evaluate(LABEL_IN_NAME)
+    assert [m["visible"] for m in mismatches] == ["show in my prompt"]

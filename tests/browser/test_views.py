@@ -90,6 +90,26 @@ def test_every_control_has_an_accessible_name(page, site, activity, view, lang):
     assert not missing, f"{activity} {view} ({lang}): controls without an accessible name: {missing}"
 
 
+# WCAG 2.5.3 Label in Name, in every language (axe checks it for English text only): a speech-input user
+# says what they see, so a control's accessible name must contain its visible text.
+LABEL_IN_NAME = r"""
+(root) => {
+  const norm = (text) => (text || '').toLowerCase().replace(/[\s\u00a0\u202f]+/g, ' ').replace(/[“”«»"'’.:,;!?…]/g, '').trim();
+  return [...root.querySelectorAll('button[aria-label], a[aria-label], [role=button][aria-label], input[type=submit][aria-label]')]
+    .filter((el) => el.checkVisibility())
+    .map((el) => ({visible: norm(el.innerText || el.value), name: norm(el.getAttribute('aria-label')), html: el.outerHTML.slice(0, 120)}))
+    .filter((c) => c.visible && !c.name.includes(c.visible));
+}
+"""
+
+
+@pytest.mark.parametrize(("activity", "view", "lang"), view_params())
+def test_accessible_names_contain_the_visible_label(page, site, activity, view, lang):
+    block = open_view(page, site, activity, view, lang, student="label-in-name")
+    mismatches = block.evaluate(LABEL_IN_NAME)
+    assert not mismatches, f"{activity} {view} ({lang}): aria-label without the visible text (WCAG 2.5.3): {mismatches}"
+
+
 @pytest.mark.parametrize(("activity", "view"), [pytest.param(a, v, id=f"{a}-{VIEW_NAMES[v]}") for a in ACTIVITIES for v in VIEWS])
 def test_tab_follows_the_reading_order_with_a_visible_focus(page, site, activity, view):
     block = open_view(page, site, activity, view, "en", student="focus")
