@@ -371,11 +371,14 @@ def readme_section(results: dict[str, dict], machine: dict[str, Any]) -> str:
         "``bench/results.json`` and ``bench/machine.json``. A ratio above 1 means we do better than",
         "the anchor (for times and sizes: the anchor's value divided by ours).",
         "",
-        f"Latest run: {machine.get('date', '?')} (commit {machine.get('commit') or '?'}), on "
-        f"{machine.get('cpu_model', '?')}, {machine.get('cores_usable', '?')} usable cores "
-        f"({machine.get('cores', '?')} online), {machine.get('ram_gb', '?')} GB RAM, "
-        f"{machine.get('implementation', 'CPython')} {machine.get('python', '?')}, {machine.get('os', '?')}; "
-        f"load average before the run {machine.get('load_average_before')}.",
+        "``python bench/run.py --only bench_load`` runs one module (``bench/bench_*.py``);",
+        "``python bench/run.py --update-readme`` rewrites this section from the two JSON files.",
+        "",
+        f"Latest run: {machine.get('date', '?')} (commit {machine.get('commit') or '?'}, "
+        f"{fmt_number(machine.get('seconds'))} s), on {machine.get('cpu_model', '?')}, "
+        f"{machine.get('cores_usable', '?')} usable cores ({machine.get('cores', '?')} online), "
+        f"{machine.get('ram_gb', '?')} GB RAM, {machine.get('implementation', 'CPython')} {machine.get('python', '?')}, "
+        f"{machine.get('os', '?')}; {_load_text(machine.get('load_average_before'))}.",
         "",
         table,
         "",
@@ -385,6 +388,13 @@ def readme_section(results: dict[str, dict], machine: dict[str, Any]) -> str:
     if versions:
         lines += [f"Versions: {versions}.", ""]
     return "\n".join(lines)
+
+
+def _load_text(load: list[float] | None) -> str:
+    if not load:
+        return "load average not known"
+    text = f"load average {' / '.join(f'{x:.2f}' for x in load)} (1, 5, 15 min) as it started"
+    return text + (": other jobs shared the machine" if load[0] >= 1 else "")
 
 
 def _rst_table(rows: list[tuple[str, ...]]) -> str:
