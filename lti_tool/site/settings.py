@@ -90,6 +90,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several workers writing at once: a deferred transaction that has read cannot take the
+    # write lock and SQLite answers "database is locked" at once (500s under load, measured by
+    # bench/bench_load.py). IMMEDIATE transactions queue for the lock instead, WAL lets readers
+    # run beside the writer, and the timeout bounds the wait.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):
