@@ -34,6 +34,9 @@ from pathlib import Path
 
 import requests
 
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # runnable alone: python bench/bench_load.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from bench.common import ROOT, figure, percentile
 from bench.lti_platform import CLIENT_ID, DEPLOYMENT_ID, JwksServer, new_private_pem, public_jwks
 
@@ -178,6 +181,32 @@ def _failure_reasons(log_path: Path) -> str:
     return text[at:] if at >= 0 else text[-1500:]
 
 
+def _failure_summary(log_path: Path) -> str:
+    """The error report's rows on one line: "15 x POST 2 launch ...: launch answered 500 ...; 8 x ..."."""
+    rows = []
+    for line in _failure_reasons(log_path).splitlines():
+        count, _, message = line.strip().partition(" ")
+        if count.isdigit() and message.strip():
+            rows.append(f"{count} x {' '.join(message.split())[:140]}")
+    return "; ".join(rows)
+
+
+def _server_errors(log_path: Path) -> str:
+    """What the workers' log says went wrong: tracebacks, and how many were SQLite's "database is locked"."""
+    try:
+        text = log_path.read_text(errors="replace")
+    except OSError:
+        return ""
+    lines = text.splitlines()
+    # One traceback per failure, however many chained exceptions it shows.
+    tracebacks = sum(1 for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")
+                     and not any("direct cause" in prior or "During handling" in prior for prior in lines[max(i - 2, 0):i]))
+    locked = sum(1 for line in lines if line.startswith("django.db.utils.OperationalError: database is locked"))
+    if not tracebacks:
+        return ""
+    return f"{tracebacks} tracebacks in gunicorn's log" + (f", {locked} of them SQLite's 'database is locked'" if locked else "")
+
+
 def _broken_steps(samples: list) -> list[str]:
     """The steps (login, launch or submit of an activity) that never succeeded: the flow itself is broken there."""
     succeeded: dict[str, bool] = {}
@@ -254,19 +283,19 @@ def run() -> list[dict]:
         _log(f"ours: {USERS} learners launching and submitting for {DURATION_S} s")
         ours_run = _locust(env, host, "LtiLearner", USERS, SPAWN_RATE, DURATION_S, scratch, "lti")
         ours = _summary(ours_run)
-        reasons = _failure_reasons(ours_run["log"]) if ours["errors"] else ""
-        server_errors = _tail(gunicorn_log, 200).count("Traceback")
+        reasons = _failure_summary(ours_run["log"]) if ours["errors"] else ""
+        server_errors = _server_errors(gunicorn_log)
 
     how = (f"{USERS} learners (locust, headless, {SPAWN_RATE}/s arriving) for {DURATION_S} s against gunicorn, {WORKERS} sync workers "
-           f"on 127.0.0.1, SQLite, cache: {cache}; each visit = LTI 1.3 login + launch (signed id_token), {THINK_S[0]:g}-{THINK_S[1]:g} s, "
+           f"on 127.0.0.1, SQLite as shipped (IMMEDIATE transactions, WAL), cache: {cache}; each visit = LTI 1.3 login + launch (signed id_token), {THINK_S[0]:g}-{THINK_S[1]:g} s, "
            f"one submit (quiz, hallucination hunt and prompt sandbox in turn), {THINK_S[0]:g}-{THINK_S[1]:g} s; anchor: the same 3 requests and pauses on a view "
            f"answering 'ok' on the same server")
     detail = (f"ours: {ours['requests']} requests ({ours['per_s']:.0f}/s), p50 {ours['p50']:.0f} ms, p95 by step {ours['steps']}; "
               f"anchor: {anchor['requests']} requests ({anchor['per_s']:.0f}/s), p50 {anchor['p50']:.0f} ms")
     if reasons:
-        detail += f"; failures: {' '.join(reasons.split())[:400]}"
+        detail += f"; failures: {reasons}"
     if server_errors:
-        detail += f"; {server_errors} tracebacks in gunicorn's log"
+        detail += f"; {server_errors}"
     return [
         figure("load_errors", ours["errors"], "errors", "trivial-django-view", anchor["errors"], "lower", note=how),
         figure("load_p95_ms", ours["p95"], "ms", "trivial-django-view", anchor["p95"], "lower", note=detail),
