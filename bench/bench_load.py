@@ -287,7 +287,7 @@ def run() -> list[dict]:
         server_errors = _server_errors(gunicorn_log)
 
     how = (f"{USERS} learners (locust, headless, {SPAWN_RATE}/s arriving) for {DURATION_S} s against gunicorn, {WORKERS} sync workers "
-           f"on 127.0.0.1, SQLite as shipped (IMMEDIATE transactions, WAL), cache: {cache}; each visit = LTI 1.3 login + launch (signed id_token), {THINK_S[0]:g}-{THINK_S[1]:g} s, "
+           f"on 127.0.0.1, SQLite with the site's own settings, cache: {cache}; each visit = LTI 1.3 login + launch (signed id_token), {THINK_S[0]:g}-{THINK_S[1]:g} s, "
            f"one submit (quiz, hallucination hunt and prompt sandbox in turn), {THINK_S[0]:g}-{THINK_S[1]:g} s; anchor: the same 3 requests and pauses on a view "
            f"answering 'ok' on the same server")
     detail = (f"ours: {ours['requests']} requests ({ours['per_s']:.0f}/s), p50 {ours['p50']:.0f} ms, p95 by step {ours['steps']}; "
