@@ -114,8 +114,7 @@
         criterion.advice ? el('p', {class: 'ldai-ps-advice', text: criterion.advice}) : null,
         criterion.comment ? el('p', {class: 'ldai-ps-comment'}, [el('em', {text: t('AI model:')}), ' ', criterion.comment]) : null,
         criterion.evidence ? el('button', {type: 'button', class: 'ldai-link', 'aria-pressed': highlight === criterion.id ? 'true' : 'false',
-          text: t('Show in my prompt'), 'aria-label': t('Show the {label} evidence in my prompt', {label: criterion.label}),
-          onclick: function () { showIn(criterion.id); }}) : null
+          onclick: function () { showIn(criterion.id); }}, [t('Show in my prompt'), el('span', {class: 'ldai-sr-only', text: ' (' + criterion.label + ')'})]) : null
       ]);
     }
 
