@@ -378,7 +378,7 @@ def readme_section(results: dict[str, dict], machine: dict[str, Any]) -> str:
         f"{fmt_number(machine.get('seconds'))} s), on {machine.get('cpu_model', '?')}, "
         f"{machine.get('cores_usable', '?')} usable cores ({machine.get('cores', '?')} online), "
         f"{machine.get('ram_gb', '?')} GB RAM, {machine.get('implementation', 'CPython')} {machine.get('python', '?')}, "
-        f"{machine.get('os', '?')}; {_load_text(machine.get('load_average_before'))}.",
+        f"{machine.get('os', '?')}; {_load_text(machine.get('load_average_before'), machine.get('load_average_after'))}.",
         "",
         table,
         "",
@@ -390,11 +390,14 @@ def readme_section(results: dict[str, dict], machine: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _load_text(load: list[float] | None) -> str:
-    if not load:
+def _load_text(before: list[float] | None, after: list[float] | None = None) -> str:
+    """How busy the machine was: a 1-minute load average above 1 means other jobs took some of the 2 cores."""
+    if not before:
         return "load average not known"
-    text = f"load average {' / '.join(f'{x:.2f}' for x in load)} (1, 5, 15 min) as it started"
-    return text + (": other jobs shared the machine" if load[0] >= 1 else "")
+    text = f"1-minute load average {before[0]:.2f} as it started"
+    if after:
+        text += f", {after[0]:.2f} as it ended"
+    return text + (" (other jobs shared the machine)" if max(before[0], (after or [0])[0]) >= 1.5 else "")
 
 
 def _rst_table(rows: list[tuple[str, ...]]) -> str:
