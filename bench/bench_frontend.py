@@ -13,9 +13,9 @@
     short-answer learner view (``shortanswer.js``, ``shared.css``, ``chatbox.css``).
 ``time_to_interactive_ms.<activity>``
     Headless Debian chromium, the learner view in xblock-sdk's workbench served by the real
-    site on 127.0.0.1, median of 20 loads, each by a new learner, with the host page's assets
-    in the browser cache (a learner moving through a course; the note adds the empty-cache
-    median of 5 loads).
+    site on 127.0.0.1, median of 20 loads, each by a new learner, in one tab navigated from load
+    to load with the host page's assets in the browser cache (a learner moving through a
+    course; the note adds the median of 5 loads in a fresh context with an empty cache).
     Performance API clock (``performance.now()``, zero at navigation start) until the block's
     JavaScript has run (the runtime's ``XBlock.initializeBlocks`` returned) and the first
     control of the task is in the page (the quiz's answer inputs, the detector's text units,
@@ -153,41 +153,43 @@ def weight_figures(site_url: str) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------- interactivity
-def load_once(context, url: str, selector: str | None) -> float:
-    """One load in ``context``: ms from navigation start until interactive (the floor: until its load event)."""
-    page = context.new_page()
-    try:
-        if selector is None:
-            page.goto(url, wait_until="load")
-            return page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+def load_once(page, url: str, selector: str | None) -> float:
+    """One navigation of ``page``: ms from navigation start until interactive (the floor: until its load event)."""
+    page.goto(url, wait_until="load")
+    if selector is None:
+        return page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+    page.wait_for_function("() => window.__ldaiTti.init !== null && window.__ldaiTti.control !== null", timeout=15_000)
+    marks = page.evaluate("() => window.__ldaiTti")
+    return max(marks["init"], marks["control"])
+
+
+def new_page(browser, context, selector: str | None):
+    page = (context or browser.new_context(viewport={"width": 1100, "height": 900})).new_page()
+    if selector is not None:
         page.add_init_script(TTI_PROBE % json.dumps(selector))
-        page.goto(url, wait_until="load")
-        page.wait_for_function("() => window.__ldaiTti.init !== null && window.__ldaiTti.control !== null", timeout=15_000)
-        marks = page.evaluate("() => window.__ldaiTti")
-        return max(marks["init"], marks["control"])
-    finally:
-        page.close()
+    return page
 
 
 def measure(browser, site_url: str, contenders: dict[str, tuple[str, str | None]], loads: int, warmup: int, warm_cache: bool) -> dict[str, list[float]]:
     """Median-ready samples, contenders interleaved round by round (a shared machine's noise hits all alike).
 
-    ``warm_cache``: one browser context per contender for all its loads (a learner who has
-    been in the course before: the host page's jQuery and CSS come from the cache); otherwise
-    a new context, with an empty cache, for every load.
+    ``warm_cache``: one tab per contender, navigated from load to load (a learner moving
+    through a course: the host page's jQuery and CSS come from the cache); otherwise a new
+    browser context, with an empty cache, and a new tab for every load.
     """
     contexts = {name: browser.new_context(viewport={"width": 1100, "height": 900}) for name in contenders} if warm_cache else {}
+    tabs = {name: new_page(browser, contexts[name], selector) for name, (_path, selector) in contenders.items()} if warm_cache else {}
     samples: dict[str, list[float]] = {name: [] for name in contenders}
     try:
         for round_number in range(warmup + loads):
             for name, (path, selector) in contenders.items():
-                context = contexts.get(name) or browser.new_context(viewport={"width": 1100, "height": 900})
+                page = tabs.get(name) or new_page(browser, None, selector)
                 try:
                     # A new learner each load: the quiz draws its questions, state is created, as on a first visit.
-                    value = load_once(context, f"{site_url}{path}?student=bench-{'w' if warm_cache else 'c'}{round_number}", selector)
+                    value = load_once(page, f"{site_url}{path}?student=bench-{'w' if warm_cache else 'c'}{round_number}", selector)
                 finally:
                     if not warm_cache:
-                        context.close()
+                        page.context.close()
                 if round_number >= warmup:
                     samples[name].append(value)
     finally:
