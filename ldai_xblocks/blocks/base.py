@@ -240,17 +240,28 @@ class ContentMixin(I18nMixin):
             return self.pack
         return default_pack_ref(self.content_kind, self.language())
 
-    def content_document(self) -> dict:
-        """The content in force; a broken stored document falls back to the default pack (logged)."""
+    def content_source(self) -> tuple[str, str]:
+        """Where the content in force comes from: ``("custom", json_text)`` or ``("pack", ref)``.
+
+        A key for anything derived from the content (the quiz's bank), so it is computed
+        once per source rather than on every request. A broken stored document falls back
+        to the default pack (logged).
+        """
         if self.custom_content:
             try:
-                return _parse_cached(self.content_kind, self.custom_content)
+                _parse_cached(self.content_kind, self.custom_content)
+                return ("custom", self.custom_content)
             except ContentError:
                 log.warning("custom content of %s is invalid; showing the default pack", self.scope_ids.usage_id)
-        try:
-            return load_pack(self.content_kind, self.pack_ref() or "")
-        except KeyError:
-            return load_pack(self.content_kind, default_pack_ref(self.content_kind, self.language()) or "")
+        ref = self.pack_ref() or ""
+        if ref not in {info.ref for info in list_packs(self.content_kind)}:
+            ref = default_pack_ref(self.content_kind, self.language()) or ""
+        return ("pack", ref)
+
+    def content_document(self) -> dict:
+        """The content in force (see :meth:`content_source`), parsed and validated once per process."""
+        origin, value = self.content_source()
+        return _parse_cached(self.content_kind, value) if origin == "custom" else load_pack(self.content_kind, value)
 
     def pack_options(self) -> list[dict[str, str]]:
         return [{"ref": AUTO_PACK, "title": self._("Default pack in the learner's language")}] + [

@@ -8,6 +8,8 @@ has answered that question.
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +17,8 @@ from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 
+from ..content import load_pack, parse_document
+from ..content.packs import default_pack_ref
 from ..engine import quiz
 from .base import COMMON_SETTINGS, JOB_FAMILY_CHOICES, ActivityBlock, UserError, _, json_api, json_response
 
@@ -43,7 +47,8 @@ class RiskQuizBlock(ActivityBlock):
 
     # ---------------------------------------------------------------- content
     def bank(self) -> quiz.Bank:
-        return quiz.build_bank(self.content_document(), self.charter)
+        """The bank in force, built once per content source and charter (it is read-only)."""
+        return _bank(self.content_kind, self.content_source(), json.dumps(self.charter, sort_keys=True))
 
     def _question_payload(self, question: quiz.Question, bank: quiz.Bank) -> dict[str, Any]:
         """A question as the browser may see it before it is answered: no key, no feedback."""
@@ -274,9 +279,6 @@ class RiskQuizBlock(ActivityBlock):
         errors.update(content_errors)
         document = None
         if not content_errors:
-            from ..content import load_pack, parse_document
-            from ..content.packs import default_pack_ref
-
             document = parse_document(self.content_kind, custom) if custom else load_pack(self.content_kind, pack if pack != "auto" else default_pack_ref(self.content_kind, self.language()))
         categories = data.get("categories", self.categories)
         known = {c["id"] for c in document["categories"]} if document else set()
@@ -315,9 +317,6 @@ class RiskQuizBlock(ActivityBlock):
     @json_api
     def pack_document(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """The JSON of a default pack, so an author can start their own content from it (Studio only)."""
-        from ..content import load_pack
-        from ..content.packs import default_pack_ref
-
         self.refuse_learners()
         ref = data.get("pack")
         ref = default_pack_ref(self.content_kind, self.language()) if ref in (None, "auto") else ref
@@ -357,6 +356,13 @@ class RiskQuizBlock(ActivityBlock):
             ("ldai risk quiz", '<ldai_risk_quiz/>'),
             ("ldai risk quiz (French pack)", '<ldai_risk_quiz pack="fr/ai-risks" num_questions="6"/>'),
         ]
+
+
+@functools.lru_cache(maxsize=64)
+def _bank(kind: str, source: tuple[str, str], charter: str) -> quiz.Bank:
+    origin, value = source
+    document = parse_document(kind, value) if origin == "custom" else load_pack(kind, value)
+    return quiz.build_bank(document, json.loads(charter))
 
 
 def _now() -> str:
