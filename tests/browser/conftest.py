@@ -83,13 +83,28 @@ class PageErrors(list):
 
 
 @pytest.fixture
-def context(browser):
+def context(browser, request):
     ctx = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-US", reduced_motion="reduce")
     ctx.set_default_timeout(15_000)
     try:
         yield ctx
     finally:
+        outcome = getattr(request.node, "rep_call", None)
+        if outcome is not None and outcome.failed:
+            _failure_screenshots(ctx, request.node.name)
         ctx.close()
+
+
+def _failure_screenshots(ctx, test_name: str) -> None:
+    """What each tab showed when the test failed (tests/browser/artifacts/failures/), to read with the traceback."""
+    folder = ARTIFACTS / "failures"
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in test_name)[:120]
+    for number, tab in enumerate(ctx.pages):
+        try:
+            tab.screenshot(path=str(folder / f"{safe}-{number}.png"), full_page=True, timeout=5_000)
+        except Exception:  # a crashed or closed tab: the traceback says enough
+            pass
 
 
 def _console(errors: PageErrors, message) -> None:
