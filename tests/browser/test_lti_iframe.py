@@ -2,14 +2,15 @@
 
 The platform (lti-consumer-xblock behind a small server) serves a course page on
 http://127.0.0.1:<port> that frames the tool, served by Django's live server on
-http://localhost:<port>: two different sites, so chromium does not send the
-tool's state cookie back inside the frame (over plain HTTP it cannot be
-SameSite=None). The course page answers ``lti.put_data``/``lti.get_data`` like a
-platform implementing LTI Platform Storage, unless told not to.
+http://localhost:<port>: two different sites. The tool's cookies are dropped inside
+the frame (see ``framed_cookies_blocked``), as a browser blocking third-party cookies
+does. The course page answers ``lti.put_data``/``lti.get_data`` like a platform
+implementing LTI Platform Storage, unless told not to.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from html import escape
@@ -127,13 +128,37 @@ def activity_recorder(monkeypatch, settings):
     return seen
 
 
-def test_platform_storage_carries_the_launch_when_the_frame_drops_cookies(platform_site, activity_recorder, context):
+@pytest.fixture
+def framed_cookies_blocked(playwright_instance, tmp_path):
+    """A chromium profile that blocks third-party cookies (the browser setting, as Safari does by default).
+
+    Chromium's default (cookies without SameSite are Lax) withholds the state cookie from a
+    cross-site frame most of the time, but not deterministically; the profile preference
+    makes it certain. A top-level window (the new-window fallback) keeps its cookies.
+    """
+    from tests.browser.live import CHROMIUM, CHROMIUM_ARGS
+
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    (profile / "Default" / "Preferences").write_text(json.dumps({"profile": {"block_third_party_cookies": True,
+                                                                              "cookie_controls_mode": 1}}))
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, locale="en-US")
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def test_platform_storage_carries_the_launch_when_the_frame_drops_cookies(platform_site, activity_recorder, framed_cookies_blocked):
+    context = framed_cookies_blocked
     page = context.new_page()
     launches = []
     page.on("request", lambda r: launches.append(r.post_data or "") if r.method == "POST" and r.url.endswith("/lti/launch/") else None)
     page.goto(platform_site.base_url + "/course")
     frame_locator = page.frame_locator("iframe[name=tool]")
-    frame_locator.locator("#activity").wait_for(timeout=15_000)
+    frame_locator.locator("#activity").wait_for(timeout=20_000)
     assert frame_locator.locator("#activity").inner_text() == "Activity for learner-42"
     assert [c.user_sub for c in activity_recorder] == ["learner-42"]
     # the first launch POST came without the cookie; the second carried the proof read from the platform's storage
@@ -141,7 +166,8 @@ def test_platform_storage_carries_the_launch_when_the_frame_drops_cookies(platfo
     assert "ldai_storage_proof" not in launches[0]
 
 
-def test_without_platform_storage_the_frame_offers_a_new_window(platform_site, activity_recorder, context):
+def test_without_platform_storage_the_frame_offers_a_new_window(platform_site, activity_recorder, framed_cookies_blocked):
+    context = framed_cookies_blocked
     page = context.new_page()
     page.goto(platform_site.base_url + "/course-without-storage")
     tool = page.frame_locator("iframe[name=tool]")
