@@ -117,5 +117,32 @@ def handler():
     return call_handler
 
 
+@pytest.fixture(scope="session")
+def playwright_instance():
+    """One Playwright for the whole session: its sync API keeps an event loop in the main
+    thread, so a second ``sync_playwright()`` in the same run fails. Every browser test, in
+    tests/browser and tests/lti, goes through this one."""
+    from tests.browser.live import CHROMIUM, chromium_available
+
+    if not chromium_available():
+        pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps` (installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    """Debian's chromium, headless, launched once per session (tests/browser/live.py has its flags)."""
+    from tests.browser.live import launch_chromium
+
+    chromium = launch_chromium(playwright_instance)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
 def fixture_text(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")

@@ -2,9 +2,8 @@
 
 * ``site``: the tool site (demo, workbench, LTI tool) served by ``serve_site.py`` in a
   subprocess, over real HTTP, with a fresh SQLite database in a temporary ``LDAI_VAR_DIR``.
-* ``browser``: Debian's ``/usr/bin/chromium`` driven by Playwright (``executable_path``: no
-  browser is ever downloaded). Playwright's ``launch()`` starts it with a fresh temporary
-  profile (user-data dir), deleted when the session ends.
+* ``browser`` (in tests/conftest.py, shared with tests/lti): Debian's ``/usr/bin/chromium``
+  driven by Playwright (``executable_path``: no browser is ever downloaded), one per session.
 * ``page``: a new browser context (cookies, storage, language cookie: nothing leaks between
   tests) and a page in it; uncaught JavaScript errors fail the test.
 
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .live import CHROMIUM, ROOT, Site, chromium_available, launch_chromium, start_site, stop_site
+from .live import ROOT, Site, start_site, stop_site
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "artifacts"
@@ -45,25 +44,6 @@ def site(tmp_path_factory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
-def playwright_instance():
-    if not chromium_available():
-        pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps` (installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="session")
-def browser(playwright_instance):
-    chromium = launch_chromium(playwright_instance)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-
-
-@pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
@@ -85,7 +65,7 @@ class PageErrors(list):
 @pytest.fixture
 def context(browser, request):
     ctx = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-US", reduced_motion="reduce")
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(30_000)  # generous: a loaded 2-core CI machine, not a timing assertion
     try:
         yield ctx
     finally:

@@ -10,7 +10,6 @@ completes the quiz with clicks alone, and the instructor page passes axe.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -23,31 +22,25 @@ from lti_tool.runtime_session import issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("LDAI_CHROMIUM", "/usr/bin/chromium")
 AXE_JS = Path(__file__).resolve().parents[1] / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture
-def chromium_page(monkeypatch):
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is missing (make browser-deps)")
+def chromium_page(browser, monkeypatch):
+    """A fresh context of the session's chromium (tests/conftest.py), with its errors recorded."""
     # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test itself are synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        context = browser.new_context(viewport={"width": 1000, "height": 900})
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-        page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 and not r.url.endswith("favicon.ico") else None)
-        page.ldai_errors = errors
-        try:
-            yield page
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 and not r.url.endswith("favicon.ico") else None)
+    page.ldai_errors = errors
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture
