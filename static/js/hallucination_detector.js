@@ -304,8 +304,35 @@
       render('.ldai-hd-unit[data-index="' + index + '"]');
     }
 
+    /* Flags not yet confirmed by the server are also kept in this tab's sessionStorage, so a
+       reload or a crash between a click and its save loses nothing: they are sent again at start. */
+    function pendingKey(itemId) {
+      return 'ldai-hd:' + uid + ':' + state.attempt_number + ':' + itemId;
+    }
+
+    function remember(itemId) {
+      try { global.sessionStorage.setItem(pendingKey(itemId), JSON.stringify(flags[itemId])); } catch (ignore) { /* storage off */ }
+    }
+
+    function forget(itemId) {
+      try { global.sessionStorage.removeItem(pendingKey(itemId)); } catch (ignore) { /* storage off */ }
+    }
+
+    function resendRemembered() {
+      if (!state.started || state.submitted) { return; }
+      state.items.forEach(function (item) {
+        var saved;
+        try { saved = JSON.parse(global.sessionStorage.getItem(pendingKey(item.id)) || 'null'); } catch (ignore) { saved = null; }
+        if (Array.isArray(saved)) {
+          flags[item.id] = saved.filter(function (s) { return Array.isArray(s) && s.length === 2; });
+          save(item);
+        }
+      });
+    }
+
     function setFlags(item, newFlags) {
       flags[item.id] = newFlags;
+      remember(item.id);
       updateCounter();
       if (saveTimers[item.id]) { global.clearTimeout(saveTimers[item.id]); }
       saveTimers[item.id] = global.setTimeout(function () { save(item); }, 700);
@@ -313,11 +340,28 @@
 
     function save(item) {
       delete saveTimers[item.id];
-      api.call('save_flags', {item_id: item.id, flags: flags[item.id]}).catch(function (error) {
+      var sent = JSON.stringify(flags[item.id]);
+      api.call('save_flags', {item_id: item.id, flags: flags[item.id]}).then(function () {
+        if (JSON.stringify(flags[item.id]) === sent && !saveTimers[item.id]) { forget(item.id); }
+      }).catch(function (error) {
         if (error.code === 'time_up') { submit(true); return; }
         showError(t('Your last flags are not saved yet ({reason}). They stay on this page and are sent when you submit.', {reason: error.message}));
       });
     }
+
+    /* Leaving the page (reload, next unit, closing the tab) must not lose a flag still waiting
+       for its debounced save: send it now, in a request that outlives the page. */
+    function flushPendingSaves() {
+      Object.keys(saveTimers).forEach(function (id) {
+        global.clearTimeout(saveTimers[id]);
+        delete saveTimers[id];
+        api.call('save_flags', {item_id: id, flags: flags[id]}, {keepalive: true}).catch(function () { /* the page is gone */ });
+      });
+    }
+    global.addEventListener('pagehide', flushPendingSaves);
+    global.document.addEventListener('visibilitychange', function () {
+      if (global.document.visibilityState === 'hidden') { flushPendingSaves(); }
+    });
 
     function showError(message) {
       var old = stage.querySelector('.ldai-alert-error');
@@ -348,6 +392,7 @@
       var button = stage.querySelector('[data-ldai-submit]');
       if (button) { button.setAttribute('aria-disabled', 'true'); }
       api.call('submit', {flags: flags}).then(function (newState) {
+        state.items.forEach(function (item) { forget(item.id); });  /* graded now: nothing left to resend */
         adoptState(newState);
         render();
         announce(t('Submitted. Score for this attempt: {score}.', {score: i18n.percent(state.results.score)}));
@@ -457,6 +502,7 @@
     }
 
     adoptState(state);
+    resendRemembered();
     render(false);
   }
 

@@ -72,10 +72,12 @@
   /* Calls the block's JSON handlers; rejects with an Error whose message is for the user. */
   function makeApi(runtime, element, i18n) {
     return {
-      call: function (handler, data) {
+      /* options.keepalive: the request outlives the page (a save sent while the learner leaves). */
+      call: function (handler, data, options) {
         var url = runtime.handlerUrl(element, handler);
         return fetch(url, {
           method: 'POST',
+          keepalive: !!(options && options.keepalive),
           credentials: 'same-origin',
           headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(), 'X-Requested-With': 'XMLHttpRequest'},
           body: JSON.stringify(data || {})

@@ -44,8 +44,6 @@ def test_learner_hunts_by_mouse_and_a_reload_keeps_flags_then_results(page, site
     assert DETECTOR_TEXT["en"]["results"] in results.inner_text()
 
 
-@pytest.mark.xfail(strict=True, reason="hallucination_detector.js saves flags 700 ms after the last click and drops a save still "
-                   "pending when the page goes away; fix: flush pending saves on 'pagehide' with fetch(..., {keepalive: true})")
 def test_a_flag_survives_a_reload_right_after_the_click(page, site):
     """A learner who flags a passage and leaves at once (reload, next unit) must not lose the flag."""
     block = open_block(page, site.scenario(SCENARIO, lang="en", student=f"quick-{uuid.uuid4().hex[:8]}"), ready=".ldai-hd-unit")
