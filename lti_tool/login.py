@@ -49,12 +49,18 @@ def login_params(request) -> dict[str, str]:
     return params
 
 
-def find_platform(iss: str, client_id: str | None, deployment_id: str | None) -> Platform:
+def find_registration(iss: str, client_id: str | None, deployment_id: str | None) -> Platform:
+    """The active platform of this login, its deployment (when named) known and active, or the precise LaunchError."""
     if client_id and deployment_id:  # the usual login (Moodle, Canvas): one cached lookup when all is well
         known = registry.deployment(iss, client_id, deployment_id)
         if known is not None and known.is_active and known.platform.is_active:
-            known.platform.checked_deployment = known
             return known.platform
+    platform = find_platform(iss, client_id, deployment_id)
+    check_deployment(platform, deployment_id)
+    return platform
+
+
+def find_platform(iss: str, client_id: str | None, deployment_id: str | None) -> Platform:
     platforms = Platform.objects.filter(issuer=iss)
     if client_id:
         platforms = platforms.filter(client_id=client_id)
@@ -74,9 +80,6 @@ def find_platform(iss: str, client_id: str | None, deployment_id: str | None) ->
 def check_deployment(platform: Platform, deployment_id: str | None) -> None:
     if not deployment_id:
         return  # optional at login; the launch token must carry it
-    checked = getattr(platform, "checked_deployment", None)
-    if checked is not None and checked.deployment_id == deployment_id and checked.is_active:
-        return
     deployment = Deployment.objects.filter(platform=platform, deployment_id=deployment_id).first()
     if deployment is None:
         raise LaunchError("deployment_unknown", f"deployment id {deployment_id[:100]!r}")
@@ -116,8 +119,7 @@ class ToolLogin(DjangoOIDCLogin):
         if not self.params.get("login_hint"):
             raise LaunchError("login_missing_login_hint")
         check_target_link_uri(self.django_request, self.params.get("target_link_uri"))
-        self.platform = find_platform(iss, self.params.get("client_id"), self.params.get("lti_deployment_id"))
-        check_deployment(self.platform, self.params.get("lti_deployment_id"))
+        self.platform = find_registration(iss, self.params.get("client_id"), self.params.get("lti_deployment_id"))
         self._state_params.update(
             iss=self.platform.issuer,
             client_id=self.platform.client_id,
