@@ -142,13 +142,14 @@ class FragmentMixin(I18nMixin):
         js: tuple[str, ...] = (),
     ) -> Fragment:
         language = self.language()
-        fragment = Fragment(render(template, {"uid": self.dom_id(), **context}, language))
+        content_language = self.content_language() if hasattr(self, "content_language") else language
+        fragment = Fragment(render(template, {"uid": self.dom_id(), "content_lang": content_language, **context}, language))
         for path in ("css/ldai-common.css", *css):
             fragment.add_css_url(self.static_url(path))
         for path in ("js/ldai-common.js", *js):
             fragment.add_javascript_url(self.static_url(path))
         if js_class:
-            fragment.initialize_js(js_class, {"lang": language, "i18n": js_catalog(language), **(js_args or {})})
+            fragment.initialize_js(js_class, {"lang": language, "content_lang": content_language, "i18n": js_catalog(language), **(js_args or {})})
         return fragment
 
 
@@ -257,6 +258,10 @@ class ContentMixin(I18nMixin):
         if ref not in {info.ref for info in list_packs(self.content_kind)}:
             ref = default_pack_ref(self.content_kind, self.language()) or ""
         return ("pack", ref)
+
+    def content_language(self) -> str:
+        """The language the content is written in, which may differ from the interface's (an author's choice)."""
+        return normalize_language(self.content_document().get("lang"))
 
     def content_document(self) -> dict:
         """The content in force (see :meth:`content_source`), parsed and validated once per process."""

@@ -72,6 +72,7 @@
     var uid = root.getAttribute('aria-labelledby').replace(/-title$/, '');
     var kindLabels = args.kind_labels || {};
     var state = args.state;
+    var contentLang = args.content_lang || args.lang;  /* the texts may be in another language than the interface */
     var flags = {};
     var current = 0;
     var busy = false;
@@ -161,7 +162,7 @@
       var itemFlags = flags[item.id];
       var headingId = domId(uid, 'item', item.id);
       var unitButtons = [];
-      var textBox = el('div', {class: 'ldai-hd-text', role: 'group', 'aria-labelledby': domId(headingId, 'label')});
+      var textBox = el('div', {class: 'ldai-hd-text', role: 'group', 'aria-labelledby': domId(headingId, 'label'), lang: contentLang});
       var position = 0;
       item.units.forEach(function (unit, index) {
         if (unit[0] > position) { textBox.appendChild(document.createTextNode(Spans.quote(chars, [position, unit[0]]))); }
@@ -184,11 +185,11 @@
         el('h3', {id: headingId, tabindex: '-1', 'data-ldai-focus': true, text: t('Text {n} of {total}: {title}', {n: current + 1, total: state.items.length, title: item.title})}),
         el('div', {class: 'ldai-hd-prompt'}, [
           el('p', {class: 'ldai-hd-label', text: t('What the assistant was asked')}),
-          el('p', {class: 'ldai-hd-pre', text: item.prompt})
+          el('p', {class: 'ldai-hd-pre', text: item.prompt, lang: contentLang})
         ]),
         item.source ? el('details', {class: 'ldai-hd-source'}, [
           el('summary', {text: t('Source document to check the text against')}),
-          el('div', {class: 'ldai-hd-pre', text: item.source})
+          el('div', {class: 'ldai-hd-pre', text: item.source, lang: contentLang})
         ]) : null,
         el('p', {class: 'ldai-hd-label', id: domId(headingId, 'label'), text: t('The AI-generated text: press each invented passage to flag it')}),
         textBox,
@@ -440,7 +441,7 @@
         marks.push({start: alarm.start, end: alarm.end, kind: 'alarm', label: t('False alarm {n}:', {n: index + 1})});
       });
       marks.sort(function (a, b) { return a.start - b.start; });
-      var textBox = el('div', {class: 'ldai-hd-text ldai-hd-text-result'});
+      var textBox = el('div', {class: 'ldai-hd-text ldai-hd-text-result', lang: contentLang});
       var position = 0;
       marks.forEach(function (mark) {
         if (mark.start < position) { return; }

@@ -16,6 +16,7 @@
     var progress = root.querySelector('[data-ldai-progress]');
     var uid = root.getAttribute('aria-labelledby').replace(/-title$/, '');
     var state = args.state;
+    var contentLang = args.content_lang || args.lang;  /* questions may be in another language than the interface */
     var current = firstUnanswered();
     var busy = false;
 
@@ -63,9 +64,9 @@
         return el('li', {class: 'ldai-choice' + (feedback ? ' ldai-choice-answered' : '')}, [
           el('input', {type: multiple ? 'checkbox' : 'radio', id: inputId, name: legendId, value: choice.id,
             checked: selected, disabled: !!answer, 'aria-describedby': described || null}),
-          el('label', {for: inputId, text: choice.text}),
+          el('label', {for: inputId, text: choice.text, lang: contentLang}),
           verdict,
-          feedback ? el('p', {id: inputId + '-feedback', class: 'ldai-choice-feedback', text: feedback.feedback}) : null
+          feedback ? el('p', {id: inputId + '-feedback', class: 'ldai-choice-feedback', text: feedback.feedback, lang: contentLang}) : null
         ]);
       });
       var form = el('form', {class: 'ldai-card ldai-question', novalidate: true}, [
@@ -74,8 +75,8 @@
            * all read out when focus enters the choices (a hint outside the legend is skipped in forms mode). */
           el('legend', {id: legendId, tabindex: '-1', 'data-ldai-focus': true}, [
             el('span', {class: 'ldai-sr-only', text: t('Question {n} of {total}', {n: current + 1, total: state.questions.length}) + ' '}),
-            el('span', {class: 'ldai-badge ldai-category', text: question.category_label}), ' ',
-            el('span', {class: 'ldai-stem', text: question.stem}), ' ',
+            el('span', {class: 'ldai-badge ldai-category', text: question.category_label, lang: contentLang}), ' ',
+            el('span', {class: 'ldai-stem', text: question.stem, lang: contentLang}), ' ',
             el('span', {class: 'ldai-legend-hint ldai-muted', text: multiple ? t('Several answers may be right: select every one that applies.') : t('Select one answer.')})
           ]),
           el('ul', {class: 'ldai-choices'}, choices)
@@ -96,7 +97,7 @@
       var text = answer.correct ? t('Correct.') : (answer.score > 0 ? t('Partly right: {score} of the points.', {score: i18n.percent(answer.score)}) : t('Not quite.'));
       return el('div', {class: 'ldai-alert ' + (answer.correct ? 'ldai-alert-success' : 'ldai-alert-info'), tabindex: '-1', 'data-ldai-result': true}, [
         el('p', {}, [el('strong', {text: text})]),
-        answer.explanation ? el('p', {text: answer.explanation}) : null
+        answer.explanation ? el('p', {text: answer.explanation, lang: contentLang}) : null
       ]);
     }
 

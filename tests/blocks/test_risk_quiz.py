@@ -257,3 +257,11 @@ def test_learners_cannot_change_settings_through_a_crafted_studio_call(quiz_bloc
     status, body = handler(quiz_block, "studio_submit", {"max_attempts": 0, "show_answers": "immediately"})
     assert status == 403 and body["code"] == "authors_only"
     assert quiz_block.max_attempts == 2
+
+
+def test_questions_carry_the_language_of_their_pack_not_of_the_interface(blocks):
+    block = blocks.from_xml('<ldai_risk_quiz pack="fr/ai-risks"/>', language="en")
+    fragment = block.student_view()
+    assert '<section class="ldai ldai-risk-quiz" lang="en"' in fragment.content
+    # the JS marks each stem, choice, feedback and explanation with the content's language
+    assert fragment.json_init_args["lang"] == "en" and fragment.json_init_args["content_lang"] == "fr"

@@ -172,3 +172,12 @@ def test_studio_view_is_in_the_authors_language(page, site, artifacts, lang):
     save = {"en": "Save", "fr": "Enregistrer"}[lang]
     assert block.get_by_role("button", name=save, exact=True).is_visible()
     shot(page, artifacts, f"risk_quiz-studio-{lang}")
+
+
+def test_a_french_pack_under_an_english_interface_is_marked_french(page, site):
+    """Screen readers switch voice per element: the questions say lang="fr", the buttons stay English."""
+    block = open_block(page, site.scenario("ldai_risk_quiz.1", lang="en", student=student("mixed")), ready=".ldai-choice")
+    assert block.locator(".ldai-risk-quiz").get_attribute("lang") == "en"
+    assert block.locator(".ldai-stem").get_attribute("lang") == "fr"
+    assert block.locator(".ldai-choice label").first.get_attribute("lang") == "fr"
+    assert block.get_by_role("button", name="Check my answer").get_attribute("lang") is None
