@@ -79,13 +79,18 @@ class RiskQuizBlock(ActivityBlock):
         return quiz.seed_for(self.learner_id(), self.scope_ids.usage_id, attempt_number)
 
     def _ensure_attempt(self, bank: quiz.Bank) -> dict[str, Any]:
-        """The attempt in progress, drawing its questions on first sight (so a reload shows the same draw)."""
+        """The attempt in progress; before its first answer, the draw of its seed.
+
+        The draw is a pure function of the learner, the block and the attempt number, so a
+        reload shows the same questions without storing anything: a first view (an LTI
+        launch, a page load) writes no learner state, and the draw is stored with the first
+        answer, after which content edits cannot change the learner's questions.
+        """
         attempt = dict(self.current_attempt or {})
         if not attempt.get("questions"):
             number = self.completed_attempts + 1
             drawn = quiz.draw(bank, self.num_questions, self._seed(number), self.categories, self.balanced, self.job_family or None)
-            attempt = {"number": number, "questions": drawn, "answers": {}, "completed": False, "started": _now()}
-            self.current_attempt = attempt
+            attempt = {"number": number, "questions": drawn, "answers": {}, "completed": False}
         return attempt
 
     def _answer_feedback(self, question: quiz.Question, answer: dict[str, Any], reveal: bool) -> dict[str, Any]:
@@ -219,6 +224,7 @@ class RiskQuizBlock(ActivityBlock):
         answers = dict(attempt["answers"])
         answers[question_id] = {"selected": list(result.selected), "score": result.score, "correct": result.correct, "at": _now()}
         attempt = {**attempt, "answers": answers}
+        attempt.setdefault("started", answers[question_id]["at"])
         self.emit("answered", {"question_id": question_id, "category": question.category, "selected": list(result.selected), "score": result.score, "attempt": attempt["number"]})
         if all(qid in answers for qid in attempt["questions"] if qid in bank.questions):
             attempt["completed"] = True
@@ -257,8 +263,8 @@ class RiskQuizBlock(ActivityBlock):
     @json_api
     def start_attempt(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         attempt = self.current_attempt or {}
-        if attempt.get("questions") and not attempt.get("completed"):
-            return self.user_state()
+        if not attempt.get("completed"):
+            return self.user_state()  # nothing to restart: the attempt in progress (or its draw) stands
         if self.attempts_left() == 0:
             raise UserError(self._("You have used all your attempts."), 409, code="no_attempts_left")
         self.current_attempt = {}

@@ -265,3 +265,14 @@ def test_questions_carry_the_language_of_their_pack_not_of_the_interface(blocks)
     assert '<section class="ldai ldai-risk-quiz" lang="en"' in fragment.content
     # the JS marks each stem, choice, feedback and explanation with the content's language
     assert fragment.json_init_args["lang"] == "en" and fragment.json_init_args["content_lang"] == "fr"
+
+
+def test_a_first_view_writes_no_learner_state_and_the_draw_is_stable(blocks, handler):
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='4' custom_content={quoteattr(CONTENT)}/>")
+    first = [q["id"] for q in block.user_state()["questions"]]
+    block.student_view()
+    assert not block._field_data.has(block, "current_attempt"), "a page view must not write learner state"
+    again = blocks.as_user(block, "learner1")
+    assert [q["id"] for q in again.user_state()["questions"]] == first
+    status, state = handler(block, "submit_answer", {"question_id": first[0], "selected": ["a"]})
+    assert status == 200 and block.current_attempt["questions"] == first and block.current_attempt["started"]
