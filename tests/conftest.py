@@ -117,6 +117,23 @@ def handler():
     return call_handler
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Every test starts with empty in-process caches: Django's cache (nonces, login state,
+    launch data) and the tool's registration cache. A rolled-back test database fires no
+    signals, so rows of an earlier test could otherwise be served from memory - whichever
+    folder the test lives in (pytest-django reorders tests across folders)."""
+    from django.core.cache import cache
+
+    from lti_tool import registry
+
+    cache.clear()
+    registry.clear_local()
+    yield
+    cache.clear()
+    registry.clear_local()
+
+
 @pytest.fixture(scope="session")
 def playwright_instance():
     """One Playwright for the whole session: its sync API keeps an event loop in the main

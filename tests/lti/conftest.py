@@ -145,15 +145,7 @@ def lti_test_settings(settings):
     """The platform server speaks http on 127.0.0.1; everything else is the shipped configuration."""
     settings.LDAI_LTI = {**getattr(settings, "LDAI_LTI", {}), "ALLOW_INSECURE_URLS": True, "KEYSET_REFETCH_MIN_SECONDS": 10}
     settings.PLATFORM_NAME = "Test LMS"  # lti-consumer-xblock names the platform in its tool_platform claim
-    from django.core.cache import cache
-
-    from lti_tool import registry
-
-    cache.clear()
-    registry.clear_local()  # rows of an earlier test's (rolled back) database must not be served from memory
-    yield settings
-    cache.clear()
-    registry.clear_local()
+    return settings  # caches are emptied around every test by tests/conftest.py
 
 
 @pytest.fixture
