@@ -30,7 +30,7 @@ from xblock.fields import Boolean, Dict, Float, Integer, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from ..content import ContentError, Problem, load_pack, parse_document
-from ..content.packs import JOB_FAMILIES, default_pack_ref, list_packs
+from ..content.packs import JOB_FAMILIES, default_pack_ref, list_packs, pack_refs
 from ..i18n import N_, gettext_for, js_catalog, ngettext_for, normalize_language
 from ..rendering import render
 from ..resources import static_dir
@@ -255,7 +255,7 @@ class ContentMixin(I18nMixin):
             except ContentError:
                 log.warning("custom content of %s is invalid; showing the default pack", self.scope_ids.usage_id)
         ref = self.pack_ref() or ""
-        if ref not in {info.ref for info in list_packs(self.content_kind)}:
+        if ref not in pack_refs(self.content_kind):
             ref = default_pack_ref(self.content_kind, self.language()) or ""
         return ("pack", ref)
 
@@ -278,7 +278,7 @@ class ContentMixin(I18nMixin):
         errors: dict[str, list[str]] = {}
         pack = pack if isinstance(pack, str) else ""
         custom = custom if isinstance(custom, str) else ""
-        if pack != AUTO_PACK and pack not in {info.ref for info in list_packs(self.content_kind)}:
+        if pack != AUTO_PACK and pack not in pack_refs(self.content_kind):
             errors["pack"] = [self._("Choose one of the listed packs.")]
         if custom.strip():
             try:

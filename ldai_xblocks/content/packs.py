@@ -60,6 +60,13 @@ def list_packs(kind: str) -> tuple[PackInfo, ...]:
     return tuple(infos)
 
 
+@cache
+def pack_refs(kind: str) -> frozenset[str]:
+    """The refs of the default packs of ``kind`` (a set, for membership checks on every request)."""
+    return frozenset(info.ref for info in list_packs(kind))
+
+
+@cache
 def default_pack_ref(kind: str, lang: str, job_family: str | None = None) -> str | None:
     """The pack a new block shows a learner of ``lang`` (falling back to English)."""
     for wanted_lang in (lang, "en"):
@@ -103,4 +110,4 @@ def pack_stats() -> dict:
     return stats
 
 
-__all__ = ["JOB_FAMILIES", "ContentError", "LANGUAGES", "PackInfo", "default_pack_ref", "list_packs", "load_pack", "pack_stats"]
+__all__ = ["JOB_FAMILIES", "ContentError", "LANGUAGES", "PackInfo", "default_pack_ref", "list_packs", "load_pack", "pack_refs", "pack_stats"]
