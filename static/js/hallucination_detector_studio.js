@@ -14,12 +14,9 @@
   var FAMILIES = ['all', 'marketing', 'finance', 'hr', 'production', 'sales', 'management'];
 
   function LdaiHallucinationDetectorStudio(runtime, element, args) {
-    var root = C.rootElement(element);
-    var form = root.querySelector('[data-ldai-studio-form]');
-    var i18n = C.makeI18n(args.lang, args.i18n);
+    var parts = C.studioParts(runtime, element, args);
+    var root = parts.root, form = parts.form, i18n = parts.i18n, api = parts.api, announce = parts.announce;
     var t = i18n.gettext;
-    var api = C.makeApi(runtime, root, i18n);
-    var announce = C.makeAnnouncer(form.querySelector('[data-ldai-live]'));
     var studio = null;  /* the shared Studio form wiring, set up below */
     var body = form.querySelector('[data-ldai-editor-body]');
     var jsonArea = form.querySelector('[name="custom_content"]');

@@ -141,6 +141,15 @@
     return first;
   }
 
+  /* What every Studio script starts from: its form, strings, handler calls and live region. */
+  function studioParts(runtime, element, args) {
+    var root = rootElement(element);
+    var form = root.querySelector('[data-ldai-studio-form]');
+    var i18n = makeI18n(args.lang, args.i18n);
+    return {root: root, form: form, i18n: i18n, api: makeApi(runtime, root, i18n),
+      announce: makeAnnouncer(form.querySelector('[data-ldai-live]'))};
+  }
+
   /* The value of a named form control, typed: checkbox -> boolean, number -> number or null. */
   function fieldValue(form, name) {
     var input = form.querySelector('[name="' + name + '"]');
@@ -210,6 +219,7 @@
   global.LdaiCommon = {
     fieldValue: fieldValue,
     wireStudioForm: wireStudioForm,
+    studioParts: studioParts,
     rootElement: rootElement,
     makeI18n: makeI18n,
     el: el,

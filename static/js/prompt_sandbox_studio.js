@@ -6,12 +6,9 @@
   var C = global.LdaiCommon;
 
   function LdaiPromptSandboxStudio(runtime, element, args) {
-    var root = C.rootElement(element);
-    var form = root.querySelector('[data-ldai-studio-form]');
-    var i18n = C.makeI18n(args.lang, args.i18n);
+    var parts = C.studioParts(runtime, element, args);
+    var form = parts.form, i18n = parts.i18n, api = parts.api, announce = parts.announce;
     var t = i18n.gettext;
-    var api = C.makeApi(runtime, root, i18n);
-    var announce = C.makeAnnouncer(form.querySelector('[data-ldai-live]'));
 
     function value(name) { return C.fieldValue(form, name); }
 

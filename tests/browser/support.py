@@ -206,3 +206,11 @@ def handler_url(page, handler: str) -> str:
 
 def pretty(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def assert_accessible(page, axe_source: Path, where: str) -> None:
+    """No serious or critical axe violation in the block, and every control has an accessible name."""
+    violations = run_axe(page, axe_source)
+    assert not violations, f"axe, {where}:\n" + "\n".join(map(str, violations))
+    missing = unnamed_controls(page.locator(".xblock-v1").first)
+    assert not missing, f"controls without an accessible name, {where}: {missing}"

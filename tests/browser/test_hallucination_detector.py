@@ -18,14 +18,13 @@ from ldai_xblocks.engine.spans import unit_spans
 
 from .support import (
     LIVE_WATCH,
+    assert_accessible,
     focused,
     handler_url,
     json_post,
     open_block,
-    run_axe,
     shot,
     tab_until,
-    unnamed_controls,
     wait_for_announcement,
 )
 
@@ -39,12 +38,6 @@ TEXT = {
            "submitted": r"^Envoyé\. Score de cette tentative\s?: 100\s?%", "flagged": r"^Signalé\s?: ", "found": "Trouvée"},
 }
 
-
-def assert_accessible(page, axe_source, where: str) -> None:
-    violations = run_axe(page, axe_source)
-    assert not violations, f"axe, {where}:\n" + "\n".join(map(str, violations))
-    missing = unnamed_controls(page.locator(".xblock-v1").first)
-    assert not missing, f"controls without an accessible name, {where}: {missing}"
 
 
 def units_to_flag(item: dict, lang: str) -> list[int]:

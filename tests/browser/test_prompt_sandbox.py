@@ -12,7 +12,15 @@ import uuid
 import pytest
 
 from .flows import GOOD_PROMPT, SANDBOX_TEXT, sandbox_by_keyboard, sandbox_by_mouse
-from .support import LIVE_WATCH, handler_url, json_post, open_block, run_axe, shot, unnamed_controls, wait_for_announcement
+from .support import (
+    LIVE_WATCH,
+    assert_accessible,
+    handler_url,
+    json_post,
+    open_block,
+    shot,
+    wait_for_announcement,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +33,6 @@ LEAKY_PROMPT = ("Write a polite reminder to our client Jane Smith (jane.smith@ex
 def student(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
-
-def assert_accessible(page, axe_source, where: str) -> None:
-    violations = run_axe(page, axe_source)
-    assert not violations, f"axe, {where}:\n" + "\n".join(map(str, violations))
-    missing = unnamed_controls(page.locator(".xblock-v1").first)
-    assert not missing, f"controls without an accessible name, {where}: {missing}"
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -13,7 +13,15 @@ import uuid
 import pytest
 
 from .flows import QUIZ_TEXT, quiz_by_keyboard, quiz_total
-from .support import LIVE_WATCH, handler_url, json_post, open_block, run_axe, shot, unnamed_controls, wait_for_announcement
+from .support import (
+    LIVE_WATCH,
+    assert_accessible,
+    handler_url,
+    json_post,
+    open_block,
+    shot,
+    wait_for_announcement,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +35,6 @@ def student(prefix: str) -> str:
 def stage(block):
     return block.locator("[data-ldai-stage]")
 
-
-def assert_accessible(page, axe_source, where: str) -> None:
-    violations = run_axe(page, axe_source)
-    assert not violations, f"axe, {where}:\n" + "\n".join(map(str, violations))
-    missing = unnamed_controls(page.locator(".xblock-v1").first)
-    assert not missing, f"controls without an accessible name, {where}: {missing}"
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
