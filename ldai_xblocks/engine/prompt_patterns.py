@@ -157,7 +157,7 @@ EN = LanguagePatterns(
     audience_weak=_c(rf"\b(?:for|aimed at|targeting|intended for|addressed to|to)\s+(?:the\s+)?(?:general\s+)?{_EN_AUDIENCE_VAGUE}\b|\b(?:target audience|the audience|the readers?)\b"),
     format_strong=_c(
         r"\b(?:tables?|tabular|columns?|rows?|bullet(?:ed)?(?:[- ]points?| list)?|bullets|numbered (?:list|steps|points)|"
-        r"(?:as|in) a list|list of \d+|checklist|sections?|headings?|headers?|subheadings?|subject line|subject\s*:|"
+        r"(?:as|in) a list|list of \d+|an? (?:short |brief |numbered |bulleted )?list\b|checklist|sections?|headings?|headers?|subheadings?|subject line|subject\s*:|"
         r"json|csv|markdown|yaml|html|xml|timetable|time slots?|timings?|minute-by-minute|"
         r"\d+\s+(?:paragraphs?|bullets?|bullet points|points|sections|parts|columns|lines|slides|steps|items|questions)|"
         r"(?:one|two|three|four|five|six) (?:short )?(?:paragraphs?|bullets?|bullet points|sections|parts|columns|slides|steps)|"
@@ -301,7 +301,7 @@ FR = LanguagePatterns(
     audience_weak=_c(rf"\b(?:pour|destinée?s? à|à destination d[eu']?|adressée?s? à)\s+(?:le grand |les |tout le )?{_FR_AUDIENCE_VAGUE}\b|\b(?:public cible|le public|les lecteurs)\b"),
     format_strong=_c(
         r"(?<!\w)(?:tableaux?|colonnes?|une ligne par|\d+\s+lignes|puces?|liste à puces|liste numérotée|sous forme de liste|"
-        r"en liste|liste de \d+|check-?list|sections?|en \w+ parties|\d+\s+parties|titres?|intertitres?|sous-titres?|"
+        r"en liste|liste de \d+|une (?:courte |petite |brève )?liste|check-?list|sections?|en \w+ parties|\d+\s+parties|titres?|intertitres?|sous-titres?|"
         r"objet du (?:mail|courriel|message|e-mail)|ligne d'objet|objet\s*:|json|csv|markdown|planning|horaires?|"
         r"créneaux|minutage|minuté|déroulé|\d+\s+(?:paragraphes|points|puces|sections|parties|colonnes|diapositives|slides|"
         r"étapes|questions)|(?:deux|trois|quatre|cinq|six) (?:courts )?(?:paragraphes|puces|sections|parties|colonnes|"

@@ -127,6 +127,11 @@ CASES = [
      "Agis comme un coach en négociation. L'acheteur demande 12 % de remise alors que ma limite est 4 %. Prépare-moi "
      "une fiche avec les objections probables et mes réponses, ton calme et assertif.",
      {"task", "role", "context", "tone"}, {}),
+    # A list is an explicit structure; the verb "list"/"liste" alone is the task, not a format.
+    ("en-with-a-list", "en", "Write a follow-up email with a list of next steps.", {"task", "format"}, {"format": 2}),
+    ("en-list-verb", "en", "List the risks of the project.", set(), {"format": 0}),
+    ("fr-avec-une-liste", "fr", "Rédige un e-mail de relance, avec une liste des prochaines étapes.", {"task", "format"}, {"format": 2}),
+    ("fr-liste-verbe", "fr", "Liste les risques du projet.", set(), {"format": 0}),
 ]
 
 
