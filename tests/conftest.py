@@ -9,10 +9,13 @@ Handlers are called with real ``webob`` requests.
 from __future__ import annotations
 
 import json
+import os
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from webob import Request
 from xblock.reference.user_service import UserService, XBlockUser
 from xblock.runtime import DictKeyValueStore, KvsFieldData
@@ -89,6 +92,16 @@ class BlockFactory:
         usage_id = runtime.parse_xml_string(xml)
         return runtime.get_block(usage_id)
 
+    def olx_round_trip(self, block):
+        """Export ``block`` to OLX and import it back as a new block (seen by another user).
+
+        Returns ``(root tag of the export, the re-imported block)``; the caller checks its fields.
+        """
+        out = BytesIO()
+        block.runtime.export_to_xml(block, out)
+        node = etree.fromstring(out.getvalue())
+        return node.tag, self.from_xml(etree.tostring(node).decode(), user_id="importer")
+
     def as_user(self, block, user_id: str, language: str = "en"):
         return self.runtime(user_id, language).get_block(block.scope_ids.usage_id)
 
@@ -145,8 +158,19 @@ def playwright_instance():
         pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps` (installs Debian's chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        yield playwright
+    # Playwright's sync API keeps an event loop in the main thread for as long as it lives, so
+    # Django would refuse every later ORM call (test bodies, database flushes at teardown) as
+    # "async context". The tests' ORM calls are synchronous: allow them while Playwright runs.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            yield playwright
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")

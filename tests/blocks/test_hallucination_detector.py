@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from io import BytesIO
 from xml.sax.saxutils import quoteattr
 
 import pytest
-from lxml import etree
 
 from ldai_xblocks.blocks.hallucination_detector import HallucinationDetectorBlock
 from tests.conftest import fixture_text
@@ -280,11 +278,8 @@ def test_olx_export_import_round_trips_content_and_settings(blocks):
         f"<ldai_hallucination_detector display_name='Hunt' grading='iou' time_limit='7' weight='2.5' reveal='after_last_attempt' "
         f"leaderboard_enabled='true' job_family='hr' custom_content={quoteattr(CONTENT)}/>"
     )
-    out = BytesIO()
-    block.runtime.export_to_xml(block, out)
-    node = etree.fromstring(out.getvalue())
-    assert node.tag == "ldai_hallucination_detector"
-    again = blocks.from_xml(etree.tostring(node).decode(), user_id="importer")
+    tag, again = blocks.olx_round_trip(block)
+    assert tag == "ldai_hallucination_detector"
     for name in ("display_name", "grading", "time_limit", "weight", "reveal", "leaderboard_enabled", "job_family", "custom_content"):
         assert getattr(again, name) == getattr(block, name), name
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from io import BytesIO
 from xml.sax.saxutils import quoteattr
 
 import pytest
-from lxml import etree
 
 from ldai_xblocks.blocks.prompt_sandbox import PromptSandboxBlock
 from tests.conftest import fixture_text
@@ -238,11 +236,8 @@ def test_olx_export_import_round_trips_content_and_settings(blocks, handler):
         f"scenario_id='agenda' custom_content={quoteattr(CONTENT)}/>"
     )
     handler(block, "studio_submit", {"weights": {"tone": 3}})
-    out = BytesIO()
-    block.runtime.export_to_xml(block, out)
-    node = etree.fromstring(out.getvalue())
-    assert node.tag == "ldai_prompt_sandbox"
-    again = blocks.from_xml(etree.tostring(node).decode(), user_id="importer")
+    tag, again = blocks.olx_round_trip(block)
+    assert tag == "ldai_prompt_sandbox"
     for name in ("display_name", "grading", "reveal_after", "leak_cap", "scenario_id", "custom_content", "weights"):
         assert getattr(again, name) == getattr(block, name), name
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from io import BytesIO
 from xml.sax.saxutils import quoteattr
 
 import pytest
-from lxml import etree
 
 from ldai_xblocks.blocks.risk_quiz import RiskQuizBlock
 from tests.conftest import fixture_text
@@ -209,12 +207,8 @@ def test_olx_export_import_round_trips_content_and_settings(blocks, handler):
         f"show_answers='after_last_attempt' custom_content={quoteattr(CONTENT)}/>"
     )
     handler(block, "studio_submit", {"charter": {"client-data-public-chatbot": {"allowed": True}}, "categories": ["bias", "charter"]})
-    out = BytesIO()
-    block.runtime.export_to_xml(block, out)
-    xml = out.getvalue().decode()
-    node = etree.fromstring(xml.encode())
-    assert node.tag == "ldai_risk_quiz"
-    again = blocks.from_xml(etree.tostring(node).decode(), user_id="importer")
+    tag, again = blocks.olx_round_trip(block)
+    assert tag == "ldai_risk_quiz"
     for name in ("display_name", "num_questions", "weight", "pass_threshold", "show_answers", "custom_content", "charter", "categories"):
         assert getattr(again, name) == getattr(block, name), name
 

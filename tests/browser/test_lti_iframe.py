@@ -11,7 +11,6 @@ implementing LTI Platform Storage, unless told not to.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from html import escape
 from http.server import ThreadingHTTPServer
@@ -22,9 +21,7 @@ import pytest
 from tests.lti.conftest import CLIENT_ID, DEPLOYMENT_ID, LtiPlatform, _handler, make_consumer, new_private_pem
 
 pytestmark = pytest.mark.django_db(transaction=True)
-# Playwright's sync API keeps an event loop running in the test thread; the test database (created
-# lazily, possibly after the browser started) and the fixtures below use the ORM from that thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The ORM calls made while Playwright's event loop lives are allowed by tests/conftest.py's playwright_instance.
 
 COURSE_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Course</title></head><body>
 <h1>Course page</h1>

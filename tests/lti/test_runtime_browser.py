@@ -26,10 +26,8 @@ AXE_JS = Path(__file__).resolve().parents[1] / "browser" / "node_modules" / "axe
 
 
 @pytest.fixture
-def chromium_page(browser, monkeypatch):
+def chromium_page(browser):
     """A fresh context of the session's chromium (tests/conftest.py), with its errors recorded."""
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test itself are synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     context.set_default_timeout(30_000)
     page = context.new_page()
