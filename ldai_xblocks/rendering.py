@@ -28,9 +28,10 @@ def _json_script(value: Any) -> Markup:
 
 
 @cache
-def environment(language: str) -> Environment:
+def make_environment(language: str, directory: str) -> Environment:
+    """The Jinja2 environment of one template folder in one language (the blocks' and the tool's pages)."""
     env = Environment(
-        loader=FileSystemLoader(str(templates_dir())),
+        loader=FileSystemLoader(directory),
         autoescape=select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
@@ -42,6 +43,10 @@ def environment(language: str) -> Environment:
     env.globals["lang"] = normalize_language(language)
     env.globals["job_families"] = JOB_FAMILIES
     return env
+
+
+def environment(language: str) -> Environment:
+    return make_environment(normalize_language(language), str(templates_dir()))
 
 
 def render(template: str, context: dict[str, Any], language: str) -> str:

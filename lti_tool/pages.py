@@ -11,16 +11,15 @@ listing the registered platforms instead; every other page of the site keeps DEN
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.http import HttpResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
-from ldai_xblocks.i18n import gettext_for, normalize_language, translation
-from ldai_xblocks.rendering import _json_script
+from ldai_xblocks.i18n import gettext_for, normalize_language
+from ldai_xblocks.rendering import make_environment
 
 from .conf import lti_settings
 from .errors import LaunchError
@@ -28,20 +27,9 @@ from .errors import LaunchError
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
-@cache
 def environment(language: str) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        extensions=["jinja2.ext.i18n"],
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(translation(language), newstyle=True)
-    env.filters["json_script"] = _json_script
-    env.globals["lang"] = language
-    return env
+    """The tool's pages share the blocks' Jinja2 set-up (autoescape, our catalogs), over their own folder."""
+    return make_environment(normalize_language(language), str(TEMPLATES_DIR))
 
 
 def render(template: str, context: dict[str, Any], language: str | None, *, status: int = 200) -> HttpResponse:
