@@ -9,7 +9,7 @@ is a new learner in a new browser (fresh cookies); the two tools alternate launc
 so the shared machine's noise falls on both.
 
 - ours: ``/lti/login/`` + ``/lti/launch/`` with every check of issue 5, rendering the risk
-  quiz through the tool's XBlock runtime (``lti_tool.activity.launch_response``);
+  quiz through the tool's XBlock runtime (``lti_tool.pages.activity.launch_response``);
 - anchor: ``bench/baseline_pylti1p3`` (pylti1p3's Django example: JSON tool config,
   DjangoOIDCLogin + DjangoMessageLaunch + DjangoCacheDataStorage), rendering its page.
 
@@ -110,7 +110,7 @@ def _activity_page(page: Callable | None):
     if page is None:
         yield
         return
-    import lti_tool.activity as activity
+    import lti_tool.pages.activity as activity
 
     real = activity.launch_response
     activity.launch_response = page
@@ -141,7 +141,7 @@ def measure(rounds: int = ROUNDS, warmup: int = WARMUP) -> dict[str, list[float]
     from django.urls import clear_url_caches
 
     from bench.lti_platform import CLIENT_ID, DEPLOYMENT_ID, JwksServer, new_private_pem, public_jwks
-    from lti_tool.keys import ensure_signing_key
+    from lti_tool.lti.keys import ensure_signing_key
     from lti_tool.models import Deployment, Platform
 
     platform_pem = new_private_pem()

@@ -4,7 +4,7 @@ Why not lti-consumer-xblock's ``LtiAdvantageConsumer`` (the platform of the test
 Django settings and a Django cache in the process that signs, and the load generator
 (locust) runs outside Django. What a platform does in a launch is small: answer the OIDC
 login's authentication request with an id_token signed by its key, carrying the nonce the
-tool issued, and publish its public key. Claim names come from ``lti_tool.claims``.
+tool issued, and publish its public key. Claim names come from ``lti_tool.lti.claims``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from lti_tool import claims as c
+from lti_tool.lti import claims as c
 
 CLIENT_ID = "ldai-bench-client"
 DEPLOYMENT_ID = "ldai-bench-deployment"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from . import registry
 from .grades import admin as _grades_admin  # noqa: F401  (LTI-B's outbox admin registers itself on import)
-from .http import FetchError
-from .keys import rotate_keys
-from .keysets import fetch_keyset
+from .lti import registry
+from .lti.http import FetchError
+from .lti.keys import rotate_keys
+from .lti.keysets import fetch_keyset
 from .models import Deployment, Platform, ToolKey
 
 

@@ -1,18 +1,28 @@
-"""URLs of the LTI tool, mounted under /lti/ by the site."""
+"""URLs of the LTI tool, mounted under /lti/ by the site: one list, grouped by the room that serves them."""
 
-from django.urls import include, path
+from django.urls import path
 
-from . import deep_linking, registration, views
+from .lti import deep_linking, registration
+from .lti import views as lti_views
+from .pages import activity
+from .runtime import views as runtime_views
 
 app_name = "lti_tool"
 urlpatterns: list = [
-    # LTI-A: registration, OIDC login, launch, keys, deep linking
-    path("login/", views.login, name="login"),
-    path("launch/", views.launch, name="launch"),
-    path("jwks/", views.jwks, name="jwks"),
-    path("config/", views.config, name="config"),
+    # lti/: registration, OIDC login, launch, keys, deep linking. A validated resource launch is handed to
+    # the activity page named here, so the protocol room never imports the pages above it.
+    path("login/", lti_views.login, name="login"),
+    path("launch/", lti_views.launch, {"resource_launch": "lti_tool.pages.activity.launch_response"}, name="launch"),
+    path("jwks/", lti_views.jwks, name="jwks"),
+    path("config/", lti_views.config, name="config"),
     path("register/", registration.register, name="register"),
     path("deep-link/", deep_linking.submit, name="deep_link"),
-    # LTI-B: the XBlock runtime (handlers behind the launch session, activity pages, results, static files)
-    path("", include("lti_tool.runtime_urls")),
+    # runtime/: XBlock handlers behind the launch session, and the shared static files
+    path("handler/<str:token>/", runtime_views.handler_base, name="handler-base"),
+    path("handler/<str:token>/<str:handler>/", runtime_views.handler, name="handler"),
+    path("handler/<str:token>/<str:handler>/<path:suffix>", runtime_views.handler, name="handler-suffix"),
+    path("assets/<str:root>/<path:path>", runtime_views.asset, name="asset"),
+    # pages/: the activity page and its results export
+    path("activity/<str:token>/", activity.activity_page, name="activity"),
+    path("results/<str:token>/results.csv", activity.results_csv, name="results-csv"),
 ]

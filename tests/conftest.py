@@ -138,7 +138,7 @@ def _fresh_process_caches():
     folder the test lives in (pytest-django reorders tests across folders)."""
     from django.core.cache import cache
 
-    from lti_tool import registry
+    from lti_tool.lti import registry
 
     cache.clear()
     registry.clear_local()

@@ -72,7 +72,7 @@ def _add_platform(args: argparse.Namespace) -> int:
     setup_django(migrate=True)
     from django.db import transaction
 
-    from lti_tool.keys import ensure_signing_key
+    from lti_tool.lti.keys import ensure_signing_key
     from lti_tool.models import Deployment, Platform
 
     if not args.issuer.strip() or not args.client_id.strip() or any(not d.strip() for d in args.deployment_id):
@@ -106,7 +106,7 @@ def _rotate_keys(args: argparse.Namespace) -> int:
     from .serve import setup_django
 
     setup_django(migrate=True)
-    from lti_tool.keys import rotate_keys
+    from lti_tool.lti.keys import rotate_keys
 
     new_key, retiring, deleted = rotate_keys(args.grace_hours)
     print_json({

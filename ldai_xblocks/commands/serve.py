@@ -47,7 +47,7 @@ def _serve(args: argparse.Namespace) -> int:
     setup_django(migrate=not args.no_migrate)
     from django.core.management import call_command
 
-    from lti_tool.keys import ensure_signing_key
+    from lti_tool.lti.keys import ensure_signing_key
     from lti_tool.site import demo
 
     ensure_signing_key()  # the JWKS is never empty, even before the first platform registers

@@ -31,11 +31,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from lti_tool.claims import AUD, EXP, IAT, ISS, KID, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_SCORE, SUB
+from lti_tool.lti.claims import AUD, EXP, IAT, ISS, KID, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_SCORE, SUB
 
 log = logging.getLogger("ldai.lti.grades")
 
-# Media types and OAuth names of AGS 2.0 and the 1EdTech Security Framework (scopes: lti_tool.claims).
+# Media types and OAuth names of AGS 2.0 and the 1EdTech Security Framework (scopes: lti_tool.lti.claims).
 MEDIA_SCORE = "application/vnd.ims.lis.v1.score+json"
 MEDIA_LINEITEM = "application/vnd.ims.lis.v2.lineitem+json"
 MEDIA_LINEITEM_CONTAINER = "application/vnd.ims.lis.v2.lineitemcontainer+json"

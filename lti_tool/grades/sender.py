@@ -35,7 +35,7 @@ from django.db import DatabaseError, close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
-from lti_tool.claims import SCOPE_LINEITEM, SCOPE_SCORE
+from lti_tool.lti.claims import SCOPE_LINEITEM, SCOPE_SCORE
 from lti_tool.models import GradeOutbox, ResourceLinkConfig
 
 from .ags import AgsClient, AgsError, Score

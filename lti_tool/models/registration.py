@@ -14,7 +14,6 @@ learner or an instructor.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 
@@ -107,15 +106,3 @@ class ToolKey(models.Model):
 
     def __repr__(self) -> str:  # never print the private key, even in a debugger or a traceback
         return f"<ToolKey kid={self.kid!r} expires_at={self.expires_at!r} active={self.is_active}>"
-
-
-def _registrations_changed(**kwargs) -> None:
-    """Every process drops its cached registrations (lti_tool.registry) when one is saved or deleted."""
-    from ..registry import bump
-
-    bump()
-
-
-for _model in (Platform, Deployment):
-    post_save.connect(_registrations_changed, sender=_model, dispatch_uid=f"ldai-lti-registry-{_model.__name__}-save")
-    post_delete.connect(_registrations_changed, sender=_model, dispatch_uid=f"ldai-lti-registry-{_model.__name__}-delete")

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from ldai_xblocks.content import pack_stats
 from ldai_xblocks.i18n import N_, SUPPORTED_LANGUAGES, normalize_language
-from lti_tool.pages import render
+from lti_tool.lti.pages import render
 
 ACTIVITIES = (
     ("ldai_risk_quiz", N_("Risk-awareness quiz"), N_("Workplace scenarios on hallucinations, bias, data protection, ethics, environmental footprint and your company's AI charter; feedback on every choice and a profile by category."), "risk_quiz", "questions"),

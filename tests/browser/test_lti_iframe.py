@@ -121,7 +121,7 @@ def activity_recorder(monkeypatch, settings):
         seen.append(context)
         return HttpResponse(f'<!DOCTYPE html><html lang="en"><title>Activity</title><main id="activity">Activity for {context.user_sub}</main></html>')
 
-    monkeypatch.setattr(importlib.import_module("lti_tool.activity"), "launch_response", launch_response)
+    monkeypatch.setattr(importlib.import_module("lti_tool.pages.activity"), "launch_response", launch_response)
     return seen
 
 

@@ -159,7 +159,7 @@ def registered(db, lti_platform):
         keyset_url=lti_platform.base_url + "/jwks", source=Platform.Source.CLI,
     )
     Deployment.objects.create(platform=platform, deployment_id=DEPLOYMENT_ID)
-    from lti_tool.keysets import fetch_keyset
+    from lti_tool.lti.keysets import fetch_keyset
 
     fetch_keyset(platform)  # as after the first launch: later refusals must leave the row untouched
     return platform
@@ -270,12 +270,12 @@ def activity_stub(monkeypatch):
         return HttpResponse(f"<main>activity for {context.user_sub}</main>")
 
     try:
-        module = importlib.import_module("lti_tool.activity")
+        module = importlib.import_module("lti_tool.pages.activity")
         monkeypatch.setattr(module, "launch_response", launch_response)
     except ImportError:
-        module = types.ModuleType("lti_tool.activity")
+        module = types.ModuleType("lti_tool.pages.activity")
         module.launch_response = launch_response
-        monkeypatch.setitem(sys.modules, "lti_tool.activity", module)
+        monkeypatch.setitem(sys.modules, "lti_tool.pages.activity", module)
     return seen
 
 

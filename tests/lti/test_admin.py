@@ -13,7 +13,7 @@ def operator(client, django_user_model):
 
 
 def test_pages_load_and_the_private_key_is_never_shown(operator, registered):
-    from lti_tool.keys import ensure_signing_key
+    from lti_tool.lti.keys import ensure_signing_key
 
     key = ensure_signing_key()
     for url in ("/admin/lti_tool/platform/", f"/admin/lti_tool/platform/{registered.pk}/change/", "/admin/lti_tool/deployment/",
@@ -42,7 +42,7 @@ def test_refresh_keyset_and_rotate_actions(operator, registered, lti_platform):
     operator.post("/admin/lti_tool/platform/", {"action": "refresh_keyset", "_selected_action": [registered.pk]}, follow=True)
     registered.refresh_from_db()
     assert {k["kid"] for k in registered.keyset_json["keys"]} == {"platform-key-0", "platform-key-1"}
-    from lti_tool.keys import ensure_signing_key
+    from lti_tool.lti.keys import ensure_signing_key
 
     first = ensure_signing_key()
     operator.post("/admin/lti_tool/toolkey/", {"action": "rotate", "_selected_action": [first.pk]}, follow=True)

@@ -67,11 +67,11 @@ def certification_activity(monkeypatch):
     from django.http import HttpResponse
 
     try:
-        return importlib.import_module("lti_tool.activity")
+        return importlib.import_module("lti_tool.pages.activity")
     except ImportError:
-        stub = types.ModuleType("lti_tool.activity")
+        stub = types.ModuleType("lti_tool.pages.activity")
         stub.launch_response = lambda request, context: HttpResponse(f"activity for {context.user_sub}")
-        monkeypatch.setitem(sys.modules, "lti_tool.activity", stub)
+        monkeypatch.setitem(sys.modules, "lti_tool.pages.activity", stub)
         return stub
 
 

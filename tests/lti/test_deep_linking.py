@@ -165,7 +165,7 @@ def test_tool_key_rotation_is_seen_by_the_platform_through_our_jwks(live_server,
     from django.test import Client
     from django.utils import timezone
 
-    from lti_tool.keys import rotate_keys
+    from lti_tool.lti.keys import rotate_keys
     from lti_tool.models import ToolKey
 
     consumer = lti_consumer_factory(lti_platform, tool_keyset_url=live_server.url + "/lti/jwks/")

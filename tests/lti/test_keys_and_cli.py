@@ -45,7 +45,7 @@ def test_the_jwks_publishes_public_keys_only_and_creates_the_first_key(client, d
 
 
 def test_rotation_keeps_the_old_key_published_until_it_expires(client, db):
-    from lti_tool.keys import ensure_signing_key, rotate_keys
+    from lti_tool.lti.keys import ensure_signing_key, rotate_keys
     from lti_tool.models import ToolKey
 
     first = ensure_signing_key()
@@ -62,7 +62,7 @@ def test_rotation_keeps_the_old_key_published_until_it_expires(client, db):
 
 
 def test_a_revoked_key_leaves_the_jwks_at_once(client, db):
-    from lti_tool.keys import ensure_signing_key, rotate_keys
+    from lti_tool.lti.keys import ensure_signing_key, rotate_keys
     from lti_tool.models import ToolKey
 
     old = ensure_signing_key()
@@ -74,7 +74,7 @@ def test_a_revoked_key_leaves_the_jwks_at_once(client, db):
 def test_the_key_id_is_the_rfc7638_thumbprint_pylti1p3_computes(db):
     from pylti1p3.registration import Registration
 
-    from lti_tool.keys import ensure_signing_key
+    from lti_tool.lti.keys import ensure_signing_key
 
     key = ensure_signing_key()
     public_pem = key.private_key_pem  # jwcrypto derives the public JWK (and its thumbprint) from the private PEM
@@ -142,9 +142,9 @@ def test_manage_passes_through_to_django(capsys, db):
 
 
 def test_the_tool_config_hands_pylti1p3_only_active_registrations(registered):
-    from lti_tool.keys import ensure_signing_key
+    from lti_tool.lti.keys import ensure_signing_key
+    from lti_tool.lti.tool_config import DbToolConf
     from lti_tool.models import Deployment
-    from lti_tool.tool_config import DbToolConf
 
     conf = DbToolConf()
     assert conf.check_iss_has_many_clients(registered.issuer) and not conf.check_iss_has_one_client(registered.issuer)

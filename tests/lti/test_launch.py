@@ -100,7 +100,7 @@ def test_login_accepts_post_as_well_as_get(client, consumer, lti_start_login):
 def test_the_launch_cache_holds_claims_never_the_token(client, consumer, activity_stub, lti_launch):
     from django.core.cache import cache
 
-    from lti_tool import launch_context
+    from lti_tool.lti import launch_context
 
     lti_launch(client, consumer)
     stored = cache.get("ldai-lti-launch:" + activity_stub[0].launch_id)
@@ -129,7 +129,7 @@ def test_a_nonce_seen_before_is_refused_even_with_a_new_state(client, consumer, 
     """Defence in depth: the nonce is remembered, not only the state."""
     from django.core.cache import cache
 
-    from lti_tool.storage import state_key
+    from lti_tool.lti.storage import state_key
 
     _, auth = lti_start_login(client, consumer)
     assert post_token(client, auth, lti_sign(payload(lti_platform, auth), lti_platform)).status_code == 200

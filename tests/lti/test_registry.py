@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lti_tool import registry
+from lti_tool.lti import registry
 
 
 def test_a_saved_change_is_seen_at_once_and_a_raw_update_within_max_age(registered, monkeypatch):

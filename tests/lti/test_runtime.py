@@ -4,7 +4,7 @@ The platform is lti-consumer-xblock's LtiAdvantageConsumer (LTI-A's fixtures in
 conftest.py: OIDC login + launch through Django's test client); its AGS side is
 served on the same 127.0.0.1 server, and checks the tool's bearer token with the
 consumer's own ``check_token``. The block is the real ``ldai_risk_quiz`` class,
-hosted by ``lti_tool.runtime`` (rule 2: no activity re-implemented in the tool).
+hosted by ``lti_tool.runtime.xblock_runtime`` (rule 2: no activity re-implemented in the tool).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ldai_xblocks.content.packs import load_pack
 from ldai_xblocks.engine import quiz
-from lti_tool import claims as c
+from lti_tool.lti import claims as c
 from lti_tool.grades import sender
 from lti_tool.models import GradeOutbox, LearnerState, ResourceLinkConfig
 from tests.lti.conftest import launch as lti_launch_flow
@@ -124,7 +124,7 @@ def test_grade_and_state_roll_back_together_when_the_outbox_write_fails(client, 
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr("lti_tool.runtime.record_score", broken)
+    monkeypatch.setattr("lti_tool.runtime.xblock_runtime.record_score", broken)
     status, body = call(client, prefix, "submit_answer", {"question_id": last, "selected": right_answers(state)[last]})
     assert status == 500 and body["code"] == "server_error"
     row = LearnerState.objects.get(scope=LearnerState.Scope.USER_STATE)
@@ -142,7 +142,7 @@ def test_outbox_row_rolls_back_when_the_state_cannot_be_saved(client, graded_pla
     prefix = handler_prefix(open_activity(client, consumer))
     state = answer_all(client, prefix, stop_before_last=True)
     last = [q["id"] for q in state["questions"] if q["id"] not in state["answers"]][0]
-    from lti_tool.runtime import LtiKeyValueStore
+    from lti_tool.runtime.xblock_runtime import LtiKeyValueStore
 
     original = LtiKeyValueStore.set_many
 
@@ -218,7 +218,7 @@ def test_a_token_for_another_user_or_link_is_refused(client, graded_platform):
     prefix = handler_prefix(open_activity(client, consumer, user_id="learner-1"))
     open_activity(client, consumer, user_id="learner-1", resource_link_id="link-2")
     token = prefix.rstrip("/").rsplit("/", 1)[1]
-    from lti_tool.runtime_session import SALT
+    from lti_tool.runtime.session import SALT
 
     payload = signing.loads(token, salt=SALT)
     other_link = ResourceLinkConfig.objects.get(resource_link_id="link-2")

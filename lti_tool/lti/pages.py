@@ -21,10 +21,10 @@ from jinja2 import Environment
 from ldai_xblocks.i18n import gettext_for, normalize_language
 from ldai_xblocks.rendering import make_environment
 
-from .conf import lti_settings
+from ..conf import lti_settings
 from .errors import LaunchError
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
 
 def environment(language: str) -> Environment:
@@ -62,7 +62,7 @@ def origin_of(url: str | None) -> str | None:
 
 def registered_origins() -> set[str]:
     """Origins of every active platform (issuer and login URL), for pages shown before we know which one."""
-    from .models import Platform
+    from ..models import Platform
 
     origins: set[str] = set()
     for issuer, login_url in Platform.objects.filter(is_active=True).values_list("issuer", "auth_login_url"):

@@ -23,11 +23,11 @@ from urllib.parse import parse_qs, urlsplit
 from django.urls import reverse
 from pylti1p3.contrib.django import DjangoOIDCLogin
 
+from ..conf import lti_settings
+from ..models import Deployment, Platform
 from . import claims as c
 from . import registry
-from .conf import lti_settings
 from .errors import LaunchError
-from .models import Deployment, Platform
 from .pages import origin_of
 from .storage import LaunchStorage
 from .tool_config import DbToolConf, PlatformRegistration

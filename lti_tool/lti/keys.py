@@ -23,8 +23,8 @@ from django.utils import timezone
 from jwcrypto.jwk import JWK
 from jwt.algorithms import RSAAlgorithm
 
-from .conf import lti_settings
-from .models import ToolKey
+from ..conf import lti_settings
+from ..models import ToolKey
 
 log = logging.getLogger("ldai.lti.keys")
 KEY_SIZE = 2048

@@ -31,11 +31,11 @@ import jwt
 from pylti1p3.contrib.django import DjangoMessageLaunch
 from pylti1p3.exception import LtiException
 
+from ..conf import lti_settings
+from ..models import Deployment, Platform
 from . import claims as c
 from . import keysets, launch_context, registry
-from .conf import lti_settings
 from .errors import LaunchError
-from .models import Deployment, Platform
 from .storage import LaunchStorage, state_key
 from .tool_config import DbToolConf, PlatformRegistration
 

@@ -14,8 +14,8 @@ from pylti1p3.deployment import Deployment as PyltiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
 
+from ..models import Deployment, Platform, ToolKey
 from .keys import ensure_signing_key, public_jwks
-from .models import Deployment, Platform, ToolKey
 
 
 class PlatformRegistration(Registration):

@@ -32,9 +32,9 @@ from django.views.decorators.http import require_GET
 
 from ldai_xblocks.i18n import N_, gettext_for, normalize_language
 
-from .grades.sender import in_process
-from .runtime import ASSET_ROOTS, AuthoringForbidden, LtiRuntime
-from .runtime_session import SessionRefused, open_session
+from ..grades.sender import in_process
+from .session import SessionRefused, open_session
+from .xblock_runtime import ASSET_ROOTS, AuthoringForbidden, LtiRuntime
 
 log = logging.getLogger("ldai.lti.runtime")
 

@@ -20,10 +20,10 @@ from pylti1p3.roles import DesignerRole, TeacherRole, TeachingAssistantRole
 
 from ldai_xblocks.i18n import normalize_language
 
+from ..conf import lti_settings
+from ..models import Deployment, Platform
 from . import claims as c
-from .conf import lti_settings
 from .errors import LaunchError
-from .models import Deployment, Platform
 
 _CACHE_PREFIX = "ldai-lti-launch:"
 

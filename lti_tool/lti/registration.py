@@ -26,11 +26,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ldai_xblocks.i18n import N_, gettext_for
 
+from ..conf import lti_settings
+from ..models import Deployment, Platform
 from . import claims as c
-from .conf import lti_settings
 from .errors import LaunchError
 from .http import FetchError, get_json, post_json
-from .models import Deployment, Platform
 from .pages import allow_framing, error_response, origin_of, render
 
 log = logging.getLogger("ldai.lti.registration")

@@ -17,8 +17,9 @@ import time
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 
-from .models import Deployment, Platform
+from ..models import Deployment, Platform
 
 VERSION_KEY = "ldai-lti-registry-version"
 MAX_AGE = 5.0
@@ -69,3 +70,13 @@ def platform(pk: int, issuer: str, client_id: str) -> Platform | None:
     return _cached(("platform", pk, issuer, client_id), lambda: (
         Platform.objects.filter(pk=pk, issuer=issuer, client_id=client_id).first()
     ))
+
+
+def _registrations_changed(**kwargs) -> None:
+    """Every process drops its cached registrations when one is saved or deleted."""
+    bump()
+
+
+for _model in (Platform, Deployment):
+    post_save.connect(_registrations_changed, sender=_model, dispatch_uid=f"ldai-lti-registry-{_model.__name__}-save")
+    post_delete.connect(_registrations_changed, sender=_model, dispatch_uid=f"ldai-lti-registry-{_model.__name__}-delete")

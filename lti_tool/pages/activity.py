@@ -2,7 +2,7 @@
 
 ``launch_response`` is called by the launch view once the launch is validated
 (LTI-A). It finds or creates the resource link's settings, issues the launch
-session token, renders the XBlock through :class:`~lti_tool.runtime.LtiRuntime`
+session token, renders the XBlock through :class:`~lti_tool.runtime.xblock_runtime.LtiRuntime`
 and wraps the fragment in a page shell (language of the launch, the block's CSS
 and JS, a small JavaScript runtime that gives the block ``handlerUrl``).
 
@@ -30,12 +30,12 @@ from markupsafe import Markup
 
 from ldai_xblocks.i18n import N_, gettext_for
 
-from .grades.sender import in_process
-from .models import GradeOutbox, LearnerState
-from .pages import allow_framing, origin_of, render
-from .runtime import LtiRuntime, asset_url, ensure_resource_link
-from .runtime_session import RuntimeSession, SessionRefused, issue, open_session
-from .runtime_views import reader_language, unlogged
+from ..grades.sender import in_process
+from ..lti.pages import allow_framing, origin_of, render
+from ..models import GradeOutbox, LearnerState
+from ..runtime.session import RuntimeSession, SessionRefused, issue, open_session
+from ..runtime.views import reader_language, unlogged
+from ..runtime.xblock_runtime import LtiRuntime, asset_url, ensure_resource_link
 
 log = logging.getLogger("ldai.lti.runtime")
 

@@ -11,7 +11,7 @@ import json
 
 import requests
 
-from .conf import lti_settings
+from ..conf import lti_settings
 
 USER_AGENT = "ldai-lti-tool"
 

@@ -40,16 +40,16 @@ from xblock.runtime import KeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 from ldai_xblocks.i18n import translation
 from ldai_xblocks.resources import static_dir
 
-from .grades.outbox import ScoreRejected, record_score
-from .models import LearnerState, ResourceLinkConfig
-from .runtime_session import RuntimeSession
+from ..grades.outbox import ScoreRejected, record_score
+from ..models import LearnerState, ResourceLinkConfig
+from .session import RuntimeSession
 
 log = logging.getLogger("ldai.lti.runtime")
 
 # The only block types a launch may ask for (custom parameter ldai_activity): our three activities.
 BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox")
 DEFAULT_BLOCK_TYPE = "ldai_risk_quiz"
-TOOL_STATIC_DIR = Path(__file__).resolve().parent / "static" / "lti_tool"
+TOOL_STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "lti_tool"
 ASSET_ROOTS = {"ldai": static_dir, "tool": lambda: TOOL_STATIC_DIR}
 
 
@@ -385,7 +385,7 @@ class LtiRuntime(Runtime):
 
 def block_type_from(custom: dict) -> str | None:
     """The activity a launch names (``ldai_activity``: ``ldai_risk_quiz`` or ``risk_quiz``); None if unknown."""
-    from . import claims as c
+    from ..lti import claims as c
 
     wanted = (custom.get(c.CUSTOM_ACTIVITY) or "").strip()
     if not wanted:
@@ -403,7 +403,7 @@ def initial_settings(block_type: str, custom: dict) -> tuple[dict, str, Any]:
     """
     from xblock.core import XBlock
 
-    from . import claims as c
+    from ..lti import claims as c
 
     cls = XBlock.load_class(block_type)
     values: dict[str, Any] = {}

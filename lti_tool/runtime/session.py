@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 
-from . import launch_context
-from .launch_context import LaunchContext
-from .models import ResourceLinkConfig
+from ..lti import launch_context
+from ..lti.launch_context import LaunchContext
+from ..models import ResourceLinkConfig
 
 SALT = "ldai.lti.runtime.handler"
 

@@ -21,11 +21,11 @@ from django.core.cache import cache
 from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
 
+from ..conf import lti_settings
+from ..models import Platform
 from . import registry
-from .conf import lti_settings
 from .errors import LaunchError
 from .http import FetchError, get_json
-from .models import Platform
 
 log = logging.getLogger("ldai.lti.keysets")
 ALLOWED_ALGS = ("RS256", "RS384", "RS512")

@@ -14,6 +14,7 @@ import logging
 
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -103,7 +104,7 @@ def _browser_not_bound(request, missing: BrowserNotBound, language: str) -> Http
         "login": record.get("login", {}),
     }
     if record.get("storage_target") and not missing.tried_storage:
-        from .models import Platform
+        from ..models import Platform
 
         platform = Platform.objects.filter(pk=record.get("platform")).first()
         storage_origin = origin_of(platform.auth_login_url) if platform else None
@@ -122,7 +123,8 @@ def _browser_not_bound(request, missing: BrowserNotBound, language: str) -> Http
 
 @csrf_exempt
 @xframe_options_exempt
-def launch(request):
+def launch(request, resource_launch: str):
+    """Validate the launch, then hand a resource launch to ``resource_launch`` (a dotted path the URLconf names)."""
     if request.method != "POST":
         return _method_not_allowed(request, "POST")
     flow = ToolLaunch(request)
@@ -137,9 +139,7 @@ def launch(request):
     if context.is_deep_linking:
         response = deep_linking.picker(request, context)
     else:
-        from lti_tool.activity import launch_response
-
-        response = launch_response(request, context)
+        response = import_string(resource_launch)(request, context)
     return allow_framing(response, _launch_origins(context))
 
 
