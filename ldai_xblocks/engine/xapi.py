@@ -174,6 +174,11 @@ MAPPINGS: dict[str, EventMapping] = {
 }
 
 
+def event_names() -> list[str]:
+    """Every ``ldai.<activity>.<action>`` this profile maps (what routers must let through)."""
+    return [f"ldai.{activity}.{action}" for activity in ACTIVITY_TYPES if activity != "question" for action in MAPPINGS]
+
+
 @dataclass(frozen=True)
 class TrackingEvent:
     """An event as a block publishes it, plus who and where (what ``ldai xapi statement`` reads).

@@ -13,8 +13,8 @@ class LdaiOpenedxConfig(AppConfig):
     name = "ldai_xblocks.openedx"
     label = "ldai_xblocks_openedx"
     verbose_name = "ldai-xblocks (Open edX integration)"
-    # edx-django-utils' plugin loader adds the app to INSTALLED_APPS; no URLs, settings or signals of ours.
-    plugin_app: dict = {}
+    # edx-django-utils' plugin loader adds the app to INSTALLED_APPS and runs settings.plugin_settings.
+    plugin_app: dict = {"settings_config": {"lms.djangoapp": {"common": {"relative_path": "settings"}}}}
 
     def ready(self) -> None:
         if importlib.util.find_spec("event_routing_backends") is not None:

@@ -4,7 +4,7 @@ Why through ERB: in Open edX our blocks publish with ``runtime.publish``; the pl
 events to ERB, which routes them to Aspects' Ralph or any LRS the operator configured. We only add the
 transformers: the statement is the same as the LTI tool's (``ldai_xblocks.engine.xapi.statement``), except
 the actor, which ERB builds as the platform is configured to (``XAPI_AGENT_IFI_TYPE``), like every other
-Open edX statement. The operator still lists our event names in ERB's allow-list (docs/openedx.rst).
+Open edX statement. Our plugin settings (``settings.py``) put the names on ERB's allow-list.
 """
 
 from __future__ import annotations
@@ -17,11 +17,6 @@ from event_routing_backends.processors.xapi.transformer import XApiTransformer
 from tincan import Statement
 
 from ..engine import xapi
-
-# Every (activity, action) the profile maps: registering an event no block publishes costs nothing.
-EVENT_NAMES = tuple(
-    f"ldai.{activity}.{action}" for activity in xapi.ACTIVITY_TYPES if activity != "question" for action in xapi.MAPPINGS
-)
 
 
 def _timestamp(value) -> datetime | None:
@@ -60,5 +55,6 @@ class LdaiXApiTransformer(XApiTransformer):
         return statement
 
 
-for _name in EVENT_NAMES:
+# Every (activity, action) the profile maps: registering an event no block publishes costs nothing.
+for _name in xapi.event_names():
     XApiTransformersRegistry.register(_name)(LdaiXApiTransformer)

@@ -71,3 +71,20 @@ def test_the_prompt_stays_in_the_platform_unless_the_operator_allows_it(registry
     assert "jane.doe" not in registry.get_transformer(event).transform().to_json()
     with override_settings(LDAI={"XAPI_FREE_TEXT": True}):
         assert "jane.doe" in registry.get_transformer(event).transform().to_json()
+
+
+def test_the_plugin_settings_put_our_events_on_erbs_allow_list_once():
+    """edx-django-utils calls ``plugin_settings(settings)`` of each ``settings_config`` entry at LMS start."""
+    from types import SimpleNamespace
+
+    from ldai_xblocks.openedx.apps import LdaiOpenedxConfig
+    from ldai_xblocks.openedx.settings import plugin_settings
+
+    assert LdaiOpenedxConfig.plugin_app["settings_config"]["lms.djangoapp"]["common"]["relative_path"] == "settings"
+    lms = SimpleNamespace(EVENT_TRACKING_BACKENDS_ALLOWED_XAPI_EVENTS=["edx.course.enrollment.activated", "ldai.risk_quiz.submitted"])
+    plugin_settings(lms)
+    plugin_settings(lms)
+    allowed = lms.EVENT_TRACKING_BACKENDS_ALLOWED_XAPI_EVENTS
+    assert allowed[0] == "edx.course.enrollment.activated"
+    assert set(EVENTS) <= set(allowed)
+    assert len(allowed) == len(set(allowed))
