@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET
 from markupsafe import Markup
 
 from ldai_xblocks.i18n import N_, gettext_for
+from ldai_xblocks.spreadsheet import safe_cell
 
 from ..grades.sender import in_process
 from ..lti.pages import allow_framing, origin_of, render
@@ -199,12 +200,6 @@ def results_of(session: RuntimeSession, language: str) -> list[ResultRow]:
     return rows
 
 
-def _cell(value) -> str:
-    """A CSV cell a spreadsheet will not execute (names come from the platform, not from us)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_GET
 @xframe_options_exempt
 def results_csv(request, token: str):
@@ -221,8 +216,8 @@ def results_csv(request, token: str):
     writer.writerow([_("Learner"), _("LTI user id"), _("Score (%)"), _("Graded submissions"), _("Last activity (UTC)"), _("Grade")])
     for row in results_of(session, language):
         writer.writerow([
-            _cell(row.name), _cell(row.user_id), "" if row.score is None else f"{row.score * 100:.1f}",
-            row.attempts, row.last_activity.strftime("%Y-%m-%d %H:%M"), _cell(row.grade_status),
+            safe_cell(row.name), safe_cell(row.user_id), "" if row.score is None else f"{row.score * 100:.1f}",
+            row.attempts, row.last_activity.strftime("%Y-%m-%d %H:%M"), safe_cell(row.grade_status),
         ])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     slug = "".join(ch if ch.isalnum() else "-" for ch in (session.link.title or session.link.block_type))[:60].strip("-") or "activity"
