@@ -40,6 +40,7 @@ from ldai_xblocks.i18n import N_, gettext_for
 
 from . import claims as c
 from . import launch_context
+from .clock import issued_at
 from .errors import LaunchError
 from .launch_context import LaunchContext
 from .pages import allow_framing, error_response, origin_of, render
@@ -241,6 +242,7 @@ def response_jwt(context: LaunchContext, choice: Choice, launch_url: str) -> str
     deep_link = DeepLink(PlatformRegistration(context.platform), context.deployment.deployment_id, settings)
     message = deep_link.get_message_jwt([resource])
     message[c.AZP] = context.platform.client_id
+    message[c.IAT] = issued_at()  # backdated: php-jwt (Moodle) has no leeway, our clock may run ahead
     if c.DL_SETTINGS_DATA not in settings:
         message.pop(c.DL_DATA, None)  # "data" must be echoed only when the platform sent one
     return deep_link.encode_jwt(message)
