@@ -24,19 +24,29 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 from markupsafe import Markup
 
-from ldai_xblocks.i18n import gettext_for
+from ldai_xblocks.i18n import N_, gettext_for
 
 from ..grades.sender import in_process
 from ..lti.pages import allow_framing, render
+from ..runtime.launch_setup import ensure_resource_link, refresh_learner_name
 from ..runtime.session import RuntimeSession, SessionRefused, issue, open_session
 from ..runtime.views import reader_language
-from ..runtime.xblock_runtime import LtiRuntime, asset_url, ensure_resource_link
+from ..runtime.xblock_runtime import LtiRuntime, asset_url
 from .errors import error_page, origins_of
 from .results import results_of
 
 log = logging.getLogger("ldai.lti.runtime")
 
 VIEWS = ("author", "learner", "results")
+
+# What the instructor reads about each custom parameter the tool could not read (runtime.launch_setup).
+SETUP_MESSAGES = {
+    "settings_unreadable": N_("The activity's settings sent by your platform could not be read: the default title, points and attempts are in use."),
+    "setting_invalid": N_("The setting “{field}” sent by your platform is not a value this activity accepts: its default is in use."),
+    "pack_unknown": N_("The content pack “{detail}” sent by your platform does not exist in this tool: the default pack is in use."),
+    "content_missing": N_("Your platform did not send the activity's own content: the default pack is in use."),
+    "content_invalid": N_("The activity's own content sent by your platform is not valid ({detail}): the default pack is in use."),
+}
 
 # --------------------------------------------------------------------------------- entry point (LTI-A)
 
@@ -49,6 +59,7 @@ def launch_response(request, launch_context) -> HttpResponse:
         return error_page("no_resource_link", language, origins)
     with transaction.atomic():
         link = ensure_resource_link(launch_context)
+        refresh_learner_name(launch_context)
         # One machine: make sure the in-process sender runs (grades queued before a restart get delivered).
         transaction.on_commit(in_process.notify)
     if link is None:
@@ -81,6 +92,8 @@ def activity_response(session: RuntimeSession, view: str, resent: int | None = N
     language = session.locale
     _ = gettext_for(language)
     origins = origins_of(session)
+    if session.link.setup_problems and not session.is_instructor:
+        return error_page("not_ready", language, origins)
     fragment = None
     if view in ("author", "learner"):
         for attempt in (1, 2):
@@ -123,6 +136,10 @@ def activity_response(session: RuntimeSession, view: str, resent: int | None = N
         "csv_url": reverse("lti_tool:results-csv", args=(session.token,)),
         "resend_url": reverse("lti_tool:results-resend", args=(session.token,)),
         "resent": resent,
+        "setup_problems": [
+            _(SETUP_MESSAGES.get(p.get("code"), SETUP_MESSAGES["settings_unreadable"])).format(field=p.get("field", ""), detail=p.get("detail", ""))
+            for p in session.link.setup_problems
+        ] if session.is_instructor else [],
         "return_url": session.context.return_url if session.context.return_url.startswith(("https://", "http://")) else "",
     }
     response = render("activity.html", context, language)

@@ -19,6 +19,7 @@ PAGE_ERRORS = {
     "expired": (403, N_("This page has expired. Go back to your course and open the activity again.")),
     "bad_signature": (403, N_("This address does not belong to your session with the activity. Go back to your course and open the activity again.")),
     "not_bound": (403, N_("This address does not belong to your session with the activity. Go back to your course and open the activity again.")),
+    "not_ready": (409, N_("This activity is not ready: the tool could not read some of its settings. Tell your course team: they see what to fix when they open it.")),
     "instructors_only": (403, N_("Only the course's instructors can see this page.")),
     "render_failed": (500, N_("The activity could not be displayed. Try again in a moment; if it keeps failing, tell your course team.")),
 }

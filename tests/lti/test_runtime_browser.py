@@ -17,8 +17,8 @@ import pytest
 from lti_tool.lti import claims as c
 from lti_tool.lti import launch_context
 from lti_tool.models import Deployment, GradeOutbox, LearnerState, Platform, ResourceLinkConfig
+from lti_tool.runtime.launch_setup import ensure_resource_link
 from lti_tool.runtime.session import issue
-from lti_tool.runtime.xblock_runtime import ensure_resource_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
