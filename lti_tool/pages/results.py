@@ -11,6 +11,7 @@ holds (Moodle's 409) is simply "sent" (``lti_tool.grades.outcome``).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import logging
 from dataclasses import dataclass
@@ -83,22 +84,26 @@ def results_of(session: RuntimeSession, language: str) -> list[ResultRow]:
     return rows
 
 
-def _instructor_session(request, token: str) -> RuntimeSession | HttpResponse:
-    try:
-        session = open_session(token)
-    except SessionRefused as refused:
-        return error_page(refused.code, reader_language(request))
-    if not session.is_instructor:
-        return error_page("instructors_only", session.locale, origins_of(session))
-    return session
+def instructors_only(view):
+    """The view gets the launch session of the URL's token, if it is valid and an instructor's; otherwise an error page."""
+
+    @functools.wraps(view)
+    def wrapper(request, token: str):
+        try:
+            session = open_session(token)
+        except SessionRefused as refused:
+            return error_page(refused.code, reader_language(request))
+        if not session.is_instructor:
+            return error_page("instructors_only", session.locale, origins_of(session))
+        return view(request, session)
+
+    return wrapper
 
 
 @require_GET
 @xframe_options_exempt
-def results_csv(request, token: str):
-    session = _instructor_session(request, token)
-    if isinstance(session, HttpResponse):
-        return session
+@instructors_only
+def results_csv(request, session: RuntimeSession):
     language = session.locale
     _ = gettext_for(language)
     buffer = io.StringIO()
@@ -120,11 +125,9 @@ def results_csv(request, token: str):
 @csrf_exempt  # the signed launch session in the URL is the proof (LMS iframes often lose cookies), as for handlers
 @require_POST
 @xframe_options_exempt
-def resend_refused(request, token: str):
+@instructors_only
+def resend_refused(request, session: RuntimeSession):
     """The instructor fixed what the platform objected to: queue this link's refused grades again, due now."""
-    session = _instructor_session(request, token)
-    if isinstance(session, HttpResponse):
-        return session
     with transaction.atomic():
         count = GradeOutbox.objects.filter(resource_link=session.link, status=GradeOutbox.Status.FAILED).update(
             status=GradeOutbox.Status.PENDING, next_attempt_at=timezone.now(), lease_until=None,
@@ -132,5 +135,5 @@ def resend_refused(request, token: str):
         if count:
             transaction.on_commit(in_process.notify)
     log.info("instructor queued %s refused grade(s) of resource link %s again", count, session.link.pk)
-    page = reverse("lti_tool:activity", args=(token,))
+    page = reverse("lti_tool:activity", args=(session.token,))
     return unlogged(HttpResponseRedirect(f"{page}?view=results&resent={count}", status=303))

@@ -330,6 +330,29 @@ def registered_platform(db, fake_platform, tool_key):
     return deployment
 
 
+@pytest.fixture
+def link(registered_platform, fake_platform, fresh_cache):
+    """A resource link of the fake platform with its line item (10 points) and both AGS scopes."""
+    from lti_tool.grades import ags
+    from lti_tool.models import ResourceLinkConfig
+
+    lineitem = fake_platform.add_lineitem(tag="quiz", label="Quiz", score_maximum=10, resource_link_id="rl-1")
+    return ResourceLinkConfig.objects.create(
+        deployment=registered_platform, context_id="c1", resource_link_id="rl-1", title="Quiz", block_type="ldai_risk_quiz",
+        lineitem_url=lineitem, lineitems_url=fake_platform.lineitems_url, ags_scopes=[ags.SCOPE_SCORE, ags.SCOPE_LINEITEM],
+    )
+
+
+def queue(link, user="learner-1", value=0.5, maximum=1.0, when=None):
+    """A score queued as the runtime does it: inside the transaction that saves the learner's answer."""
+    from django.db import transaction
+
+    from lti_tool.grades.outbox import record_score
+
+    with transaction.atomic():
+        return record_score(link, user, value, maximum, timestamp=when)
+
+
 @pytest.fixture(autouse=False)
 def fresh_cache():
     """An empty Django cache (cached AGS tokens must not leak between tests)."""

@@ -20,33 +20,16 @@ import re
 from datetime import UTC, datetime
 from html import unescape
 
-import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from lti_tool.grades import ags, sender
-from lti_tool.grades.outbox import record_score
 from lti_tool.lti import claims as c
 from lti_tool.models import GradeOutbox, ResourceLinkConfig
-from tests.lti.runtime_fixtures import CANVAS_422, call, handler_prefix, launch_page
+from tests.lti.runtime_fixtures import CANVAS_422, call, handler_prefix, launch_page, queue
 
 pytest_plugins = ["tests.lti.runtime_fixtures"]
 
 Status = GradeOutbox.Status
-
-
-@pytest.fixture
-def link(registered_platform, fake_platform, fresh_cache):
-    lineitem = fake_platform.add_lineitem(tag="quiz", label="Quiz", score_maximum=10, resource_link_id="rl-1")
-    return ResourceLinkConfig.objects.create(
-        deployment=registered_platform, context_id="c1", resource_link_id="rl-1", title="Quiz", block_type="ldai_risk_quiz",
-        lineitem_url=lineitem, lineitems_url=fake_platform.lineitems_url, ags_scopes=[ags.SCOPE_SCORE, ags.SCOPE_LINEITEM],
-    )
-
-
-def queue(link, user="learner-1", value=0.5, when=None):
-    with transaction.atomic():
-        return record_score(link, user, value, 1.0, timestamp=when)
 
 
 def test_a_retry_after_a_lost_answer_counts_as_delivered_when_moodle_answers_409(link, fake_platform):
