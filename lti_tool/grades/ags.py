@@ -139,7 +139,10 @@ def platform_reason(response: requests.Response) -> str:
             candidates.append(errors[0].get("message"))
         candidates += [body.get(key) for key in ("reason", "error_description", "message", "detail", "error")]
     phrase = response.reason or ""
-    standard = HTTPStatus(response.status_code).phrase if response.status_code in HTTPStatus._value2member_map_ else ""
+    try:
+        standard = HTTPStatus(response.status_code).phrase
+    except ValueError:
+        standard = ""
     if phrase and phrase != standard:
         candidates.insert(0, phrase)
     for candidate in candidates:

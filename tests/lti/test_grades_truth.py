@@ -20,6 +20,7 @@ import re
 from datetime import UTC, datetime
 from html import unescape
 
+import pytest
 from django.utils import timezone
 
 from lti_tool.grades import ags, sender
@@ -153,3 +154,29 @@ def test_learners_cannot_resend_grades(client, graded_platform):
     token = handler_prefix(html).rstrip("/").rsplit("/", 1)[1]
     assert client.post(f"/lti/results/{token}/resend/").status_code == 403
     assert client.get(f"/lti/results/{token}/resend/").status_code == 405
+
+
+class _Answer:
+    """Just what ``platform_reason`` reads of a requests.Response."""
+
+    def __init__(self, status: int, reason: str, text: str):
+        self.status_code, self.reason, self.text = status, reason, text
+
+    def json(self):
+        import json
+
+        return json.loads(self.text)
+
+
+@pytest.mark.parametrize("status, phrase, body, expected", [
+    # mod/lti/classes/local/ltiservice/response.php: the exception text is the status line's reason, the body "[]".
+    (409, "Refusing score with an earlier timestamp for item 7 and user 3", "[]", "Refusing score with an earlier timestamp for item 7 and user 3"),
+    # ... and a JSON {"status", "reason"} when there is no body.
+    (400, "Bad Request", '{"status": 400, "reason": "Incorrect score received", "request": {"method": "POST"}}', "Incorrect score received"),
+    # Canvas: Lti::IMS::Concerns::AdvantageServices#render_error.
+    (422, "Unprocessable Entity", '{"errors": {"type": "unprocessable_entity", "message": "' + CANVAS_422 + '"}}', CANVAS_422),
+    (400, "Bad Request", '{"error": "invalid_scope", "error_description": "scope not granted"}', "scope not granted"),
+    (502, "Bad Gateway", "<html>upstream eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln down</html>", "<html>upstream [token] down</html>"),
+])
+def test_the_platforms_reason_is_read_where_each_platform_puts_it(status, phrase, body, expected):
+    assert ags.platform_reason(_Answer(status, phrase, body)) == expected
