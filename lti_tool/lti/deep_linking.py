@@ -12,6 +12,10 @@ runtime) are:
 - ``ldai_settings``: JSON of the block's settings fields (``display_name``,
   ``max_attempts``, ``weight``).
 
+The JSON values are written so that Moodle's storage of custom parameters (``key=value``
+lines cleaned with PARAM_TEXT) gives them back unchanged (:func:`custom_json`); a value a
+platform still mangles is reported to the instructor at launch (``lti_tool.runtime.launch_setup``).
+
 The line item (``scoreMaximum`` = the points, ``label`` = the title, ``tag``
 naming the activity) lets the platform create the grade column at once.
 
