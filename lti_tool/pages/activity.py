@@ -33,9 +33,10 @@ from ldai_xblocks.i18n import N_, gettext_for
 from ..grades.sender import in_process
 from ..lti.pages import allow_framing, origin_of, render
 from ..models import GradeOutbox, LearnerState
+from ..runtime import statements
 from ..runtime.session import RuntimeSession, SessionRefused, issue, open_session
 from ..runtime.views import reader_language, unlogged
-from ..runtime.xblock_runtime import LtiRuntime, asset_url, ensure_resource_link
+from ..runtime.xblock_runtime import LtiRuntime, anonymous_id, asset_url, ensure_resource_link
 
 log = logging.getLogger("ldai.lti.runtime")
 
@@ -83,11 +84,14 @@ def launch_response(request, launch_context) -> HttpResponse:
         return error_page("no_resource_link", language, origins)
     with transaction.atomic():
         link = ensure_resource_link(launch_context)
+        if link is not None:
+            session = RuntimeSession(context=launch_context, link=link, token=issue(launch_context, link))
+            # The adoption funnel's first step, in the same transaction as the link it names.
+            statements.record(session, anonymous_id(session), f"ldai.{link.block_type.removeprefix('ldai_')}.launched", {})
         # One machine: make sure the in-process sender runs (grades queued before a restart get delivered).
         transaction.on_commit(in_process.notify)
     if link is None:
         return error_page("unknown_activity", language, origins)
-    session = RuntimeSession(context=launch_context, link=link, token=issue(launch_context, link))
     return activity_response(session, "author" if launch_context.is_instructor else "learner")
 
 
