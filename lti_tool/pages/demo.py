@@ -215,7 +215,7 @@ def index(request: HttpRequest) -> HttpResponse:
     } for item in activities()]
     context = {
         "title": _("Demo: AI literacy at work"),
-        "lang": language,
+        "package": "ldai-xblocks",  # the product's name, the same in every language
         "current": language,
         "languages": [{"code": code, "name": LANGUAGE_NAMES[code], "url": "?" + urlencode({"lang": code})} for code in SUPPORTED_LANGUAGES],
         "personas": [{"name": _(p.name), "sees": _(p.sees)} for p in PERSONAS],
