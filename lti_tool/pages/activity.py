@@ -208,6 +208,8 @@ def results_of(session: RuntimeSession, language: str) -> list[ResultRow]:
         status = latest.get(state.user_sub)
         if status is None:
             label = _("Not graded yet") if state.score is None else _("Kept in the tool (the platform offers no grade service)")
+        elif status == GradeOutbox.Status.SENT and is_demo_platform(session.context.platform):
+            label = _("Through the outbox, then kept here: the demo has no gradebook")
         else:
             label = _(STATUS_LABELS[status])
         fraction = (state.score / state.max_score) if state.score is not None and state.max_score else None

@@ -227,7 +227,12 @@ def index(request: HttpRequest) -> HttpResponse:
         "developers_url": reverse("demo-developers"),
         "config_url": reverse("lti_tool:config"),
     }
-    return render("demo.html", context, language)
+    # The reset form's POST must carry this site's Origin for Django's CSRF check (no-referrer would send "null");
+    # the page holds no token, so the same-origin Referer gives nothing away.
+    context["referrer_policy"] = "same-origin"
+    response = render("demo.html", context, language)
+    response["Referrer-Policy"] = "same-origin"
+    return response
 
 
 @require_GET

@@ -124,7 +124,7 @@ def test_an_activity_registered_later_is_listed_without_touching_the_demo(demo_o
 def test_the_front_page_speaks_french(demo_on):
     html = Client().get("/?lang=fr").content.decode()
     assert '<html lang="fr">' in html
-    for french in ("Apprenant A", "Formateur", "Réinitialiser la démo", "Quiz de sensibilisation aux risques"):
+    for french in ("Apprenant A", "Enseignant", "Réinitialiser la démo", "Quiz de sensibilisation aux risques"):
         assert french in html, french
 
 
@@ -144,7 +144,7 @@ def test_each_persona_opens_the_activity_page_of_a_real_launch(demo_on):
     client = Client()
     learner_url, learner_html = play(client, "ldai_risk_quiz", "learner-a")
     assert 'data-block-type="ldai_risk_quiz"' in learner_html and "xblock-v1-student_view" in learner_html
-    assert "You are Learner A." in learner_html
+    assert "You are: Learner A" in learner_html
     assert "Instructor tools" not in learner_html
     # A learner's token cannot open the instructor's views.
     assert "instructors_only" in client.get(learner_url.split("?")[0] + "?view=results").content.decode()
@@ -183,6 +183,7 @@ def test_the_instructor_sees_both_learners_and_grades_go_to_the_outbox_then_nowh
     _, html = play(client, "ldai_risk_quiz", "instructor", view="results")
     assert "Learner A" in html and "Learner B" in html
     assert "83&nbsp;%" in html and "50&nbsp;%" in html
+    assert html.count("the demo has no gradebook") == 2  # each row says where its grade went
 
 
 def test_each_language_is_its_own_demo_course(demo_on):
@@ -191,7 +192,7 @@ def test_each_language_is_its_own_demo_course(demo_on):
     client = Client()
     play(client, "ldai_prompt_sandbox", "learner-a", "en")
     _, html = play(client, "ldai_prompt_sandbox", "learner-a", "fr")
-    assert '<html lang="fr">' in html and "Vous êtes Apprenant A." in html
+    assert '<html lang="fr">' in html and "Vous êtes : Apprenant A" in html
     links = ResourceLinkConfig.objects.order_by("context_id").values_list("context_id", "resource_link_id")
     assert list(links) == [("ldai-demo-en", "ldai_prompt_sandbox.en"), ("ldai-demo-fr", "ldai_prompt_sandbox.fr")]
 
