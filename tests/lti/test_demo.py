@@ -22,7 +22,7 @@ from django.urls import clear_url_caches
 
 from lti_tool.lti.demo_platform import DEMO_CLIENT_ID, DEMO_DEPLOYMENT_ID, DEMO_ISSUER
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _reload_urls() -> None:
@@ -37,6 +37,8 @@ def demo_on(settings):
     """The site as `make demo` serves it (LDAI_DEMO on), URLs rebuilt; restored afterwards."""
     original = getattr(django_settings, "LDAI_DEMO", False)
     settings.LDAI_DEMO = True
+    # The tests deliver the outbox themselves (deliver_due), not a background thread of the test process.
+    settings.LDAI_LTI_RUNTIME = {**settings.LDAI_LTI_RUNTIME, "GRADES_IN_PROCESS": False}
     _reload_urls()
     yield settings
     settings.LDAI_DEMO = original
