@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from urllib.parse import urlencode
@@ -136,6 +137,19 @@ def content_line(kind: str, stats: dict, _) -> str:
     return ""
 
 
+def activity_cards(language: str, links: Callable[[DemoActivity], dict]) -> list[dict]:
+    """Each activity's name, summary and default content in ``language``, with the links ``links(activity)`` adds."""
+    _ = gettext_for(language)
+    stats = pack_stats()
+    return [{
+        "block_type": item.block_type,
+        "name": _(item.name),
+        "summary": _(item.summary),
+        "content": content_line(item.content_kind, stats, _),
+        **links(item),
+    } for item in activities()]
+
+
 # ------------------------------------------------------------------------------------------ the demo's platform
 
 
@@ -203,16 +217,11 @@ def play_url(block_type: str, persona: str, language: str, view: str = "") -> st
 def index(request: HttpRequest) -> HttpResponse:
     language = reader_language(request)
     _ = gettext_for(language)
-    stats = pack_stats()
-    items = [{
-        "block_type": item.block_type,
-        "name": _(item.name),
-        "summary": _(item.summary),
-        "content": content_line(item.content_kind, stats, _),
+    items = activity_cards(language, lambda item: {
         "learners": [{"label": _(p.name), "url": play_url(item.block_type, p.slug, language)} for p in PERSONAS if not p.is_instructor],
         "settings_url": play_url(item.block_type, "instructor", language, "author"),
         "results_url": play_url(item.block_type, "instructor", language, "results"),
-    } for item in activities()]
+    })
     context = {
         "title": _("Demo: AI literacy at work"),
         "package": "ldai-xblocks",  # the product's name, the same in every language

@@ -13,8 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from ldai_xblocks.content import pack_stats
-from ldai_xblocks.i18n import SUPPORTED_LANGUAGES, gettext_for, normalize_language
+from ldai_xblocks.i18n import SUPPORTED_LANGUAGES, normalize_language
 from lti_tool.lti.demo_platform import demo_enabled
 from lti_tool.lti.pages import render
 from lti_tool.pages import demo as persona_demo
@@ -41,16 +40,10 @@ class QueryLanguageMiddleware:
 def index(request: HttpRequest) -> HttpResponse:
     """Every activity in the workbench, as a learner and in its Studio view (the developers' page)."""
     language = persona_demo.reader_language(request)
-    _ = gettext_for(language)
-    stats = pack_stats()
-    activities = [{
-        "block_type": item.block_type,
-        "name": _(item.name),
-        "summary": _(item.summary),
-        "content": persona_demo.content_line(item.content_kind, stats, _),
+    activities = persona_demo.activity_cards(language, lambda item: {
         "learner_url": f"/workbench/scenario/{item.block_type}.0/?lang={language}",
         "author_url": f"/workbench/scenario/{item.block_type}.0/studio_view/?lang={language}",
-    } for item in persona_demo.activities()]
+    })
     return render("demo_index.html", {"activities": activities, "languages": SUPPORTED_LANGUAGES, "current": language}, language)
 
 

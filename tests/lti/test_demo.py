@@ -290,3 +290,17 @@ def test_reset_needs_the_csrf_token_and_wipes_only_the_demo(demo_on):
     assert 'role="status"' in client.get(response["Location"]).content.decode()
     # The old token's page now says to start again, it does not crash.
     assert client.get(url).status_code == 403
+
+
+def test_developers_find_every_block_in_the_workbench_and_serve_prepares_the_demo_platform(demo_on):
+    from lti_tool.models import Platform
+    from lti_tool.runtime.xblock_runtime import BLOCK_TYPES
+    from lti_tool.site import demo as site_demo
+
+    html = Client().get("/developers/?lang=en").content.decode()
+    for block_type in BLOCK_TYPES:
+        assert f"/workbench/scenario/{block_type}.0/?lang=en" in html
+        assert f"/workbench/scenario/{block_type}.0/studio_view/?lang=en" in html
+    site_demo.prepare()  # what `ldai serve` runs before serving
+    platform = Platform.objects.get(issuer=DEMO_ISSUER, client_id=DEMO_CLIENT_ID)
+    assert not platform.is_active and not platform.deployments.get().is_active
