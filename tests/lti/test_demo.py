@@ -304,3 +304,16 @@ def test_developers_find_every_block_in_the_workbench_and_serve_prepares_the_dem
     site_demo.prepare()  # what `ldai serve` runs before serving
     platform = Platform.objects.get(issuer=DEMO_ISSUER, client_id=DEMO_CLIENT_ID)
     assert not platform.is_active and not platform.deployments.get().is_active
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_activity_opens_for_every_persona(demo_on, lang):
+    from lti_tool.pages.demo import PERSONAS, activities
+
+    client = Client()
+    for item in activities():
+        for persona in PERSONAS:
+            _, html = play(client, item.block_type, persona.slug, lang)
+            assert f'data-block-type="{item.block_type}"' in html, (item.block_type, persona.slug)
+            assert f'<html lang="{lang}">' in html
+            assert ("xblock-v1-studio_view" in html) == persona.is_instructor
