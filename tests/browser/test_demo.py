@@ -152,3 +152,20 @@ def test_the_demo_bar_switches_language_and_persona_in_one_click(page, demo_site
     page.locator(".xblock-v1-studio_view").wait_for()
     assert "Vous êtes : Enseignant" in page.get_by_role("banner").inner_text()
     assert_page_accessible(page, axe_source, "instructor reached from the demo's bar (fr)")
+
+
+def test_the_front_page_reflows_at_320_css_pixels_and_every_link_is_reachable_by_keyboard(page, demo_site):
+    """WCAG 1.4.10 (French: the longer words) and 2.1.1: Tab reaches every link and the reset button, each with a visible focus."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{demo_site.url}/?lang=fr")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+    targets = page.locator("a[href], button").count()
+    seen = set()
+    for _ in range(targets + 5):
+        page.keyboard.press("Tab")
+        info = focused(page)
+        if info is None:
+            continue
+        assert has_visible_focus(info), info
+        seen.add(page.evaluate("() => document.activeElement.outerHTML"))
+    assert len(seen) == targets, f"{len(seen)} of {targets} links and buttons reached by Tab"
