@@ -31,6 +31,7 @@ from markupsafe import Markup
 from ldai_xblocks.i18n import N_, gettext_for
 
 from ..grades.sender import in_process
+from ..lti.demo_platform import is_demo_platform
 from ..lti.pages import allow_framing, origin_of, render
 from ..models import GradeOutbox, LearnerState
 from ..runtime import statements
@@ -78,10 +79,19 @@ def error_page(code: str, language: str, origins: set[str] | None = None) -> Htt
 
 def launch_response(request, launch_context) -> HttpResponse:
     """The HTML a validated resource launch answers with."""
-    language = launch_context.locale
-    origins = _origins(launch_context)
+    session = start_session(launch_context)
+    if isinstance(session, str):
+        return error_page(session, launch_context.locale, _origins(launch_context))
+    return activity_response(session, "author" if launch_context.is_instructor else "learner")
+
+
+def start_session(launch_context) -> RuntimeSession | str:
+    """The runtime session of a validated resource launch (its link found or created), or the code of the error page.
+
+    Shared by the LTI launch and the demo's persona launches (``pages.demo``), so both open the same page.
+    """
     if not launch_context.resource_link_id:
-        return error_page("no_resource_link", language, origins)
+        return "no_resource_link"
     with transaction.atomic():
         link = ensure_resource_link(launch_context)
         if link is not None:
@@ -91,8 +101,8 @@ def launch_response(request, launch_context) -> HttpResponse:
         # One machine: make sure the in-process sender runs (grades queued before a restart get delivered).
         transaction.on_commit(in_process.notify)
     if link is None:
-        return error_page("unknown_activity", language, origins)
-    return activity_response(session, "author" if launch_context.is_instructor else "learner")
+        return "unknown_activity"
+    return session
 
 
 @require_GET
@@ -159,9 +169,19 @@ def activity_response(session: RuntimeSession, view: str) -> HttpResponse:
         "results": results_of(session, language) if session.is_instructor and view in ("author", "results") else None,
         "csv_url": reverse("lti_tool:results-csv", args=(session.token,)),
         "return_url": session.context.return_url if session.context.return_url.startswith(("https://", "http://")) else "",
+        "demo": demo_bar(session, view),
     }
     response = render("activity.html", context, language)
     return allow_framing(response, origins)
+
+
+def demo_bar(session: RuntimeSession, view: str) -> dict | None:
+    """The demo's bar above the page (who you are, switch persona or language), for the demo's own launches only."""
+    if not is_demo_platform(session.context.platform):
+        return None
+    from .demo import bar  # the demo's pages import this module
+
+    return bar(session, view)
 
 
 # --------------------------------------------------------------------------------- results
@@ -193,6 +213,8 @@ def results_of(session: RuntimeSession, language: str) -> list[ResultRow]:
         status = latest.get(state.user_sub)
         if status is None:
             label = _("Not graded yet") if state.score is None else _("Kept in the tool (the platform offers no grade service)")
+        elif status == GradeOutbox.Status.SENT and is_demo_platform(session.context.platform):
+            label = _("Through the outbox, then kept here: the demo has no gradebook")
         else:
             label = _(STATUS_LABELS[status])
         fraction = (state.score / state.max_score) if state.score is not None and state.max_score else None
