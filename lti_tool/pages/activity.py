@@ -27,11 +27,13 @@ from markupsafe import Markup
 from ldai_xblocks.i18n import N_, gettext_for
 
 from ..grades.sender import in_process
+from ..lti.demo_platform import is_demo_platform
 from ..lti.pages import allow_framing, render
+from ..runtime import statements
 from ..runtime.launch_setup import ensure_resource_link, refresh_learner_name
 from ..runtime.session import RuntimeSession, SessionRefused, issue, open_session
 from ..runtime.views import reader_language
-from ..runtime.xblock_runtime import LtiRuntime, asset_url
+from ..runtime.xblock_runtime import LtiRuntime, anonymous_id, asset_url
 from .errors import error_page, origins_of
 from .results import results_of
 
@@ -53,19 +55,31 @@ SETUP_MESSAGES = {
 
 def launch_response(request, launch_context) -> HttpResponse:
     """The HTML a validated resource launch answers with."""
-    language = launch_context.locale
-    origins = origins_of(launch_context)
+    session = start_session(launch_context)
+    if isinstance(session, str):
+        return error_page(session, launch_context.locale, origins_of(launch_context))
+    return activity_response(session, "author" if launch_context.is_instructor else "learner")
+
+
+def start_session(launch_context) -> RuntimeSession | str:
+    """The runtime session of a validated resource launch (its link found or created), or the code of the error page.
+
+    Shared by the LTI launch and the demo's persona launches (``pages.demo``), so both open the same page.
+    """
     if not launch_context.resource_link_id:
-        return error_page("no_resource_link", language, origins)
+        return "no_resource_link"
     with transaction.atomic():
         link = ensure_resource_link(launch_context)
         refresh_learner_name(launch_context)
+        if link is not None:
+            session = RuntimeSession(context=launch_context, link=link, token=issue(launch_context, link))
+            # The adoption funnel's first step, in the same transaction as the link it names.
+            statements.record(session, anonymous_id(session), f"ldai.{link.block_type.removeprefix('ldai_')}.launched", {})
         # One machine: make sure the in-process sender runs (grades queued before a restart get delivered).
         transaction.on_commit(in_process.notify)
     if link is None:
-        return error_page("unknown_activity", language, origins)
-    session = RuntimeSession(context=launch_context, link=link, token=issue(launch_context, link))
-    return activity_response(session, "author" if launch_context.is_instructor else "learner")
+        return "unknown_activity"
+    return session
 
 
 @require_GET
@@ -141,6 +155,16 @@ def activity_response(session: RuntimeSession, view: str, resent: int | None = N
             for p in session.link.setup_problems
         ] if session.is_instructor else [],
         "return_url": session.context.return_url if session.context.return_url.startswith(("https://", "http://")) else "",
+        "demo": demo_bar(session, view),
     }
     response = render("activity.html", context, language)
     return allow_framing(response, origins)
+
+
+def demo_bar(session: RuntimeSession, view: str) -> dict | None:
+    """The demo's bar above the page (who you are, switch persona or language), for the demo's own launches only."""
+    if not is_demo_platform(session.context.platform):
+        return None
+    from .demo import bar  # the demo's pages import this module
+
+    return bar(session, view)

@@ -29,6 +29,7 @@ from ldai_xblocks.i18n import N_, gettext_for
 from ldai_xblocks.spreadsheet import safe_cell
 
 from ..grades.sender import in_process
+from ..lti.demo_platform import is_demo_platform
 from ..models import GradeOutbox, LearnerState
 from ..runtime.session import RuntimeSession, SessionRefused, open_session
 from ..runtime.views import reader_language, unlogged
@@ -73,6 +74,8 @@ def results_of(session: RuntimeSession, language: str) -> list[ResultRow]:
         status, error = latest.get(state.user_sub, (None, ""))
         if status is None:
             label = _("Not graded yet") if state.score is None else _("Kept in the tool (the platform offers no grade service)")
+        elif status == GradeOutbox.Status.SENT and is_demo_platform(session.context.platform):
+            label = _("Through the outbox, then kept here: the demo has no gradebook")
         else:
             label = _(STATUS_LABELS[status])
         fraction = (state.score / state.max_score) if state.score is not None and state.max_score else None

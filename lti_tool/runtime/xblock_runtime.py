@@ -42,6 +42,7 @@ from ldai_xblocks.resources import static_dir
 
 from ..grades.outbox import ScoreRejected, record_score
 from ..models import LearnerState
+from . import statements
 from .session import RuntimeSession
 
 log = logging.getLogger("ldai.lti.runtime")
@@ -327,6 +328,8 @@ class LtiRuntime(Runtime):
         if event_type == "grade":
             self._grade(event_data)
             return
+        if isinstance(event_type, str) and event_type.startswith("ldai."):
+            statements.record(self.session, self.anon_id, event_type, event_data)
         # Event names only: their data can hold a learner's answers.
         log.info("event %s from %s on resource link %s", event_type, block.scope_ids.block_type, self.session.link.pk)
 
