@@ -152,6 +152,9 @@ LDAI = {
         "api_key_env": "LDAI_LLM_API_KEY",
     },
     "CONFIDENTIAL_TERMS": [t for t in os.environ.get("LDAI_CONFIDENTIAL_TERMS", "").split(",") if t],
+    # Server-side fetches (registration, JWKS, AGS, LLM) refuse loopback, private, link-local and metadata
+    # addresses; list here the non-public hosts (names, IPs or networks) the tool may reach, e.g. an Ollama server.
+    "HTTP_ALLOWED_HOSTS": [h.strip() for h in os.environ.get("LDAI_HTTP_ALLOWED_HOSTS", "").split(",") if h.strip()],
 }
 XBLOCK_SETTINGS = {"LDAI": LDAI}
 
