@@ -17,6 +17,7 @@ import time
 from functools import lru_cache
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -64,19 +65,30 @@ def _pool_classes(policy: NetPolicy) -> dict[str, type]:
 
 
 def _read_bounded(response: requests.Response, policy: NetPolicy, started: float) -> None:
-    """Load the body (decompressed) into the response, or raise once it passes the size or time cap."""
+    """Load the body (decompressed) into the response, or raise once it passes the size or the time cap.
+
+    ``read1`` returns whatever bytes have arrived, so a server dripping one byte at a time meets
+    the total time cap between two reads instead of holding a fixed-size read open.
+    """
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
         response.close()
         raise ResponseTooLarge(f"{response.url} announces {declared} bytes (limit {policy.max_bytes})", response=response)
     body = bytearray()
-    for chunk in response.iter_content(CHUNK):
-        body += chunk
-        if len(body) > policy.max_bytes or time.monotonic() - started > policy.total_timeout:
-            response.close()
-            raise ResponseTooLarge(f"{response.url} answered more than {policy.max_bytes} bytes or for longer than "
-                                   f"{policy.total_timeout:g} s", response=response)
+    try:
+        while data := response.raw.read1(CHUNK, decode_content=True):
+            body += data
+            if len(body) > policy.max_bytes or time.monotonic() - started > policy.total_timeout:
+                response.close()
+                raise ResponseTooLarge(f"{response.url} answered more than {policy.max_bytes} bytes or for longer than "
+                                       f"{policy.total_timeout:g} s", response=response)
+    except urllib3.exceptions.HTTPError as exc:
+        response.close()
+        raise requests.exceptions.ConnectionError(f"{response.url}: the answer broke off ({type(exc).__name__})",
+                                                  response=response) from None
     response._content = bytes(body)
+    response._content_consumed = True
+    response.raw.release_conn()
 
 
 class GuardedAdapter(HTTPAdapter):
@@ -92,6 +104,8 @@ class GuardedAdapter(HTTPAdapter):
         raise RefusedDestination("the guarded client does not go through proxies")
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        if proxies and any(proxies.values()):
+            raise RefusedDestination("the guarded client does not go through proxies", request=request)
         started = time.monotonic()
         try:
             response = super().send(request, stream=True, timeout=timeout or self.policy.timeout, verify=verify, cert=cert,

@@ -215,3 +215,31 @@ def test_the_host_we_check_is_the_host_requests_connects_to(scheme, parts):
     finally:
         addresses.resolve = original
     assert [(host.lower().strip("[]").rstrip("."), port) for host, port in seen] == [(checked.host.rstrip("."), checked.port)], url
+
+
+def test_a_server_dripping_its_answer_meets_the_total_time_cap():
+    """Each byte arrives within the read timeout, the whole answer does not within the total cap."""
+    import socket
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def drip():
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+        try:
+            for _ in range(1000):
+                conn.sendall(b"x")
+                time.sleep(0.05)
+        except OSError:
+            pass
+        conn.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    session = GuardedSession(NetPolicy(allow_http=True, allowed_hosts=("127.0.0.1",), timeout=2, total_timeout=0.5))
+    with pytest.raises(ResponseTooLarge, match="longer than"):
+        session.get(f"http://127.0.0.1:{listener.getsockname()[1]}/")
+    listener.close()
