@@ -4,14 +4,12 @@ Why the demo is not mounted in production: the workbench runs any block handler 
 any ``?student=`` (``studio_submit`` included, and the prompt sandbox with the
 operator's LLM key) without a login. ``LDAI_DEMO`` (``make demo``, ``ldai serve --demo``)
 mounts the demo for the three personas (lti_tool/pages/demo.py: front page, persona
-launches, reset), the developers' index and the workbench; otherwise ``/`` leads to the
-tool's configuration page.
+launches, reset), the developers' index and the workbench; otherwise none of them exists.
 """
 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 
 def build_urlpatterns(demo: bool) -> list:
@@ -20,7 +18,7 @@ def build_urlpatterns(demo: bool) -> list:
         path("admin/", admin.site.urls),
     ]
     if not demo:
-        return [path("", RedirectView.as_view(pattern_name="lti_tool:config"), name="home"), *patterns]
+        return patterns
     from workbench import urls as workbench_urls
 
     from . import demo as developers

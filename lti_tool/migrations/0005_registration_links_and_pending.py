@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lti_tool', '0003_learner_state_instructor_flag'),
+        ('lti_tool', '0004_xapi_statements'),
     ]
 
     operations = [
