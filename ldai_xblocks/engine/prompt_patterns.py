@@ -36,6 +36,14 @@ class LanguagePatterns:
     task_question: re.Pattern
     context: re.Pattern
     context_facts: re.Pattern
+    context_time: re.Pattern
+    background_opener: re.Pattern
+    not_background: re.Pattern
+    background_forward: re.Pattern
+    condition: re.Pattern
+    request_start: re.Pattern
+    task_start: re.Pattern
+    instruction_start: re.Pattern
     role: re.Pattern
     role_as: re.Pattern
     role_generic: frozenset[str]
@@ -117,19 +125,48 @@ EN = LanguagePatterns(
     ),
     task_question=_c(r"(?:^|[.!?\n]\s*)(?:what|which|how|why|who|when|where|is there|are there|can|could|should)\b[^.!?\n]{8,}\?"),
     context=_c(
-        r"\b(?:we are|we're|we have|we've|we had|we launched|we sell|we make|we run|we use|we received|we noticed|"
-        r"we plan|we want|we need|we just|we \w+ed|we hire|we recruit|we opened|we open|we organi[sz]e|we prepare|we recently|we lost|we won|our (?:[\w-]+ )?(?:company|firm|team|client|clients|customer|customers|"
-        r"product|products|software|tool|platform|app|solution|contract|line|lines|machine|machines|plant|warehouse|depot|branch|"
-        r"brand|plant|factory|site|store|stores|shop|business|organi[sz]ation|department|service|"
-        r"sales|budget|goal|objective|board|ceo|manager|supplier|suppliers|competitor|competitors|market|range|"
-        r"offer|policy|charter|workforce|staff)|i work|i am (?:an?|the|in charge)|i'm (?:an?|the|in charge)|"
+        r"\b(?:we were|we've been|we have been|we are|we're|we have|we've|we had|we launched|we sell|we make|we run|we use|we received|we noticed|"
+        r"we plan|we want|we need|we just|we \w+ed|we hire|we recruit|we opened|we open|we organi[sz]e|we prepare|we recently|we lost|we won|i work|i am (?:an?|the|in charge)|i'm (?:an?|the|in charge)|"
         r"i manage|i lead|i run|i am responsible|i'm responsible|my (?:manager|company|boss|department|client)|"
         r"(?:^|(?<=[.!?\n])|(?<=[.!?\n] ))(?:yesterday|last night|this morning|tonight|last week|earlier today)|"
         r"the (?:goal|aim|purpose|objective|context|situation|background|problem|issue) (?:is|was)|"
-        r"(?:context|background|situation)\s*:|because|since (?:the|we|our|last)|as part of|following (?:the|our|a)|"
+        r"because|since (?:the|we|our|last)|as part of|following (?:the|our|a)|"
         r"after (?:the|our|a|last)|currently|last (?:year|quarter|month|week|season)|this (?:year|quarter|month|season)|"
         r"in q[1-4]|due to|in order to|so that|the client (?:is|has|wants|asked)|the customer (?:is|has|wants|asked)|"
-        r"they (?:asked|want|have|are|complained)|which means|whereas)\b"
+        r"they (?:asked|want|have|are|complained)|which means|whereas|"
+        r"late|delayed|overdue|unpaid|missing|broke|broken|stopped|failed|complained|cancell?ed|dropped|went (?:up|down)|"
+        r"rose|fell|increased|decreased|attracted|worried|struggling|not (?:paid|received|delivered))\b"
+    ),
+    context_time=_c(
+        r"\b(?:(?:on|by|before|until|till|from|since|starting|next|this|last|every|due)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|quarter|year|season)|"
+        r"(?:on|by|before|until|from|since|after)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:%|words?|characters?|minutes?|items?|pages?|slides?|lines?))|"
+        r"\d{1,2}(?:st|nd|rd|th)?(?:\s*-\s*\d{1,2})?\s+(?:MONTHS)\b|(?:MONTHS)\s+\d{1,2}\b|in\s+(?:MONTHS)\b|"
+        r"(?:tomorrow|tonight|yesterday)(?!'s)|next week|deadline|due (?:on|by|date)|is due|are due|"
+        r"(?:we're|we are|is|are)\s+launching|launch(?:es|ed)?\s+(?:on|in|next|this)|go(?:es)? live|starts? (?:on|next|in)|"
+        r"(?:arriving|arrives|joins|joining|starting|retiring|leaving)\s+(?:on|in|next|this|monday|tuesday|wednesday|thursday|friday|after)|"
+        r"(?:my|our) (?:\\w+ )?team (?:is|has|includes|will|was)|team of \d+|"
+        r"(?:they|he|she|it) (?:liked|said|asked|wants|wanted|needs|is worried|are worried|complained|refused|accepted))\b".replace("MONTHS", "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+    ),
+    background_opener=_c(
+        r"\b(?:context|background|situation|notes?|facts|details|information|info|figures|"
+        r"here(?: is|'s| are)|based on|below|following|pasted|how it works|what happened|goal|objective|aim|purpose|problem|issue|why)\b"
+    ),
+    background_forward=_c(r"\b(?:below|the following|these (?:notes|figures|facts|data)|pasted)\b"),
+    condition=_c(r"\b(?:if|unless|whenever|in case)\b"),
+    not_background=_c(r"\b(?:examples?|samples?|models?|templates?|format|structure|sections?|columns?|fields|tone|style|layout|outline)\b"),
+    task_start=_c(
+        rf"(?:^\W*|[,;]\s*)(?:as an? [^,.\n]{{1,60}},\s*)?(?:(?:then|now|so|and|also|please|pls|plz|ok|okay)\W+)?"
+        rf"(?:i (?:have|need|must|want) to |i've got to |we (?:have|need|must) to )?(?:come up with|put together|list|{_EN_TASK_VERBS}|roleplay|role-play|help|turn|summari[sz]e|draft)\b"
+        r"|\b(?:i need|i'd like|i would like|i want|can i have|can you give me|we need)\s+(?:an?|the|some|\d+|you to)\b"
+    ),
+    request_start=_c(
+        r"^\W*(?:can you|could you|would you|will you|please|pls|plz|help me|i need|i'd like|i would like|i want|give me|"
+        r"tell me|show me|let's|what|which|how|why|who|when|where|is there|are there|should|any (?:advice|ideas|tips))\b"
+    ),
+    instruction_start=_c(
+        r"^\W*(?:if|unless|when|whenever|in case|otherwise|use|keep|make|avoid|include|add|mention|don't|do not|do|be|start|end|finish|stick|base|flag|cite|limit|stay|"
+        r"focus|highlight|put|address|sign|open|close|remember|no|never|always|only|tone|format|max|maximum|at most|under|"
+        r"subject|sections?|bullet|bullets|numbered|in (?:a|the|bullet)|as (?:a|bullet)|one|two|three|\d+\s+(?:words|bullets|points|lines|slides))\b"
     ),
     context_facts=_c(rf"\b{_DIGITS}\s?(?:%|percent|€|k€|m€|eur|euros?|\$|usd|people|employees|staff|units|tons|tonnes|minutes|days|weeks|months|hours|stores|sites|clients|customers)(?!\w)|[€$£]\s?{_DIGITS}"),
     role=_c(
@@ -260,18 +297,50 @@ FR = LanguagePatterns(
     ),
     task_question=_c(r"(?:^|[.!?\n]\s*)(?:quel|quelle|quels|quelles|comment|pourquoi|qui|quand|où|est-ce que|peux-tu|pouvez-vous|y a-t-il|faut-il)\b[^.!?\n]{8,}\?"),
     context=_c(
-        r"\b(?:nous sommes|nous avons|nous venons|nous vendons|nous fabriquons|nous utilisons|nous avons reçu|"
+        r"\b(?:nous avons été|on a été|nous sommes|nous avons|nous venons|nous vendons|nous fabriquons|nous utilisons|nous avons reçu|"
         r"nous \w+ons|nous constatons|nous prévoyons|nous recrutons|nous cherchons|nous ouvrons|nous préparons|nous organisons|nous voulons|nous devons|nous lançons|on vient|on a|on est|on lance|"
-        r"notre (?:[\w'-]+ )?(?:pme|startup|entreprise|société|équipe|ligne|atelier|machine|chaîne|logiciel|outil|contrat|entrepôt|agence|client|cliente|produit|marque|usine|site|service|magasin|boutique|direction|"
-        r"boîte|groupe|agence|budget|objectif|offre|gamme|marché|politique|charte|fournisseur|concurrent|pdg|dg|manager)|"
-        r"nos (?:[\w'-]+ )?(?:clients|produits|outils|contrats|lignes|ateliers|équipes|ventes|fournisseurs|concurrents|magasins|sites|usines|effectifs|salariés|collaborateurs)|"
         r"je travaille|je suis (?:une?|le|la|l'|responsable|chargée?|en charge|chef|directeur|directrice|manager|assistante?)|"
         r"je gère|je dirige|j'encadre|je m'occupe|mon manager|(?:^|(?<=[.!?\n])|(?<=[.!?\n] ))(?:hier|cette nuit|ce matin|la semaine dernière)|ma manager|mon entreprise|ma société|mon service|"
-        r"ma direction|mon client|ma cliente|l'objectif (?:est|était)|le but (?:est|était)|la situation|le contexte|"
-        r"(?:contexte|situation)\s*:|afin de|pour que|parce que|car|puisque|suite à|à la suite d[eu']|dans le cadre d[eu']|"
+        r"ma direction|mon client|ma cliente|l'objectif (?:est|était)|le but (?:est|était)|"
+        r"afin de|pour que|parce que|car|puisque|suite à|à la suite d[eu']|dans le cadre d[eu']|"
         r"actuellement|en ce moment|l'an dernier|l'année dernière|le trimestre dernier|le mois dernier|la semaine dernière|"
         r"ce trimestre|cette année|ce mois-ci|au t[1-4]|au [1-4]e trimestre|en raison d[eu']|le client (?:a|est|veut|souhaite|demande)|"
-        r"la cliente (?:a|est|veut|souhaite)|ils (?:ont|veulent|demandent)|ce qui signifie|alors que|depuis)\b"
+        r"la cliente (?:a|est|veut|souhaite)|ils (?:ont|veulent|demandent)|ce qui signifie|alors que|depuis|"
+        r"en retard|retard|impayée?s?|manquante?s?|en panne|arrêtée?s?|bloquée?s?|a baissé|a augmenté|en baisse|en hausse|"
+        r"perdu|annulée?s?|craignent|inquiets?|inquiètes?|n'a pas (?:payé|réglé|atteint|reçu)|n'ont pas)(?!\w)"
+    ),
+    context_time=_c(
+        r"(?<!\w)(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)|"
+        r"(?:le|du|au|avant le|d'ici le|dès le|à partir du|depuis le|jusqu'au)\s+\d{1,2}(?:er)?\b(?!\s*(?:%|mots|caractères|minutes|pages|lignes))|"
+        r"\d{1,2}(?:er)?(?:\s+au\s+\d{1,2})?\s+(?:MONTHS)|en\s+(?:MONTHS)|"
+        r"demain|hier|cette nuit|ce soir|ce matin|la semaine prochaine|le mois prochain|échéance|date limite|"
+        r"on lance|nous lançons|lançons|lancement (?:de|du|le|est|prévu)|est déployée?|sera déployée?|démarre|commencent|commence le|"
+        r"arrive (?:lundi|mardi|mercredi|jeudi|vendredi|le|la semaine)|rejoint|part à la retraite|"
+        r"équipe de \d+|(?:mon|notre) équipe (?:compte|est|a|comprend|passe)|"
+        r"(?:il|elle|ils|elles) (?:a aimé|ont aimé|craint|craignent|veut|veulent|demande|demandent|a refusé|ont refusé))(?!\w)".replace("MONTHS", "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre")
+    ),
+    background_opener=_c(
+        r"(?<!\w)(?:contexte|situation|notes?|faits|détails|informations|infos|chiffres|"
+        r"voici|voilà|à partir de|en te basant sur|ci-dessous|suivantes?|collée?s?|ce qui s'est passé|objectifs?|but|enjeu|problème|pourquoi)(?!\w)"
+    ),
+    background_forward=_c(r"(?<!\w)(?:ci-dessous|suivantes?|ces (?:notes|chiffres|faits|données)|collée?s?)(?!\w)"),
+    condition=_c(r"(?<!\w)(?:si|s'il|s'ils|sauf si|en cas d[e'])(?!\w)"),
+    not_background=_c(r"(?<!\w)(?:exemples?|modèles?|format|structure|sections?|colonnes?|champs|ton|style|plan|mise en page)(?!\w)"),
+    task_start=_c(
+        rf"(?:^\W*|[,;]\s*)(?:en tant qu[e'] ?[^,.\n]{{1,60}},\s*)?(?:(?:alors|donc|et|puis|ensuite|maintenant|merci de|stp|svp)\W+)?"
+        rf"(?:je dois |il faut que je |nous devons |on doit |je veux |je voudrais )?(?:{_FR_TASK_VERBS}|aide|aidez|fais-en|fais-moi|classe-les)(?![\w])"
+        r"|\b(?:j'ai besoin d'|je voudrais|j'aimerais|il me faut|je souhaite|je veux|nous avons besoin d')\s*(?:une?|le|la|les|des|\d+|que)\b"
+    ),
+    request_start=_c(
+        r"^\W*(?:peux-tu|pouvez-vous|pourrais-tu|pourriez-vous|tu peux|vous pouvez|merci de|stp|svp|aide-moi|aidez-moi|"
+        r"j'ai besoin|je veux|je voudrais|j'aimerais|il me faut|donne-moi|dis-moi|quel|quelle|quels|quelles|comment|pourquoi|"
+        r"qui|quand|où|est-ce|faut-il|c quoi|c'est quoi)(?!\w)"
+    ),
+    instruction_start=_c(
+        r"^\W*(?:si|s'il|s'ils|sauf|quand|lorsque|en cas|sinon|utilise|utilisez|garde|gardez|évite|évitez|inclus|incluez|ajoute|ajoutez|mentionne|mentionnez|ne|n'|sois|soyez|"
+        r"commence|commencez|termine|terminez|finis|reste|restez|cite|citez|base-toi|appuie-toi|limite|limitez|mets|mettez|"
+        r"pas de|sans|jamais|toujours|uniquement|ton|format|vouvoiement|tutoiement|vouvoie|tutoie|objet|maximum|max|"
+        r"en \d+|en (?:deux|trois|quatre|cinq)|sous forme|en liste|tableau|liste|puces|\d+\s+(?:mots|puces|points|lignes|diapositives))(?!\w)"
     ),
     context_facts=_c(rf"\b{_DIGITS}\s?(?:%|pour ?cent|€|k€|m€|eur|euros?|personnes|salariés|collaborateurs|unités|tonnes|jours|semaines|mois|heures|magasins|sites|clients)(?!\w)|[€$£]\s?{_DIGITS}"),
     role=_c(
@@ -300,7 +369,7 @@ FR = LanguagePatterns(
     ),
     audience_weak=_c(rf"\b(?:pour|destinée?s? à|à destination d[eu']?|adressée?s? à)\s+(?:le grand |les |tout le )?{_FR_AUDIENCE_VAGUE}\b|\b(?:public cible|le public|les lecteurs)\b"),
     format_strong=_c(
-        r"(?<!\w)(?:tableaux?|colonnes?|une ligne par|\d+\s+lignes|puces?|liste à puces|liste numérotée|sous forme de liste|"
+        r"(?<!\w)(?:tableaux?|colonnes?|une ligne par|\d+\s+lignes|puces?|liste à puces|liste numérotée|étapes numérotées|numérotée?s|sous forme de liste|"
         r"en liste|liste de \d+|une (?:courte |petite |brève )?liste|check-?list|sections?|en \w+ parties|\d+\s+parties|titres?|intertitres?|sous-titres?|"
         r"objet du (?:mail|courriel|message|e-mail)|ligne d'objet|objet\s*:|json|csv|markdown|planning|horaires?|"
         r"créneaux|minutage|minuté|déroulé|\d+\s+(?:paragraphes|points|puces|sections|parties|colonnes|diapositives|slides|"
