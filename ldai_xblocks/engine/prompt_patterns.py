@@ -24,7 +24,9 @@ def _c(pattern: str) -> re.Pattern:
 
 
 def _alt(words: str) -> str:
-    return "(?:" + "|".join(sorted(words.split(), key=len, reverse=True)) + ")"
+    """Whitespace-separated words as one alternation, longest first; ``_`` stands for a space or a hyphen."""
+    escaped = (re.escape(word).replace("_", "[ -]") for word in sorted(words.split(), key=len, reverse=True))
+    return "(?:" + "|".join(escaped) + ")"
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ _EN_TASK_VERBS = _alt(
     compose rewrite reword rephrase translate explain compare review check outline plan design build make find
     identify extract classify categorize categorise turn convert edit proofread improve brainstorm recommend
     calculate estimate evaluate assess describe tell answer reply respond formulate structure organize organise
-    redact shorten simplify correct fix update adapt tailor"""
+    redact shorten simplify correct fix update adapt tailor roleplay role-play simulate"""
 )
 _EN_AUDIENCE_NOUNS = _alt(
     """customers customer clients client suppliers supplier vendors vendor managers manager management board
@@ -103,7 +105,8 @@ _EN_AUDIENCE_NOUNS = _alt(
     accountant buyers buyer members participants attendees followers subscribers community patients parents
     recipients recipient head heads leaders leader leadership supervisors supervisor workers audience
     interns apprentices trainees agency agencies designers press journalists media regulator authorities lawyers volunteers citizens guests visitors tenants residents drivers dispatchers nurses doctors teachers pupils families retirees developers newcomer distributors retailers dealers franchisees owner owners contacts contact
-    decision-makers procurement purchasing hr finance marketing sales department"""
+    decision-makers procurement purchasing hr finance marketing sales department holders no-shows attendees registrants
+    maintenance quality logistics payroll legal boss shop_floor"""
 )
 _EN_AUDIENCE_VAGUE = _alt("people everyone everybody anyone anybody public them others someone")
 _EN_TONE_ADJ = _alt(
@@ -112,7 +115,8 @@ _EN_TONE_ADJ = _alt(
     serious factual inclusive respectful conversational energetic calm supportive encouraging assertive kind
     benevolent gentle sober dynamic engaging confident optimistic apologetic sincere authoritative approachable
     candid tactful constructive motivating inspiring cheerful relaxed corporate institutional direct welcoming
-    compassionate witty punchy caring honest transparent measured"""
+    compassionate witty punchy caring honest transparent measured proud humble aggressive pushy cheesy salesy
+    condescending tough fun convincing heartfelt"""
 )
 
 EN = LanguagePatterns(
@@ -123,7 +127,7 @@ EN = LanguagePatterns(
         rf"\b(?:come up with|put together|(?<!a )(?<!the )(?<!numbered )(?<!bulleted )list|{_EN_TASK_VERBS})\b"
         r"|\b(?:i need|i'd like|i would like|i want|can i have|can you give me|we need)\s+(?:an?|the|some|\d+)\b"
     ),
-    task_question=_c(r"(?:^|[.!?\n]\s*)(?:what|which|how|why|who|when|where|is there|are there|can|could|should)\b[^.!?\n]{8,}\?"),
+    task_question=_c(r"(?:^|[.!?\n]\s*)(?:(?:what|which|how|why|who|when|where|is there|are there|can|could|should)\b[^.!?\n]{8,}|any (?:advice|ideas|tips|suggestions)[^.!?\n]*)\?"),
     context=_c(
         r"\b(?:we were|we've been|we have been|we are|we're|we have|we've|we had|we launched|we sell|we make|we run|we use|we received|we noticed|"
         r"we plan|we want|we need|we just|we \w+ed|we hire|we recruit|we opened|we open|we organi[sz]e|we prepare|we recently|we lost|we won|i work|i am (?:an?|the|in charge)|i'm (?:an?|the|in charge)|"
@@ -182,6 +186,8 @@ EN = LanguagePatterns(
         rf"to be read by|will be read by|read by|audience(?: is)?\s*:?|readers? (?:is|are)|readers?\s*:|recipients?\s*:|"
         rf"(?:email|e-mail|mail|message|letter|note|reply|memo|answer|newsletter|post|presentation|pitch|speech|"
         rf"update|announcement)\s+(?:\w+\s+){{0,2}}to|send (?:it )?to|present(?:ed)? to|explain(?:ed)? to|address(?:ed)? to|"
+        rf"(?:present|explain|send|show|pitch)\s+(?:[\w'-]+\s+){{1,4}}?to|reconnect with|follow up with|write to|reply to|respond to|"
+        rf"thank|welcome|invite|remind|inform|convince|persuade|"
         rf"to(?= (?:our|my|all|every)))\s+"
         rf"(?:(?:our|the|my|a|an|all|new|your|their|some|each|every|this|these|those|its|non)\s+)*(?:[\w'-]+\s+){{0,3}}?"
         rf"(?P<who>{_EN_AUDIENCE_NOUNS})\b"
@@ -194,27 +200,33 @@ EN = LanguagePatterns(
     audience_weak=_c(rf"\b(?:for|aimed at|targeting|intended for|addressed to|to)\s+(?:the\s+)?(?:general\s+)?{_EN_AUDIENCE_VAGUE}\b|\b(?:target audience|the audience|the readers?)\b"),
     format_strong=_c(
         r"\b(?:tables?|tabular|columns?|rows?|bullet(?:ed)?(?:[- ]points?| list)?|bullets|numbered (?:list|steps|points)|"
-        r"(?:as|in) a list|list of \d+|an? (?:short |brief |numbered |bulleted )?list\b|checklist|sections?|headings?|headers?|subheadings?|subject line|subject\s*:|"
+        r"(?:as|in) a list|list of \d+|an? (?:short |brief |numbered |bulleted )?list\b|checklist|sections?|headings?|headers?|subheadings?|subject lines?|subject\s*:|fields\s*:|"
         r"json|csv|markdown|yaml|html|xml|timetable|time slots?|timings?|minute-by-minute|"
-        r"\d+\s+(?:paragraphs?|bullets?|bullet points|points|sections|parts|columns|lines|slides|steps|items|questions)|"
+        r"\d+\s+(?:paragraphs?|bullets?|bullet points|points|sections|parts|columns|slides|steps)|"
         r"(?:one|two|three|four|five|six) (?:short )?(?:paragraphs?|bullets?|bullet points|sections|parts|columns|slides|steps)|"
-        r"one (?:line|row|paragraph|slide|bullet) (?:per|for each)|step[- ]by[- ]step|q&a|faq|tl;?dr|in bold|"
+        r"one (?:line|row|paragraph|slide|bullet) (?:per|for each)|step[- ]by[- ]step|q&a(?! session| meeting)|faq|tl;?dr|in bold|"
         r"template|format\s*:|structure\s*:|structured (?:as|in|into|with)|layout\s*:|greeting|sign-?off|"
-        r"call to action|title and|a title|a headline|headlines?|hashtags?|slides?|agenda items?)\b"
+        r"call to action|title and|a title|a headline|slides?|agenda items?)\b"
     ),
     format_weak=_c(r"\b(?:structured|well[- ]organi[sz]ed|organi[sz]ed|clear layout|easy to read|easy to scan|readable|scannable|nicely formatted|clear structure|format)\b"),
     constraints_strong=_c(
         r"\b(?:(?:max(?:imum)?|at most|no more than|not more than|under|less than|fewer than|up to|within|limited to|"
-        r"limit (?:it |yourself )?to|between|at least|exactly)\s+\d+|\d+\s*(?:words?|characters?|chars|lines?|sentences?|"
-        r"pages?|minutes?|mins?|seconds?|hours?|days?|slides?|bullet points?|bullets|points|items|paragraphs?|ideas|options|suggestions|"
-        r"examples|questions|tweets?|hashtags?|emojis?|names|titles|slogans|taglines|proposals|variants|versions|alternatives)\b|"
+        r"limit (?:it |yourself )?to|between|at least|exactly|about|around)\s+\d+|"
+        # A length ("300 words", "a 30-minute slot") or a number of things to produce ("5 Instagram captions").
+        # Structural units ("3 bullet points", "2 slides") are format; a limit on them ("at most 5") is a constraint.
+        r"\d+\s*(?:words?|characters?|chars|sentences?|pages?|tweets?|hashtags?|emojis?|minutes?|mins?|seconds?|hours?|days?|weeks?)\b|"
+        r"\d+-(?:minute|hour|day|week|month|page|word)\b|"
+        r"\d+\s+(?:[\w-]+\s+){0,2}?(?:ideas|options|suggestions|examples|questions|names|titles|slogans|taglines|proposals|variants|"
+        r"versions|alternatives|actions|tips|posts|captions|messages|subject lines|arguments|reasons|objections|headlines|items)\b|"
+        r"\d+\s*[\w%-]+(?:\s+[\w-]+)?\s+(?:max(?:imum)?|at most|tops)\b|"
         r"one (?:page|paragraph|sentence|line|slide)\b|"
-        r"do not|don't|never|avoid|without|must|mustn't|should not|shouldn't|only (?:use|include|mention|cite|based|from|"
+        r"do not|don't|never|(?<!what to )avoid|without|must|mustn't|should not|shouldn't|only (?:use|include|mention|cite|based|from|"
         r"the|with|on)|based (?:only|solely|exclusively) on|using only|stick to|include|including|mention|exclude|leave out|"
+        r"(?:(?<=^)|(?<=[,;.:(] )|(?<=\band ))no (?!more than|one\b|longer\b|need\b|problem|doubt|idea\b)[a-z][\w-]{2,}|"
         r"no (?:jargon|emojis?|technical|acronyms?|more than|prices?|names?|figures|invented)|make sure|ensure|be sure to|"
-        r"always|not exceed|cite|sources?|deadline|by (?:monday|tuesday|wednesday|thursday|friday|tomorrow|the end of))\b"
+        r"always|not exceed|cite|sources?|(?:end|finish|close|start|open) with|\d+ (?:key )?dates)\b"
     ),
-    constraints_weak=_c(r"\b(?:short|brief|concise|succinct|not too long|quick|simple|keep it (?:short|simple|brief))\b"),
+    constraints_weak=_c(r"\b(?:short|(?<!the )(?<!a )(?<!campaign )(?<!creative )(?<!agency )(?<!our )(?<!this )brief|concise|succinct|not too long|quick|simple|simply|keep it (?:short|simple|brief))\b"),
     examples_strong=_c(
         r"\b(?:here is an? (?:example|sample|model|template)|here's an? (?:example|sample|model)|"
         r"(?:for )?example\s*:|sample\s*:|model\s*:|e\.g\.\s*:|like this\s*:|as follows\s*:|"
@@ -224,7 +236,7 @@ EN = LanguagePatterns(
     examples_quote=_c(r"\b(?:example|sample|style|model|template|tone|like)\b[^\"“«\n]{0,60}" + _QUOTE),
     examples_weak=_c(r"\b(?:for example|for instance|e\.g\.|such as|in the (?:same )?style of|like (?:our|my|the one|last)|similar to|inspired by|modell?ed on)\b"),
     tone_cue=_c(r"\b(?:tone|register|voice|style|feel)\b"),
-    tone_adjectives=_c(rf"\b{_EN_TONE_ADJ}\b"),
+    tone_adjectives=_c(rf"(?<![\w-]){_EN_TONE_ADJ}(?![\w-])|\bplain (?:english|language|words)\b"),
     tone_register=_c(r"\b(?:first[- ]name terms|use (?:first names|\"you\"|'you')|address (?:them|him|her|the reader) (?:formally|informally))\b"),
     vague=_c(r"\b(?:something|stuff|things?|whatever|etc\.?|nice|interesting|cool|a bit|kind of|sort of|some ideas|a few ideas)(?!\w)"),
     short_words=_c(r"\b(?:short|brief|concise|succinct|one[- ]page|one[- ]paragraph|quick)\b"),
@@ -273,7 +285,8 @@ _FR_AUDIENCE_NOUNS = _alt(
     membres participants abonnés communauté patients parents destinataires destinataire responsable responsables
     chefs chef encadrants encadrement superviseurs ouvriers public stagiaires stagiaire alternants apprentis agence presse journalistes médias bénévoles élèves familles visiteurs invités conducteurs chauffeurs infirmiers médecins enseignants développeurs distributeurs
     revendeurs franchisés contrôleur contrôleurs comptables comptable élus cse agents interlocuteurs décideurs
-    services service achats rh finance marketing ventes"""
+    services service achats rh finance marketing ventes n+1 n+2 supérieur hiérarchie qualité maintenance logistique paie
+    juridique comptabilité"""
 )
 _FR_AUDIENCE_VAGUE = _alt("gens monde personnes quelqu'un autres eux")
 _FR_TONE_ADJ = _alt(
@@ -284,7 +297,8 @@ _FR_TONE_ADJ = _alt(
     bienveillante dynamique convivial conviviale calme encourageant encourageante motivant motivante sobre engageant
     engageante confiant optimiste sincère accessible constructif constructive cordial cordiale institutionnel
     institutionnelle détendu détendue familier familière chaleureusement enjoué enjouée percutant percutante
-    apaisant apaisante humble transparent transparente mesuré mesurée accueillant accueillante"""
+    apaisant apaisante humble transparent transparente mesuré mesurée accueillant accueillante inspirant inspirante
+    honnête convaincant convaincante fier fière agressif agressive sympa rassurant"""
 )
 
 FR = LanguagePatterns(
@@ -292,10 +306,10 @@ FR = LanguagePatterns(
     stopwords=_FR_STOP,
     vague_objects=_FR_VAGUE_OBJECTS,
     task=_c(
-        rf"(?<![\w-])(?:{_FR_TASK_VERBS})(?![\w-])"
+        rf"(?<![\w-])(?:{_FR_TASK_VERBS})(?:-(?:moi|nous|en|les|la|le|lui|leur|y))?(?![\w-])"
         r"|\b(?:j'ai besoin d'|je voudrais|j'aimerais|il me faut|je souhaite|je veux|nous avons besoin d')\s*(?:une?|le|la|les|des|\d+)\b"
     ),
-    task_question=_c(r"(?:^|[.!?\n]\s*)(?:quel|quelle|quels|quelles|comment|pourquoi|qui|quand|où|est-ce que|peux-tu|pouvez-vous|y a-t-il|faut-il)\b[^.!?\n]{8,}\?"),
+    task_question=_c(r"(?:^|[.!?\n]\s*)(?:quel|quelle|quels|quelles|comment|pourquoi|qui|quand|où|est-ce que|peux-tu|pouvez-vous|y a-t-il|faut-il|c'est quoi|c quoi|qu'est-ce que|qu'est-ce qu')(?!\w)[^.!?\n]{3,}\?"),
     context=_c(
         r"\b(?:nous avons été|on a été|nous sommes|nous avons|nous venons|nous vendons|nous fabriquons|nous utilisons|nous avons reçu|"
         r"nous \w+ons|nous constatons|nous prévoyons|nous recrutons|nous cherchons|nous ouvrons|nous préparons|nous organisons|nous voulons|nous devons|nous lançons|on vient|on a|on est|on lance|"
@@ -328,7 +342,7 @@ FR = LanguagePatterns(
     not_background=_c(r"(?<!\w)(?:exemples?|modèles?|format|structure|sections?|colonnes?|champs|ton|style|plan|mise en page)(?!\w)"),
     task_start=_c(
         rf"(?:^\W*|[,;]\s*)(?:en tant qu[e'] ?[^,.\n]{{1,60}},\s*)?(?:(?:alors|donc|et|puis|ensuite|maintenant|merci de|stp|svp)\W+)?"
-        rf"(?:je dois |il faut que je |nous devons |on doit |je veux |je voudrais )?(?:{_FR_TASK_VERBS}|aide|aidez|fais-en|fais-moi|classe-les)(?![\w])"
+        rf"(?:je dois |il faut que je |nous devons |on doit |je veux |je voudrais )?(?:{_FR_TASK_VERBS}|aide|aidez)(?:-(?:moi|nous|en|les|la|le|lui|leur|y))?(?![\w-])"
         r"|\b(?:j'ai besoin d'|je voudrais|j'aimerais|il me faut|je souhaite|je veux|nous avons besoin d')\s*(?:une?|le|la|les|des|\d+|que)\b"
     ),
     request_start=_c(
@@ -357,7 +371,8 @@ FR = LanguagePatterns(
         rf"(?:\b(?:pour|destinée?s? (?:à|au|aux)|à destination d(?:e|es|u)|à l'attention d(?:e|es|u)|adressée?s? (?:à|au|aux)|"
         rf"s'adresse (?:à|au|aux)|qui sera lue? par|lue? par|public(?: cible)?\s*:|cible\s*:|lecteurs?\s*:|lectorat\s*:|"
         rf"destinataires?\s*:|(?:e-mail|email|mail|courriel|message|lettre|note|réponse|newsletter|présentation|post|"
-        rf"annonce|discours|compte rendu)\s+(?:\w+\s+){{0,2}}(?:à|au|aux)|envoyer (?:à|au|aux)|présenter (?:à|au|aux)|"
+        rf"annonce|discours|compte rendu|mot|rappel|invitation|courrier|consigne)\s+(?:\w+\s+){{0,2}}(?:à|au|aux)|envoyer (?:à|au|aux)|présenter (?:à|au|aux)|présenter\s+(?:[\w'-]+\s+){{1,4}}?(?:à|au|aux)|remercier|inviter|informer|contacter|convaincre|relancer|"
+        rf"répondre (?:à|au|aux)|écrire (?:à|au|aux)|"
         rf"expliquer (?:à|au|aux)|adresser (?:à|au|aux)|(?:à|aux?)(?= (?:nos|mes|notre|mon|ma|vos|tous|toutes|l'ensemble)))\s+)"
         rf"(?:(?:nos|les|mes|le|la|l'|un|une|des|notre|mon|ma|tous les|toutes les|toute|tout|nouveaux|nouvelles|nouvel|nouveau|chaque|ces|ses|leurs?|du|de la)\s*)*"
         rf"(?:[\w'-]+\s+){{0,3}}?(?:l'|d')?(?P<who>{_FR_AUDIENCE_NOUNS})(?!\w)"
@@ -369,28 +384,30 @@ FR = LanguagePatterns(
     ),
     audience_weak=_c(rf"\b(?:pour|destinée?s? à|à destination d[eu']?|adressée?s? à)\s+(?:le grand |les |tout le )?{_FR_AUDIENCE_VAGUE}\b|\b(?:public cible|le public|les lecteurs)\b"),
     format_strong=_c(
-        r"(?<!\w)(?:tableaux?|colonnes?|une ligne par|\d+\s+lignes|puces?|liste à puces|liste numérotée|étapes numérotées|numérotée?s|sous forme de liste|"
-        r"en liste|liste de \d+|une (?:courte |petite |brève )?liste|check-?list|sections?|en \w+ parties|\d+\s+parties|titres?|intertitres?|sous-titres?|"
+        r"(?<!\w)(?:tableaux?|colonnes?|une ligne par|puces?|liste à puces|liste numérotée|étapes numérotées|numérotée?s|sous forme de liste|"
+        r"en liste|liste de \d+|(?:la|une|avec la|avec une) liste d(?:es|e|u)|champs\s*:|une (?:courte |petite |brève )?liste|check-?list|sections?|en \w+ parties|\d+\s+parties|titres?|intertitres?|sous-titres?|"
         r"objet du (?:mail|courriel|message|e-mail)|ligne d'objet|objet\s*:|json|csv|markdown|planning|horaires?|"
         r"créneaux|minutage|minuté|déroulé|\d+\s+(?:paragraphes|points|puces|sections|parties|colonnes|diapositives|slides|"
-        r"étapes|questions)|(?:deux|trois|quatre|cinq|six) (?:courts )?(?:paragraphes|puces|sections|parties|colonnes|"
+        r"étapes)|(?:deux|trois|quatre|cinq|six) (?:courts )?(?:paragraphes|puces|sections|parties|colonnes|"
         r"diapositives|étapes)|étape par étape|faq|questions-réponses|en gras|modèle de|format\s*:|structure\s*:|"
         r"structuré en|plan en|formule d'appel|formule de politesse|signature|appel à l'action|un titre|accroche|"
-        r"hashtags?|diapositives?|slides?|points de l'ordre du jour)(?!\w)"
+        r"diapositives?|slides?|points de l'ordre du jour)(?!\w)"
     ),
     format_weak=_c(r"(?<!\w)(?:structurée?s?|bien organisée?s?|organisée?s?|clair et lisible|lisibles?|aérée?s?|mise en forme|mise en page|bien présentée?s?|format)(?!\w)"),
     constraints_strong=_c(
         r"(?<!\w)(?:(?:maximum|max|au plus|au maximum|pas plus de|moins de|ne dépasse pas|ne dépassant pas|en moins de|"
-        r"entre|jusqu'à|limitée? à|au moins|exactement)\s+\d+|\d+\s*(?:mots|caractères|signes|lignes|phrases|pages|minutes|"
-        r"min|secondes|heures|jours|diapositives|slides|puces|points|idées|propositions|exemples|questions|paragraphes|hashtags|émojis|"
-        r"noms|titres|slogans|accroches|variantes|versions)|"
+        r"entre|jusqu'à|limitée? à|au moins|exactement|environ)\s+\d+|(?<!à )(?<!à\u00a0)\d+\s*(?:mots|caractères|signes|phrases|pages|hashtags|émojis|minutes|min|secondes|heures|h|jours|semaines)|"
+        r"(?:sur|en)\s+\d+\s+(?:jours|semaines|mois|minutes|heures)|"
+        r"\d+\s+(?:[\w'-]+\s+){0,2}?(?:idées|propositions|exemples|questions|noms|titres|slogans|accroches|variantes|versions|"
+        r"actions|conseils|posts|messages|arguments|raisons|objections|avantages)|"
+        r"\d+\s*[\w%-]+(?:\s+[\w'-]+)?\s+(?:maximum|max|maxi|au plus|au maximum)|"
         r"une (?:seule )?(?:page|phrase|ligne|diapositive)|ne (?:\w+ )?(?:pas|jamais|rien|aucun|aucune)|n'(?:invente|utilise|ajoute|"
         r"inclus|mentionne|oublie|indique|cite|dépasse)\w*|pas de|"
         r"sans (?:jamais|aucun|aucune|le|la|les|l'|de|d'|mentionner|citer|promettre|inventer|utiliser|dépasser|jargon|émoji)|évite[rz]?|interdit|il faut|tu dois|vous devez|doit|"
         r"doivent|uniquement|seulement|exclusivement|inclu(?:re|s|ez|t)|intègre[rz]?|mentionne[rz]?|exclu(?:re|s|ez)|"
-        r"veille[rz]? à|assure-toi|assurez-vous|toujours|cite[rz]? (?:la|les|tes|vos) sources?|sources?|avant le|d'ici)(?!\w)"
+        r"veille[rz]? à|assure-toi|assurez-vous|toujours|cite[rz]? (?:la|les|tes|vos) sources?|sources?|(?:termine|terminez|finis|finissez|conclus|concluez|commence|commencez)(?:-\w+)? par|\d+ dates)(?!\w)"
     ),
-    constraints_weak=_c(r"(?<!\w)(?:courte?s?|brefs?|brève|concise?s?|succincte?s?|pas trop longu?e?s?|rapide|simple|synthétique)(?!\w)"),
+    constraints_weak=_c(r"(?<!\w)(?:courte?s?|brefs?|brève|concise?s?|succincte?s?|pas trop longu?e?s?|rapide|simple|simplement|synthétique)(?!\w)"),
     examples_strong=_c(
         r"(?<!\w)(?:voici un (?:exemple|modèle)|voilà un (?:exemple|modèle)|(?:par )?exemple\s*:|modèle\s*:|comme ceci\s*:|"
         r"comme ça\s*:|sur le modèle suivant|(?:en t'inspirant|inspire-toi|en vous inspirant|inspirez-vous) de (?:cet|l')exemple|"
@@ -399,7 +416,7 @@ FR = LanguagePatterns(
     examples_quote=_c(r"(?<!\w)(?:exemple|modèle|style|ton|comme)(?!\w)[^\"“«\n]{0,60}" + _QUOTE),
     examples_weak=_c(r"(?<!\w)(?:par exemple|p\. ?ex\.|comme notre|comme nos|comme le|comme la|dans le style d[eu']|à la manière d[eu']|s'inspirer d[eu']|en t'inspirant d[eu']|tels? que|telles? que|notamment)(?!\w)"),
     tone_cue=_c(r"(?<!\w)(?:ton|registre|style|voix|tonalité)(?!\w)"),
-    tone_adjectives=_c(rf"(?<!\w){_FR_TONE_ADJ}(?!\w)"),
+    tone_adjectives=_c(rf"(?<![\w-]){_FR_TONE_ADJ}(?![\w-])|(?<!\w)(?:langage (?:simple|clair)|mots simples)(?!\w)"),
     tone_register=_c(r"(?<!\w)(?:vouvoiement|tutoiement|vouvoie[rz]?|tutoie[rz]?|en vouvoyant|en tutoyant)(?!\w)"),
     vague=_c(r"(?<!\w)(?:quelque chose|trucs?|machins?|des choses|etc\.?|sympa|intéressante?s?|cool|un peu|genre|n'importe quoi|des idées|quelques idées)(?!\w)"),
     short_words=_c(r"(?<!\w)(?:courte?s?|brefs?|brève|concise?s?|succincte?s?|synthétique)(?!\w)"),

@@ -302,7 +302,7 @@ def _without_instructions(segment: str, p: LanguagePatterns) -> str:
     return segment
 
 
-def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, int]] = ()) -> tuple[int, Evidence | None]:
+def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, int]] = ()) -> tuple[int, Evidence | None, list[tuple[int, int]]]:
     """Content words of the prompt's situation: what it states rather than asks.
 
     A segment counts when it is neither a request ("Write…", "Can you…", a question), nor
@@ -311,6 +311,7 @@ def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, in
     pasted lines count even when terse ("- travel costs +18% vs budget").
     """
     words = 0
+    spans: list[tuple[int, int]] = []
     first: Evidence | None = None
     pasted = False  # inside notes opened by "Context:", "Here are my notes:", "… below:"
     after_colon = False  # the value of a label that is not an opener ("Sections: …", "My pitch: …")
@@ -325,8 +326,8 @@ def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, in
             if not _is_request(segment, p):
                 words += len(_content_words(segment[opener.end():], p))
             continue
-        if pasted and not p.task_start.search(segment):
-            count = len(_content_words(segment, p))
+        if pasted and not p.task_start.search(segment) and not p.instruction_start.search(segment):
+            count = len(_content_words(_without_instructions(segment, p), p))
         elif p.background_forward.search(segment) and not after_colon and text.startswith("\n", end - 1 if segment.endswith("\n") else end):
             pasted = True  # "Base it only on the information below" (the notes follow on the next lines)
             continue
@@ -341,14 +342,22 @@ def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, in
             continue  # a quoted sample of the output is an example, not background
         if count:
             words += count
+            if count >= _SOME_BACKGROUND_WORDS:
+                spans.append((start, end))
             if first is None:
                 lead = len(segment) - len(segment.lstrip(" \t-•*>\n"))
                 first = _phrase(text, start + lead, start + lead + 1, limit=60)
-    return words, first
+    return words, first, spans
 
 
 def _context(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
     """Background the model cannot guess: stated situation, facts, dates, purpose, pasted notes."""
+    score, evidence, _spans = _context_and_background(text, p)
+    return score, evidence
+
+
+def _context_and_background(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None, list[tuple[int, int]]]:
+    """The context's score and evidence, and the spans of the prompt read as background."""
     example_score, example = _examples(text, p)
     excluded = [(example.start, example.end)] if example_score == MAX_SCORE and example else []
     cues = 0
@@ -366,15 +375,15 @@ def _context(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
                 first = _phrase(text, start, match.end(), limit=60)
             if cues >= _MAX_CANDIDATES:
                 break
-    words, stated = _background(text, p, excluded)
+    words, stated, spans = _background(text, p, excluded)
     if stated is not None and (first is None or stated.start < first.start):
         first = stated
     # Two pieces of background, or one sentence that really explains the situation, is clear context.
     if words >= _CLEAR_BACKGROUND_WORDS or cues >= 2 or longest >= _LONG_SENTENCE or (cues and words >= _SOME_BACKGROUND_WORDS):
-        return 2, first
+        return 2, first, spans
     if cues or words >= _SOME_BACKGROUND_WORDS:
-        return 1, first
-    return 0, None
+        return 1, first, spans
+    return 0, None, spans
 
 
 def _sentence_words(text: str, position: int, p: LanguagePatterns) -> int:
@@ -461,11 +470,19 @@ def _format(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
     return 0, None
 
 
-def _constraints(text: str, p: LanguagePatterns, structure: Sequence[tuple[int, int]] = ()) -> tuple[int, Evidence | None]:
-    """Explicit rules. ``structure``: the spans already credited as format ("5 bullet points"), which
-    are not credited a second time here; a limit put on them ("at most 5 bullet points") still is."""
+def _constraints(text: str, p: LanguagePatterns, structure: Sequence[tuple[int, int]] = (),
+                 background: Sequence[tuple[int, int]] = ()) -> tuple[int, Evidence | None]:
+    """Explicit rules for the answer.
+
+    ``structure``: the spans already credited as format ("5 bullet points"), not credited a second
+    time here (a limit put on them, "at most 5 bullet points", still is). ``background``: the spans
+    that state the situation; "payment at 60 days" or "I can give 5% max" there describe the world,
+    not the answer.
+    """
     for match in p.constraints_strong.finditer(text):
         if any(start <= match.start() and match.end() <= end for start, end in structure):
+            continue
+        if any(start <= match.start() < end for start, end in background):
             continue
         return 2, _phrase(text, match.start(), match.end(), limit=80)
     match = p.constraints_weak.search(text)
@@ -517,9 +534,11 @@ def _tone(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
 
 def _detect_all(text: str, p: LanguagePatterns) -> dict[str, tuple[int, Evidence | None]]:
     """Every criterion's (score, evidence); format is read before constraints so a span counts once."""
-    found = {criterion: detector(text, p) for criterion, detector in _DETECTORS.items()}
+    found = {criterion: detector(text, p) for criterion, detector in _DETECTORS.items() if criterion not in ("context", "constraints")}
+    context, evidence, background = _context_and_background(text, p)
+    found["context"] = (context, evidence)
     structure = [m.span() for m in p.format_strong.finditer(text)] if found["format"][0] == MAX_SCORE else []
-    found["constraints"] = _constraints(text, p, structure)
+    found["constraints"] = _constraints(text, p, structure, background)
     return found
 
 
@@ -548,7 +567,8 @@ def _flags(text: str, p: LanguagePatterns, word_count: int, _: Gettext) -> tuple
     downgrades: dict[str, int] = {}
     if word_count < MIN_WORDS:
         flags.append(Flag("too_short", _flag_message("too_short", _)))
-    vague = list(p.vague.finditer(text))
+    # "If something is missing, say so" is a precise instruction: a vague word in a condition is not vague.
+    vague = [m for m in p.vague.finditer(text) if not _in_condition(text, m.start(), p)]
     if vague:
         words = ", ".join(dict.fromkeys(f"“{m.group()}”" for m in vague))
         flags.append(Flag("vague", _flag_message("vague", _).format(words=words), [_span(text, m.start(), m.end()) for m in vague]))
