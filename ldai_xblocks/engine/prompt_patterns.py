@@ -45,6 +45,7 @@ class LanguagePatterns:
     condition: re.Pattern
     request_start: re.Pattern
     task_start: re.Pattern
+    task_want: re.Pattern
     instruction_start: re.Pattern
     role: re.Pattern
     role_as: re.Pattern
@@ -93,7 +94,8 @@ _EN_TASK_VERBS = _alt(
     compose rewrite reword rephrase translate explain compare review check outline plan design build make find
     identify extract classify categorize categorise turn convert edit proofread improve brainstorm recommend
     calculate estimate evaluate assess describe tell answer reply respond formulate structure organize organise
-    redact shorten simplify correct fix update adapt tailor roleplay role-play simulate"""
+    redact shorten simplify correct fix update adapt tailor roleplay role-play simulate notify inform announce remind
+    thank congratulate invite present"""
 )
 _EN_AUDIENCE_NOUNS = _alt(
     """customers customer clients client suppliers supplier vendors vendor managers manager management board
@@ -116,7 +118,7 @@ _EN_TONE_ADJ = _alt(
     benevolent gentle sober dynamic engaging confident optimistic apologetic sincere authoritative approachable
     candid tactful constructive motivating inspiring cheerful relaxed corporate institutional direct welcoming
     compassionate witty punchy caring honest transparent measured proud humble aggressive pushy cheesy salesy
-    condescending tough fun convincing heartfelt"""
+    condescending tough fun convincing heartfelt educational pedagogical didactic"""
 )
 
 EN = LanguagePatterns(
@@ -131,7 +133,7 @@ EN = LanguagePatterns(
     context=_c(
         r"\b(?:we were|we've been|we have been|we are|we're|we have|we've|we had|we launched|we sell|we make|we run|we use|we received|we noticed|"
         r"we plan|we want|we need|we just|we \w+ed|we hire|we recruit|we opened|we open|we organi[sz]e|we prepare|we recently|we lost|we won|i work|i am (?:an?|the|in charge)|i'm (?:an?|the|in charge)|"
-        r"i manage|i lead|i run|i am responsible|i'm responsible|my (?:manager|company|boss|department|client)|"
+        r"(?<!do )(?<!can )(?<!should )(?<!to )(?:i manage|i lead|i run)|i am responsible|i'm responsible|my (?:manager|company|boss|department|client)|"
         r"(?:^|(?<=[.!?\n])|(?<=[.!?\n] ))(?:yesterday|last night|this morning|tonight|last week|earlier today)|"
         r"the (?:goal|aim|purpose|objective|context|situation|background|problem|issue) (?:is|was)|"
         r"because|since (?:the|we|our|last)|as part of|following (?:the|our|a)|"
@@ -143,7 +145,7 @@ EN = LanguagePatterns(
     ),
     context_time=_c(
         r"\b(?:(?:on|by|before|until|till|from|since|starting|next|this|last|every|due)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|quarter|year|season)|"
-        r"(?:on|by|before|until|from|since|after)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:%|words?|characters?|minutes?|items?|pages?|slides?|lines?))|"
+        r"(?:on|by|before|until|from|since|after)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b|"
         r"\d{1,2}(?:st|nd|rd|th)?(?:\s*-\s*\d{1,2})?\s+(?:MONTHS)\b|(?:MONTHS)\s+\d{1,2}\b|in\s+(?:MONTHS)\b|"
         r"(?:tomorrow|tonight|yesterday)(?!'s)|next week|deadline|due (?:on|by|date)|is due|are due|"
         r"(?:we're|we are|is|are)\s+launching|launch(?:es|ed)?\s+(?:on|in|next|this)|go(?:es)? live|starts? (?:on|next|in)|"
@@ -159,16 +161,17 @@ EN = LanguagePatterns(
     condition=_c(r"\b(?:if|unless|whenever|in case)\b"),
     not_background=_c(r"\b(?:examples?|samples?|models?|templates?|format|structure|sections?|columns?|fields|tone|style|layout|outline)\b"),
     task_start=_c(
-        rf"(?:^\W*|[,;]\s*)(?:as an? [^,.\n]{{1,60}},\s*)?(?:(?:then|now|so|and|also|please|pls|plz|ok|okay)\W+)?"
+        rf"\W*(?:(?:then|now|so|and|also|please|pls|plz|ok|okay)\W+)?"
         rf"(?:i (?:have|need|must|want) to |i've got to |we (?:have|need|must) to )?(?:come up with|put together|list|{_EN_TASK_VERBS}|roleplay|role-play|help|turn|summari[sz]e|draft)\b"
-        r"|\b(?:i need|i'd like|i would like|i want|can i have|can you give me|we need)\s+(?:an?|the|some|\d+|you to)\b"
     ),
+    task_want=_c(r"\b(?:i need|i'd like|i would like|i want|can i have|can you give me|we need)\s+(?:an?|the|some|\d+|you to)\b"),
     request_start=_c(
         r"^\W*(?:can you|could you|would you|will you|please|pls|plz|help me|i need|i'd like|i would like|i want|give me|"
         r"tell me|show me|let's|what|which|how|why|who|when|where|is there|are there|should|any (?:advice|ideas|tips))\b"
     ),
     instruction_start=_c(
-        r"^\W*(?:if|unless|when|whenever|in case|otherwise|use|keep|make|avoid|include|add|mention|don't|do not|do|be|start|end|finish|stick|base|flag|cite|limit|stay|"
+        r"^\W*(?:if|unless|when|whenever|in case|otherwise|ask|refer|tell|say|offer|stress|emphasi[sz]e|insist|point out|"
+        r"acknowledge|apologi[sz]e|use|keep|make|avoid|include|add|mention|don't|do not|do|be|start|end|finish|stick|base|flag|cite|limit|stay|"
         r"focus|highlight|put|address|sign|open|close|remember|no|never|always|only|tone|format|max|maximum|at most|under|"
         r"subject|sections?|bullet|bullets|numbered|in (?:a|the|bullet)|as (?:a|bullet)|one|two|three|\d+\s+(?:words|bullets|points|lines|slides))\b"
     ),
@@ -224,7 +227,7 @@ EN = LanguagePatterns(
         r"the|with|on)|based (?:only|solely|exclusively) on|using only|stick to|include|including|mention|exclude|leave out|"
         r"(?:(?<=^)|(?<=[,;.:(] )|(?<=\band ))no (?!more than|one\b|longer\b|need\b|problem|doubt|idea\b)[a-z][\w-]{2,}|"
         r"no (?:jargon|emojis?|technical|acronyms?|more than|prices?|names?|figures|invented)|make sure|ensure|be sure to|"
-        r"always|not exceed|cite|sources?|(?:end|finish|close|start|open) with|\d+ (?:key )?dates)\b"
+        r"always|not exceed|cite|sources?|(?:end|finish|close|start|open) with|\d+ (?:key )?dates|specifying|stating)\b"
     ),
     constraints_weak=_c(r"\b(?:short|(?<!the )(?<!a )(?<!campaign )(?<!creative )(?<!agency )(?<!our )(?<!this )brief|concise|succinct|not too long|quick|simple|simply|keep it (?:short|simple|brief))\b"),
     examples_strong=_c(
@@ -233,7 +236,8 @@ EN = LanguagePatterns(
         r"(?:use|follow|take) (?:this|the following) (?:example|sample|model|template)|"
         r"(?:an? )?(?:example|sample) of (?:the|a|an|what|our|my) [^.:\n]{0,60}:)"
     ),
-    examples_quote=_c(r"\b(?:example|sample|style|model|template|tone|like)\b[^\"“«\n]{0,60}" + _QUOTE),
+    examples_quote=_c(r"\b(?:example|sample|style|model|template|tone|like)\b[^\"“«\n]{0,60}" + _QUOTE
+                      + r"|\bhere(?: is|'s| are)\b(?![^:\n]{0,80}\b(?:notes?|facts|data|figures|information)\b)[^:\n]{0,80}:\s*" + _QUOTE),
     examples_weak=_c(r"\b(?:for example|for instance|e\.g\.|such as|in the (?:same )?style of|like (?:our|my|the one|last)|similar to|inspired by|modell?ed on)\b"),
     tone_cue=_c(r"\b(?:tone|register|voice|style|feel)\b"),
     tone_adjectives=_c(rf"(?<![\w-]){_EN_TONE_ADJ}(?![\w-])|\bplain (?:english|language|words)\b"),
@@ -273,7 +277,9 @@ _FR_TASK_VERBS = _alt(
     réponds répondez répondre formule formulez formuler structure structurez structurer organise organisez organiser
     dresse dressez dresser synthétise synthétisez synthétiser suggère suggérez suggérer imagine imaginez imaginer
     raccourcis raccourcissez raccourcir simplifie simplifiez simplifier adapte adaptez adapter mets mettez mettre
-    écris-moi rédige-moi donne-moi propose-moi fais-moi prépare-moi trouve-moi"""
+    écris-moi rédige-moi donne-moi propose-moi fais-moi prépare-moi trouve-moi préviens prévenez informe informez
+    annonce annoncez rappelle rappelez remercie remerciez félicite félicitez invite invitez relance relancez présente
+    présentez"""
 )
 _FR_AUDIENCE_NOUNS = _alt(
     """clients client clientes clientèle fournisseurs fournisseur managers manager management direction comité codir
@@ -298,7 +304,7 @@ _FR_TONE_ADJ = _alt(
     engageante confiant optimiste sincère accessible constructif constructive cordial cordiale institutionnel
     institutionnelle détendu détendue familier familière chaleureusement enjoué enjouée percutant percutante
     apaisant apaisante humble transparent transparente mesuré mesurée accueillant accueillante inspirant inspirante
-    honnête convaincant convaincante fier fière agressif agressive sympa rassurant"""
+    honnête convaincant convaincante fier fière agressif agressive sympa rassurant pédagogique pédagogue"""
 )
 
 FR = LanguagePatterns(
@@ -325,7 +331,7 @@ FR = LanguagePatterns(
     ),
     context_time=_c(
         r"(?<!\w)(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)|"
-        r"(?:le|du|au|avant le|d'ici le|dès le|à partir du|depuis le|jusqu'au)\s+\d{1,2}(?:er)?\b(?!\s*(?:%|mots|caractères|minutes|pages|lignes))|"
+        r"(?:le|du|au|avant le|d'ici le|dès le|à partir du|depuis le|jusqu'au)\s+\d{1,2}(?:er)?\b(?![\s\u00a0]*(?:\d|%|€|k€|euros?|mots|caractères|minutes|pages|lignes|h\b|heures))|"
         r"\d{1,2}(?:er)?(?:\s+au\s+\d{1,2})?\s+(?:MONTHS)|en\s+(?:MONTHS)|"
         r"demain|hier|cette nuit|ce soir|ce matin|la semaine prochaine|le mois prochain|échéance|date limite|"
         r"on lance|nous lançons|lançons|lancement (?:de|du|le|est|prévu)|est déployée?|sera déployée?|démarre|commencent|commence le|"
@@ -341,17 +347,18 @@ FR = LanguagePatterns(
     condition=_c(r"(?<!\w)(?:si|s'il|s'ils|sauf si|en cas d[e'])(?!\w)"),
     not_background=_c(r"(?<!\w)(?:exemples?|modèles?|format|structure|sections?|colonnes?|champs|ton|style|plan|mise en page)(?!\w)"),
     task_start=_c(
-        rf"(?:^\W*|[,;]\s*)(?:en tant qu[e'] ?[^,.\n]{{1,60}},\s*)?(?:(?:alors|donc|et|puis|ensuite|maintenant|merci de|stp|svp)\W+)?"
+        rf"\W*(?:(?:alors|donc|et|puis|ensuite|maintenant|merci de|stp|svp)\W+)?"
         rf"(?:je dois |il faut que je |nous devons |on doit |je veux |je voudrais )?(?:{_FR_TASK_VERBS}|aide|aidez)(?:-(?:moi|nous|en|les|la|le|lui|leur|y))?(?![\w-])"
-        r"|\b(?:j'ai besoin d'|je voudrais|j'aimerais|il me faut|je souhaite|je veux|nous avons besoin d')\s*(?:une?|le|la|les|des|\d+|que)\b"
     ),
+    task_want=_c(r"\b(?:j'ai besoin d'|je voudrais|j'aimerais|il me faut|je souhaite|je veux|nous avons besoin d')\s*(?:une?|le|la|les|des|\d+|que)\b"),
     request_start=_c(
         r"^\W*(?:peux-tu|pouvez-vous|pourrais-tu|pourriez-vous|tu peux|vous pouvez|merci de|stp|svp|aide-moi|aidez-moi|"
         r"j'ai besoin|je veux|je voudrais|j'aimerais|il me faut|donne-moi|dis-moi|quel|quelle|quels|quelles|comment|pourquoi|"
         r"qui|quand|où|est-ce|faut-il|c quoi|c'est quoi)(?!\w)"
     ),
     instruction_start=_c(
-        r"^\W*(?:si|s'il|s'ils|sauf|quand|lorsque|en cas|sinon|utilise|utilisez|garde|gardez|évite|évitez|inclus|incluez|ajoute|ajoutez|mentionne|mentionnez|ne|n'|sois|soyez|"
+        r"^\W*(?:si|s'il|s'ils|sauf|quand|lorsque|en cas|sinon|demande|demandez|renvoie|renvoyez|dis|dites|insiste|insistez|"
+        r"souligne|soulignez|précise|précisez|indique|indiquez|excuse-toi|excusez-vous|utilise|utilisez|garde|gardez|évite|évitez|inclus|incluez|ajoute|ajoutez|mentionne|mentionnez|ne|n'|sois|soyez|"
         r"commence|commencez|termine|terminez|finis|reste|restez|cite|citez|base-toi|appuie-toi|limite|limitez|mets|mettez|"
         r"pas de|sans|jamais|toujours|uniquement|ton|format|vouvoiement|tutoiement|vouvoie|tutoie|objet|maximum|max|"
         r"en \d+|en (?:deux|trois|quatre|cinq)|sous forme|en liste|tableau|liste|puces|\d+\s+(?:mots|puces|points|lignes|diapositives))(?!\w)"
@@ -371,7 +378,8 @@ FR = LanguagePatterns(
         rf"(?:\b(?:pour|destinée?s? (?:à|au|aux)|à destination d(?:e|es|u)|à l'attention d(?:e|es|u)|adressée?s? (?:à|au|aux)|"
         rf"s'adresse (?:à|au|aux)|qui sera lue? par|lue? par|public(?: cible)?\s*:|cible\s*:|lecteurs?\s*:|lectorat\s*:|"
         rf"destinataires?\s*:|(?:e-mail|email|mail|courriel|message|lettre|note|réponse|newsletter|présentation|post|"
-        rf"annonce|discours|compte rendu|mot|rappel|invitation|courrier|consigne)\s+(?:\w+\s+){{0,2}}(?:à|au|aux)|envoyer (?:à|au|aux)|présenter (?:à|au|aux)|présenter\s+(?:[\w'-]+\s+){{1,4}}?(?:à|au|aux)|remercier|inviter|informer|contacter|convaincre|relancer|"
+        rf"annonce|discours|compte rendu|mot|rappel|invitation|courrier|consigne)\s+(?:\w+\s+){{0,2}}(?:à|au|aux)|envoyer (?:à|au|aux)|présenter (?:à|au|aux)|"
+        rf"(?:explique|expliquez|présente|présentez|envoie|envoyez|écris|écrivez|adresse|adressez|annonce|annoncez)(?:-le|-la|-les|-leur)?\s+(?:[\w'-]+\s+){{0,4}}?(?:à|au|aux)|présenter\s+(?:[\w'-]+\s+){{1,4}}?(?:à|au|aux)|remercier|inviter|informer|contacter|convaincre|relancer|"
         rf"répondre (?:à|au|aux)|écrire (?:à|au|aux)|"
         rf"expliquer (?:à|au|aux)|adresser (?:à|au|aux)|(?:à|aux?)(?= (?:nos|mes|notre|mon|ma|vos|tous|toutes|l'ensemble)))\s+)"
         rf"(?:(?:nos|les|mes|le|la|l'|un|une|des|notre|mon|ma|tous les|toutes les|toute|tout|nouveaux|nouvelles|nouvel|nouveau|chaque|ces|ses|leurs?|du|de la)\s*)*"
@@ -386,7 +394,7 @@ FR = LanguagePatterns(
     format_strong=_c(
         r"(?<!\w)(?:tableaux?|colonnes?|une ligne par|puces?|liste à puces|liste numérotée|étapes numérotées|numérotée?s|sous forme de liste|"
         r"en liste|liste de \d+|(?:la|une|avec la|avec une) liste d(?:es|e|u)|champs\s*:|une (?:courte |petite |brève )?liste|check-?list|sections?|en \w+ parties|\d+\s+parties|titres?|intertitres?|sous-titres?|"
-        r"objet du (?:mail|courriel|message|e-mail)|ligne d'objet|objet\s*:|json|csv|markdown|planning|horaires?|"
+        r"objet du (?:mail|courriel|message|e-mail)|ligne d'objet|objet\s*:|(?:un|avec|l') ?objet(?! de\b)|json|csv|markdown|planning|horaires?|"
         r"créneaux|minutage|minuté|déroulé|\d+\s+(?:paragraphes|points|puces|sections|parties|colonnes|diapositives|slides|"
         r"étapes)|(?:deux|trois|quatre|cinq|six) (?:courts )?(?:paragraphes|puces|sections|parties|colonnes|"
         r"diapositives|étapes)|étape par étape|faq|questions-réponses|en gras|modèle de|format\s*:|structure\s*:|"
@@ -405,7 +413,7 @@ FR = LanguagePatterns(
         r"inclus|mentionne|oublie|indique|cite|dépasse)\w*|pas de|"
         r"sans (?:jamais|aucun|aucune|le|la|les|l'|de|d'|mentionner|citer|promettre|inventer|utiliser|dépasser|jargon|émoji)|évite[rz]?|interdit|il faut|tu dois|vous devez|doit|"
         r"doivent|uniquement|seulement|exclusivement|inclu(?:re|s|ez|t)|intègre[rz]?|mentionne[rz]?|exclu(?:re|s|ez)|"
-        r"veille[rz]? à|assure-toi|assurez-vous|toujours|cite[rz]? (?:la|les|tes|vos) sources?|sources?|(?:termine|terminez|finis|finissez|conclus|concluez|commence|commencez)(?:-\w+)? par|\d+ dates)(?!\w)"
+        r"veille[rz]? à|assure-toi|assurez-vous|toujours|cite[rz]? (?:la|les|tes|vos) sources?|sources?|(?:termine|terminez|finis|finissez|conclus|concluez|commence|commencez)(?:-\w+)? par|\d+ dates|en (?:précisant|indiquant|rappelant|mentionnant)|(?<=[,;(] )sans [^\W\d]\w+)(?!\w)"
     ),
     constraints_weak=_c(r"(?<!\w)(?:courte?s?|brefs?|brève|concise?s?|succincte?s?|pas trop longu?e?s?|rapide|simple|simplement|synthétique)(?!\w)"),
     examples_strong=_c(
@@ -413,7 +421,8 @@ FR = LanguagePatterns(
         r"comme ça\s*:|sur le modèle suivant|(?:en t'inspirant|inspire-toi|en vous inspirant|inspirez-vous) de (?:cet|l')exemple|"
         r"(?:un )?exemple d[eu'] [^.:\n]{0,60}:)"
     ),
-    examples_quote=_c(r"(?<!\w)(?:exemple|modèle|style|ton|comme)(?!\w)[^\"“«\n]{0,60}" + _QUOTE),
+    examples_quote=_c(r"(?<!\w)(?:exemple|modèle|style|ton|comme)(?!\w)[^\"“«\n]{0,60}" + _QUOTE
+                      + r"|(?<!\w)(?:voici|voilà)(?!\w)(?![^:\n]{0,80}(?<!\w)(?:notes?|faits|données|chiffres|informations)(?!\w))[^:\n]{0,80}:\s*" + _QUOTE),
     examples_weak=_c(r"(?<!\w)(?:par exemple|p\. ?ex\.|comme notre|comme nos|comme le|comme la|dans le style d[eu']|à la manière d[eu']|s'inspirer d[eu']|en t'inspirant d[eu']|tels? que|telles? que|notamment)(?!\w)"),
     tone_cue=_c(r"(?<!\w)(?:ton|registre|style|voix|tonalité)(?!\w)"),
     tone_adjectives=_c(rf"(?<![\w-]){_FR_TONE_ADJ}(?![\w-])|(?<!\w)(?:langage (?:simple|clair)|mots simples)(?!\w)"),

@@ -269,7 +269,8 @@ def _self_descriptions(text: str, p: LanguagePatterns):
             yield match
 
 
-_SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;](?!\d)|\n|$)")
+# A sentence runs to its end mark; a dot before a digit ("10.20", "1.2 M€") does not end it.
+_SENTENCE = re.compile(r"(?:[^.!?;\n]|[.!?;](?=\d))+(?:[.!?;]|\n|$)")
 _COLON = re.compile(r":(?!\d)")
 _CLAUSE_START = re.compile(r"[.!?;:\n]")
 _SENTENCE_BREAK = re.compile(r"[.!?;](?!\d)|\n")
@@ -277,6 +278,7 @@ _LONG_SENTENCE = 12
 # Background read as sentences: this many content words of situation make the context clear.
 _CLEAR_BACKGROUND_WORDS = 8
 _SOME_BACKGROUND_WORDS = 3
+_CHECKED_SEGMENT_WORDS = 6
 
 
 def _segments(text: str) -> Iterable[tuple[int, int]]:
@@ -289,8 +291,20 @@ def _segments(text: str) -> Iterable[tuple[int, int]]:
         yield start, sentence.end()
 
 
+_CLAUSE_BREAK = re.compile(r"[,;]\s*")
+
+
+def _opens_with_task(segment: str, p: LanguagePatterns) -> bool:
+    """An imperative at the start of the segment or of one of its clauses ("As a buyer, write…"), or "I need a…"."""
+    if p.task_start.match(segment):
+        return True
+    if any(p.task_start.match(segment, clause.end()) for clause in _CLAUSE_BREAK.finditer(segment)):
+        return True
+    return bool(p.task_want.search(segment))
+
+
 def _is_request(segment: str, p: LanguagePatterns) -> bool:
-    return bool(p.task_start.search(segment) or p.request_start.search(segment) or segment.rstrip().endswith("?")
+    return bool(p.request_start.match(segment) or segment.rstrip().endswith("?") or _opens_with_task(segment, p)
                 or p.role.search(segment) or p.examples_strong.search(segment))
 
 
@@ -300,6 +314,20 @@ def _without_instructions(segment: str, p: LanguagePatterns) -> str:
         if pattern.search(segment):
             segment = pattern.sub(" ", segment)
     return segment
+
+
+def _situation_words(segment: str, p: LanguagePatterns) -> int:
+    """Content words of a segment that are not instructions.
+
+    "Bullet points, max 80 words.", "Short, fun, with emojis", "Vouvoiement.": the words that ask
+    for a format, a limit, a tone or a reader are instructions, not background. Only short
+    segments are checked word by word: a long one states a situation whatever cue it holds,
+    and skipping the check keeps long prompts fast.
+    """
+    words = _content_words(segment, p)
+    if len(words) > _CHECKED_SEGMENT_WORDS:
+        return len(words)
+    return len(_content_words(_without_instructions(segment, p), p))
 
 
 def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, int]] = ()) -> tuple[int, Evidence | None, list[tuple[int, int]]]:
@@ -326,18 +354,16 @@ def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, in
             if not _is_request(segment, p):
                 words += len(_content_words(segment[opener.end():], p))
             continue
-        if pasted and not p.task_start.search(segment) and not p.instruction_start.search(segment):
-            count = len(_content_words(_without_instructions(segment, p), p))
+        if pasted and not p.instruction_start.match(segment) and not _opens_with_task(segment, p):
+            count = _situation_words(segment, p)
         elif p.background_forward.search(segment) and not after_colon and text.startswith("\n", end - 1 if segment.endswith("\n") else end):
             pasted = True  # "Base it only on the information below" (the notes follow on the next lines)
             continue
-        elif continues_sentence or after_colon or _is_request(segment, p) or p.instruction_start.search(segment):
+        elif continues_sentence or after_colon or p.instruction_start.match(segment) or _is_request(segment, p):
             pasted = False
             continue
         else:
-            # "Bullet points, max 80 words.", "Short, fun, with emojis", "Vouvoiement.": the words that
-            # ask for a format, a limit, a tone or a reader are instructions, not background.
-            count = len(_content_words(_without_instructions(segment, p), p))
+            count = _situation_words(segment, p)
         if count and any(s <= start and end <= e for s, e in excluded):
             continue  # a quoted sample of the output is an example, not background
         if count:
@@ -364,6 +390,8 @@ def _context_and_background(text: str, p: LanguagePatterns) -> tuple[int, Eviden
     longest = 0  # words in the longest non-request sentence holding a situation cue
     first: Evidence | None = None
     for pattern in (p.context, p.context_facts, p.context_time, None):
+        if cues >= 2:
+            break  # two cues already make the context clear: the rest cannot change the score
         for match in pattern.finditer(text) if pattern is not None else _self_descriptions(text, p):
             if any(s <= match.start() < e for s, e in excluded) or _in_condition(text, match.start(), p):
                 continue  # "100 days" inside a sample; "if something is missing"
@@ -373,7 +401,7 @@ def _context_and_background(text: str, p: LanguagePatterns) -> tuple[int, Eviden
                 longest = max(longest, _sentence_words(text, start, p))
             if first is None or start < first.start:
                 first = _phrase(text, start, match.end(), limit=60)
-            if cues >= _MAX_CANDIDATES:
+            if cues >= 2:
                 break
     words, stated, spans = _background(text, p, excluded)
     if stated is not None and (first is None or stated.start < first.start):
@@ -391,7 +419,7 @@ def _sentence_words(text: str, position: int, p: LanguagePatterns) -> int:
     begin = max((m.end() for m in _SENTENCE_BREAK.finditer(text, max(0, position - 400), position)), default=max(0, position - 400))
     stop = _SENTENCE_BREAK.search(text, position)
     sentence = text[begin:stop.start() if stop else len(text)]
-    return 0 if p.task_start.search(sentence) else len(_WORD.findall(sentence))
+    return 0 if _opens_with_task(sentence, p) else len(_WORD.findall(sentence))
 
 
 def _in_condition(text: str, position: int, p: LanguagePatterns) -> bool:
