@@ -63,6 +63,7 @@ class LanguagePatterns:
     tone_cue: re.Pattern
     tone_adjectives: re.Pattern
     tone_register: re.Pattern
+    tone_frame: re.Pattern
     vague: re.Pattern
     short_words: re.Pattern
     long_words: re.Pattern
@@ -173,7 +174,7 @@ EN = LanguagePatterns(
         r"^\W*(?:if|unless|when|whenever|in case|otherwise|ask|refer|tell|say|offer|stress|emphasi[sz]e|insist|point out|"
         r"acknowledge|apologi[sz]e|use|keep|make|avoid|include|add|mention|don't|do not|do|be|start|end|finish|stick|base|flag|cite|limit|stay|"
         r"focus|highlight|put|address|sign|open|close|remember|no|never|always|only|tone|format|max|maximum|at most|under|"
-        r"subject|sections?|bullet|bullets|numbered|in (?:a|the|bullet)|as (?:a|bullet)|one|two|three|\d+\s+(?:words|bullets|points|lines|slides))\b"
+        r"subject|sections?|bullet|bullets|numbered|in (?:a|the|bullet)|as (?:a|bullet)|\d+\s+(?:words|bullets|points|lines|slides))\b"
     ),
     context_facts=_c(rf"\b{_DIGITS}\s?(?:%|percent|€|k€|m€|eur|euros?|\$|usd|people|employees|staff|units|tons|tonnes|minutes|days|weeks|months|hours|stores|sites|clients|customers)(?!\w)|[€$£]\s?{_DIGITS}"),
     role=_c(
@@ -217,7 +218,7 @@ EN = LanguagePatterns(
         r"limit (?:it |yourself )?to|between|at least|exactly|about|around)\s+\d+|"
         # A length ("300 words", "a 30-minute slot") or a number of things to produce ("5 Instagram captions").
         # Structural units ("3 bullet points", "2 slides") are format; a limit on them ("at most 5") is a constraint.
-        r"\d+\s*(?:words?|characters?|chars|sentences?|pages?|tweets?|hashtags?|emojis?|minutes?|mins?|seconds?|hours?|days?|weeks?)\b|"
+        r"\d+\s*(?:words?|characters?|chars|sentences?|pages?|tweets?|hashtags?|emojis?)\b|(?<!\bin )\d+\s*(?:minutes?|mins?|seconds?|hours?|days?|weeks?)\b|"
         r"\d+-(?:minute|hour|day|week|month|page|word)\b|"
         r"\d+\s+(?:[\w-]+\s+){0,2}?(?:ideas|options|suggestions|examples|questions|names|titles|slogans|taglines|proposals|variants|"
         r"versions|alternatives|actions|tips|posts|captions|messages|subject lines|arguments|reasons|objections|headlines|items)\b|"
@@ -240,6 +241,8 @@ EN = LanguagePatterns(
                       + r"|\bhere(?: is|'s| are)\b(?![^:\n]{0,80}\b(?:notes?|facts|data|figures|information)\b)[^:\n]{0,80}:\s*" + _QUOTE),
     examples_weak=_c(r"\b(?:for example|for instance|e\.g\.|such as|in the (?:same )?style of|like (?:our|my|the one|last)|similar to|inspired by|modell?ed on)\b"),
     tone_cue=_c(r"\b(?:tone|register|voice|style|feel)\b"),
+    # What makes an ambiguous adjective ("kind", "confident") a tone: "keep it kind", "sound confident", "warm but not pushy".
+    tone_frame=_c(r"\b(?:keep it|make it|be|sound|stay|remain|feel|but not|but|and not|yet)\s+(?:very\s+|more\s+|a bit\s+)?$"),
     tone_adjectives=_c(rf"(?<![\w-]){_EN_TONE_ADJ}(?![\w-])|\bplain (?:english|language|words)\b"),
     tone_register=_c(r"\b(?:first[- ]name terms|use (?:first names|\"you\"|'you')|address (?:them|him|her|the reader) (?:formally|informally))\b"),
     vague=_c(r"\b(?:something|stuff|things?|whatever|etc\.?|nice|interesting|cool|a bit|kind of|sort of|some ideas|a few ideas)(?!\w)"),
@@ -404,7 +407,7 @@ FR = LanguagePatterns(
     format_weak=_c(r"(?<!\w)(?:structurée?s?|bien organisée?s?|organisée?s?|clair et lisible|lisibles?|aérée?s?|mise en forme|mise en page|bien présentée?s?|format)(?!\w)"),
     constraints_strong=_c(
         r"(?<!\w)(?:(?:maximum|max|au plus|au maximum|pas plus de|moins de|ne dépasse pas|ne dépassant pas|en moins de|"
-        r"entre|jusqu'à|limitée? à|au moins|exactement|environ)\s+\d+|(?<!à )(?<!à\u00a0)\d+\s*(?:mots|caractères|signes|phrases|pages|hashtags|émojis|minutes|min|secondes|heures|h|jours|semaines)|"
+        r"entre|jusqu'à|limitée? à|au moins|exactement|environ)\s+\d+|\d+\s*(?:mots|caractères|signes|phrases|pages|hashtags|émojis)|(?<!à )(?<!à\u00a0)(?<!dans )\d+\s*(?:minutes|min|secondes|heures|h|jours|semaines)|"
         r"(?:sur|en)\s+\d+\s+(?:jours|semaines|mois|minutes|heures)|"
         r"\d+\s+(?:[\w'-]+\s+){0,2}?(?:idées|propositions|exemples|questions|noms|titres|slogans|accroches|variantes|versions|"
         r"actions|conseils|posts|messages|arguments|raisons|objections|avantages)|"
@@ -425,6 +428,7 @@ FR = LanguagePatterns(
                       + r"|(?<!\w)(?:voici|voilà)(?!\w)(?![^:\n]{0,80}(?<!\w)(?:notes?|faits|données|chiffres|informations)(?!\w))[^:\n]{0,80}:\s*" + _QUOTE),
     examples_weak=_c(r"(?<!\w)(?:par exemple|p\. ?ex\.|comme notre|comme nos|comme le|comme la|dans le style d[eu']|à la manière d[eu']|s'inspirer d[eu']|en t'inspirant d[eu']|tels? que|telles? que|notamment)(?!\w)"),
     tone_cue=_c(r"(?<!\w)(?:ton|registre|style|voix|tonalité)(?!\w)"),
+    tone_frame=_c(r"(?<!\w)(?:sois|soyez|reste|restez|mais pas|mais|et pas|sans être)\s+(?:très\s+|plus\s+|un peu\s+)?$"),
     tone_adjectives=_c(rf"(?<![\w-]){_FR_TONE_ADJ}(?![\w-])|(?<!\w)(?:langage (?:simple|clair)|mots simples)(?!\w)"),
     tone_register=_c(r"(?<!\w)(?:vouvoiement|tutoiement|vouvoie[rz]?|tutoie[rz]?|en vouvoyant|en tutoyant)(?!\w)"),
     vague=_c(r"(?<!\w)(?:quelque chose|trucs?|machins?|des choses|etc\.?|sympa|intéressante?s?|cool|un peu|genre|n'importe quoi|des idées|quelques idées)(?!\w)"),

@@ -316,6 +316,18 @@ def _without_instructions(segment: str, p: LanguagePatterns) -> str:
     return segment
 
 
+# In pasted notes a line may start with "no"/"pas de" and still be a fact ("no cleaning for 3 months").
+_NOTE_NEGATIONS = frozenset(("no", "pas", "pas de", "sans"))
+
+
+def _instruction(segment: str, p: LanguagePatterns, in_notes: bool = False) -> bool:
+    """A segment that tells the model how to answer ("Use bullet points", "If …", "Évite …")."""
+    match = p.instruction_start.match(segment)
+    if not match:
+        return False
+    return not (in_notes and match.group().strip(" \t-•*>\n").lower() in _NOTE_NEGATIONS)
+
+
 def _situation_words(segment: str, p: LanguagePatterns) -> int:
     """Content words of a segment that are not instructions.
 
@@ -354,12 +366,12 @@ def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, in
             if not _is_request(segment, p):
                 words += len(_content_words(segment[opener.end():], p))
             continue
-        if pasted and not p.instruction_start.match(segment) and not _opens_with_task(segment, p):
+        if pasted and not _instruction(segment, p, in_notes=True) and not _opens_with_task(segment, p):
             count = _situation_words(segment, p)
         elif p.background_forward.search(segment) and not after_colon and text.startswith("\n", end - 1 if segment.endswith("\n") else end):
             pasted = True  # "Base it only on the information below" (the notes follow on the next lines)
             continue
-        elif continues_sentence or after_colon or p.instruction_start.match(segment) or _is_request(segment, p):
+        elif continues_sentence or after_colon or _instruction(segment, p) or _is_request(segment, p):
             pasted = False
             continue
         else:
@@ -545,7 +557,7 @@ def _tone(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
         near_cue = any(abs(adjective.start() - c_end) <= 40 or abs(c_start - adjective.end()) <= 40 for c_start, c_end in cues)
         if near_cue:
             clear.append(adjective)
-        elif adjective.group().lower() not in _AMBIGUOUS_TONE:
+        elif adjective.group().lower() not in _AMBIGUOUS_TONE or p.tone_frame.search(text, max(0, adjective.start() - 30), adjective.start()):
             plain.append(adjective)
     if clear:
         first = clear[0]

@@ -1,6 +1,6 @@
 """The rubric against labels written by a person (issue 12, item 6).
 
-``tests/data/rubric_devset.jsonl`` holds 199 prompts written as employees write them (EN and
+``tests/data/rubric_devset.jsonl`` holds 229 prompts written as employees write them (EN and
 FR, the six job families), each labelled 0/1/2 per criterion by the definitions of
 docs/prompt-sandbox.rst (see tests/data/README.rst). The rubric was tuned on the ``dev``
 split only; the ``heldout`` split measures it. These tests pin the agreement so a later
@@ -36,7 +36,7 @@ def test_the_set_is_big_enough_in_both_languages_and_every_family():
 def test_a_held_out_split_of_a_third():
     splits = Counter(r.split for r in RECORDS)
     assert set(splits) == {"dev", "heldout"}
-    assert splits["heldout"] >= len(RECORDS) // 4
+    assert splits["heldout"] >= len(RECORDS) // 3
     for lang in ("en", "fr"):
         assert any(r.split == "heldout" and r.lang == lang for r in RECORDS)
 
@@ -55,8 +55,7 @@ def test_every_label_uses_every_level_somewhere_and_terms_are_in_their_prompt():
     [
         ("dev", TARGET),  # tuned on: every criterion above the target
         (None, TARGET),  # the whole set: every criterion above the target
-        # Never tuned on; measured 0.848 on context and at least 0.894 elsewhere (docs/prompt-sandbox.rst).
-        ("heldout", 0.84),
+        ("heldout", TARGET),  # never tuned on (docs/prompt-sandbox.rst gives the figures)
     ],
 )
 def test_agreement_per_criterion_is_above_the_target(split, floor):
