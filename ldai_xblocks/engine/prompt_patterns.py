@@ -119,7 +119,7 @@ _EN_TONE_ADJ = _alt(
     benevolent gentle sober dynamic engaging confident optimistic apologetic sincere authoritative approachable
     candid tactful constructive motivating inspiring cheerful relaxed corporate institutional direct welcoming
     compassionate witty punchy caring honest transparent measured proud humble aggressive pushy cheesy salesy
-    condescending tough fun convincing heartfelt educational pedagogical didactic"""
+    condescending tough fun convincing heartfelt educational pedagogical didactic plain_english plain_language plain_words"""
 )
 
 EN = LanguagePatterns(
@@ -243,7 +243,7 @@ EN = LanguagePatterns(
     tone_cue=_c(r"\b(?:tone|register|voice|style|feel)\b"),
     # What makes an ambiguous adjective ("kind", "confident") a tone: "keep it kind", "sound confident", "warm but not pushy".
     tone_frame=_c(r"\b(?:keep it|make it|be|sound|stay|remain|feel|but not|but|and not|yet)\s+(?:very\s+|more\s+|a bit\s+)?$"),
-    tone_adjectives=_c(rf"(?<![\w-]){_EN_TONE_ADJ}(?![\w-])|\bplain (?:english|language|words)\b"),
+    tone_adjectives=_c(rf"(?<![\w-]){_EN_TONE_ADJ}(?![\w-])"),
     tone_register=_c(r"\b(?:first[- ]name terms|use (?:first names|\"you\"|'you')|address (?:them|him|her|the reader) (?:formally|informally))\b"),
     vague=_c(r"\b(?:something|stuff|things?|whatever|etc\.?|nice|interesting|cool|a bit|kind of|sort of|some ideas|a few ideas)(?!\w)"),
     short_words=_c(r"\b(?:short|brief|concise|succinct|one[- ]page|one[- ]paragraph|quick)\b"),
@@ -307,7 +307,8 @@ _FR_TONE_ADJ = _alt(
     engageante confiant optimiste sincère accessible constructif constructive cordial cordiale institutionnel
     institutionnelle détendu détendue familier familière chaleureusement enjoué enjouée percutant percutante
     apaisant apaisante humble transparent transparente mesuré mesurée accueillant accueillante inspirant inspirante
-    honnête convaincant convaincante fier fière agressif agressive sympa rassurant pédagogique pédagogue"""
+    honnête convaincant convaincante fier fière agressif agressive sympa rassurant pédagogique pédagogue langage_simple
+    langage_clair mots_simples"""
 )
 
 FR = LanguagePatterns(
@@ -429,7 +430,7 @@ FR = LanguagePatterns(
     examples_weak=_c(r"(?<!\w)(?:par exemple|p\. ?ex\.|comme notre|comme nos|comme le|comme la|dans le style d[eu']|à la manière d[eu']|s'inspirer d[eu']|en t'inspirant d[eu']|tels? que|telles? que|notamment)(?!\w)"),
     tone_cue=_c(r"(?<!\w)(?:ton|registre|style|voix|tonalité)(?!\w)"),
     tone_frame=_c(r"(?<!\w)(?:sois|soyez|reste|restez|mais pas|mais|et pas|sans être)\s+(?:très\s+|plus\s+|un peu\s+)?$"),
-    tone_adjectives=_c(rf"(?<![\w-]){_FR_TONE_ADJ}(?![\w-])|(?<!\w)(?:langage (?:simple|clair)|mots simples)(?!\w)"),
+    tone_adjectives=_c(rf"(?<![\w-]){_FR_TONE_ADJ}(?![\w-])"),
     tone_register=_c(r"(?<!\w)(?:vouvoiement|tutoiement|vouvoie[rz]?|tutoie[rz]?|en vouvoyant|en tutoyant)(?!\w)"),
     vague=_c(r"(?<!\w)(?:quelque chose|trucs?|machins?|des choses|etc\.?|sympa|intéressante?s?|cool|un peu|genre|n'importe quoi|des idées|quelques idées)(?!\w)"),
     short_words=_c(r"(?<!\w)(?:courte?s?|brefs?|brève|concise?s?|succincte?s?|synthétique)(?!\w)"),

@@ -279,6 +279,7 @@ _LONG_SENTENCE = 12
 _CLEAR_BACKGROUND_WORDS = 8
 _SOME_BACKGROUND_WORDS = 3
 _CHECKED_SEGMENT_WORDS = 6
+_FORMAT_WINDOW = 40  # characters around a constraint cue searched for the format cue that holds it
 
 
 def _segments(text: str) -> Iterable[tuple[int, int]]:
@@ -337,7 +338,7 @@ def _situation_words(segment: str, p: LanguagePatterns) -> int:
     and skipping the check keeps long prompts fast.
     """
     words = _content_words(segment, p)
-    if len(words) > _CHECKED_SEGMENT_WORDS:
+    if len(words) > _CHECKED_SEGMENT_WORDS or len(words) < _SOME_BACKGROUND_WORDS:
         return len(words)
     return len(_content_words(_without_instructions(segment, p), p))
 
@@ -360,8 +361,8 @@ def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, in
         continues_sentence, after_colon = after_colon, text.startswith(":", end)
         if not segment.strip():
             continue
-        opener = p.background_opener.search(segment)
-        if after_colon and opener and not p.not_background.search(segment):
+        opener = p.background_opener.search(segment) if after_colon else None
+        if opener and not p.not_background.search(segment):
             pasted = True
             if not _is_request(segment, p):
                 words += len(_content_words(segment[opener.end():], p))
@@ -390,13 +391,17 @@ def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, in
 
 def _context(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
     """Background the model cannot guess: stated situation, facts, dates, purpose, pasted notes."""
-    score, evidence, _spans = _context_and_background(text, p)
+    score, evidence, _spans = _context_and_background(text, p, _examples(text, p))
     return score, evidence
 
 
-def _context_and_background(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None, list[tuple[int, int]]]:
-    """The context's score and evidence, and the spans of the prompt read as background."""
-    example_score, example = _examples(text, p)
+def _context_and_background(text: str, p: LanguagePatterns, examples: tuple[int, Evidence | None]
+                            ) -> tuple[int, Evidence | None, list[tuple[int, int]]]:
+    """The context's score and evidence, and the spans of the prompt read as background.
+
+    ``examples`` is the examples criterion's result: a quoted sample is not background.
+    """
+    example_score, example = examples
     excluded = [(example.start, example.end)] if example_score == MAX_SCORE and example else []
     cues = 0
     longest = 0  # words in the longest non-request sentence holding a situation cue
@@ -510,17 +515,17 @@ def _format(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
     return 0, None
 
 
-def _constraints(text: str, p: LanguagePatterns, structure: Sequence[tuple[int, int]] = (),
+def _constraints(text: str, p: LanguagePatterns, format_met: bool = False,
                  background: Sequence[tuple[int, int]] = ()) -> tuple[int, Evidence | None]:
     """Explicit rules for the answer.
 
-    ``structure``: the spans already credited as format ("5 bullet points"), not credited a second
-    time here (a limit put on them, "at most 5 bullet points", still is). ``background``: the spans
-    that state the situation; "payment at 60 days" or "I can give 5% max" there describe the world,
-    not the answer.
+    With ``format_met``, a span already credited as format ("5 bullet points") is not credited a
+    second time here (a limit put on it, "at most 5 bullet points", still is). ``background``: the
+    spans that state the situation; "payment at 60 days" or "I can give 5% max" there describe the
+    world, not the answer.
     """
     for match in p.constraints_strong.finditer(text):
-        if any(start <= match.start() and match.end() <= end for start, end in structure):
+        if format_met and _inside_format(text, match, p):
             continue
         if any(start <= match.start() < end for start, end in background):
             continue
@@ -529,6 +534,13 @@ def _constraints(text: str, p: LanguagePatterns, structure: Sequence[tuple[int, 
     if match:
         return 1, _span(text, match.start(), match.end())
     return 0, None
+
+
+def _inside_format(text: str, match: re.Match, p: LanguagePatterns) -> bool:
+    """Whether ``match`` lies within a format cue ("5 bullet points" read as "5 … points")."""
+    window_start = max(0, match.start() - _FORMAT_WINDOW)
+    return any(cue.start() <= match.start() and match.end() <= cue.end()
+               for cue in p.format_strong.finditer(text, window_start, min(len(text), match.end() + _FORMAT_WINDOW)))
 
 
 def _examples(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
@@ -575,10 +587,9 @@ def _tone(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
 def _detect_all(text: str, p: LanguagePatterns) -> dict[str, tuple[int, Evidence | None]]:
     """Every criterion's (score, evidence); format is read before constraints so a span counts once."""
     found = {criterion: detector(text, p) for criterion, detector in _DETECTORS.items() if criterion not in ("context", "constraints")}
-    context, evidence, background = _context_and_background(text, p)
+    context, evidence, background = _context_and_background(text, p, found["examples"])
     found["context"] = (context, evidence)
-    structure = [m.span() for m in p.format_strong.finditer(text)] if found["format"][0] == MAX_SCORE else []
-    found["constraints"] = _constraints(text, p, structure, background)
+    found["constraints"] = _constraints(text, p, found["format"][0] == MAX_SCORE, background)
     return found
 
 

@@ -170,6 +170,8 @@ _CONFIG_SECRET = re.compile(
     r"(?<![\w.-])[\"']?(?P<key>[A-Za-z][A-Za-z0-9_.-]{0,60})[\"']?\s*(?:=|:(?!//))[ \t]*"
     r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s\"',;]+))"
 )
+# Cheap test before the configuration-line pattern: no secret-like key name, no configuration secret.
+_SECRET_KEY_HINT = re.compile(r"pass|pwd|secret|token|key|mdp|credential|pin", re.IGNORECASE)
 _KEY_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SECRET_KEY_ENDS = frozenset(
     "password passwd pwd pass passphrase passcode secret token mdp passe credential credentials apikey pin".split()
@@ -367,7 +369,7 @@ def _secrets(text: str) -> Iterator[Finding]:
     lowered = text.lower()
     if any(word in lowered for word in ("pass", "pwd", "mdp", "secret", "key", "token", "clé", "cle", "code", "pin")):
         yield from _assigned_secrets(text)
-    if "=" in text or ":" in text:
+    if ("=" in text or ":" in text) and _SECRET_KEY_HINT.search(text):
         for match in _CONFIG_SECRET.finditer(text):
             if not _secret_key(match.group("key")):
                 continue
