@@ -48,6 +48,7 @@ class LanguagePatterns:
     task_want: re.Pattern
     instruction_start: re.Pattern
     role: re.Pattern
+    role_hint: re.Pattern
     role_as: re.Pattern
     role_generic: frozenset[str]
     audience_strong: re.Pattern
@@ -58,6 +59,7 @@ class LanguagePatterns:
     constraints_strong: re.Pattern
     constraints_weak: re.Pattern
     examples_strong: re.Pattern
+    examples_hint: re.Pattern
     examples_quote: re.Pattern
     examples_weak: re.Pattern
     tone_cue: re.Pattern
@@ -183,6 +185,8 @@ EN = LanguagePatterns(
         r"adopt the (?:role|persona|perspective|viewpoint) of|put yourself in the shoes of|your role is|"
         r"(?:role|persona)\s*:)\s+(?P<article>an?|the|my|our|my|one of)?\s*(?P<what>[\w-]+(?:\s+[\w-]+){0,3})"
     ),
+    # A word every role phrase contains: a cheap test before the full pattern.
+    role_hint=_c(r"\b(?:you|you're|act|acting|pretend|imagine|take|play|assume|adopt|put|role|persona)\b"),
     role_as=_c(r"(?:^|[.!?\n]\s*)as (?:an?|the|our|my) (?P<what>[\w -]{2,60}?),\s*(?P<next>[\w']+)"),
     role_generic=frozenset("assistant ai bot chatbot robot model helpful language gpt chatgpt copilot".split()),
     audience_strong=_c(
@@ -237,6 +241,7 @@ EN = LanguagePatterns(
         r"(?:use|follow|take) (?:this|the following) (?:example|sample|model|template)|"
         r"(?:an? )?(?:example|sample) of (?:the|a|an|what|our|my) [^.:\n]{0,60}:)"
     ),
+    examples_hint=_c(r"\b(?:here|here's|example|sample|model|e\.g|like|follows|template)\b"),
     examples_quote=_c(r"\b(?:example|sample|style|model|template|tone|like)\b[^\"“«\n]{0,60}" + _QUOTE
                       + r"|\bhere(?: is|'s| are)\b(?![^:\n]{0,80}\b(?:notes?|facts|data|figures|information)\b)[^:\n]{0,80}:\s*" + _QUOTE),
     examples_weak=_c(r"\b(?:for example|for instance|e\.g\.|such as|in the (?:same )?style of|like (?:our|my|the one|last)|similar to|inspired by|modell?ed on)\b"),
@@ -376,6 +381,8 @@ FR = LanguagePatterns(
         r"ton rôle est d[eu']|votre rôle est d[eu']|incarne|incarnez)|\b(?:rôle|persona)\s*:)"
         r"\s*(?P<article>une?|le|la|l'|mon|ma|notre|des|d')?\s*(?P<what>[\w'-]+(?:\s+[\w'-]+){0,3})"
     ),
+    role_hint=_c(r"(?<!\w)(?:tu|vous|t'es|agis|agissez|joue|jouez|endosse|endossez|prends|prenez|mets-toi|mettez-vous|imagine|"
+                 r"imaginez|ton|votre|incarne|incarnez|rôle|persona)(?!\w)"),
     role_as=_c(r"(?:^|[.!?\n]\s*)en tant qu[e'] ?(?:une?\s+|le\s+|la\s+|l')?(?P<what>[\w' -]{2,60}?),\s*(?P<next>[\w']+)"),
     role_generic=frozenset("assistant assistante ia bot chatbot robot modèle gpt chatgpt copilot intelligence".split()),
     audience_strong=_c(
@@ -422,9 +429,10 @@ FR = LanguagePatterns(
     constraints_weak=_c(r"(?<!\w)(?:courte?s?|brefs?|brève|concise?s?|succincte?s?|pas trop longu?e?s?|rapide|simple|simplement|synthétique)(?!\w)"),
     examples_strong=_c(
         r"(?<!\w)(?:voici un (?:exemple|modèle)|voilà un (?:exemple|modèle)|(?:par )?exemple\s*:|modèle\s*:|comme ceci\s*:|"
-        r"comme ça\s*:|sur le modèle suivant|(?:en t'inspirant|inspire-toi|en vous inspirant|inspirez-vous) de (?:cet|l')exemple|"
+        r"comme ça\s*:|sur le modèle suivant|(?:en t'inspirant|inspire-toi|en vous inspirant|inspirez-vous) de (?:cet |l')exemple|"
         r"(?:un )?exemple d[eu'] [^.:\n]{0,60}:)"
     ),
+    examples_hint=_c(r"(?<!\w)(?:voici|voilà|exemple|modèle|comme|sur le modèle|inspire|inspirez|inspirant)(?!\w)"),
     examples_quote=_c(r"(?<!\w)(?:exemple|modèle|style|ton|comme)(?!\w)[^\"“«\n]{0,60}" + _QUOTE
                       + r"|(?<!\w)(?:voici|voilà)(?!\w)(?![^:\n]{0,80}(?<!\w)(?:notes?|faits|données|chiffres|informations)(?!\w))[^:\n]{0,80}:\s*" + _QUOTE),
     examples_weak=_c(r"(?<!\w)(?:par exemple|p\. ?ex\.|comme notre|comme nos|comme le|comme la|dans le style d[eu']|à la manière d[eu']|s'inspirer d[eu']|en t'inspirant d[eu']|tels? que|telles? que|notamment)(?!\w)"),

@@ -306,7 +306,8 @@ def _opens_with_task(segment: str, p: LanguagePatterns) -> bool:
 
 def _is_request(segment: str, p: LanguagePatterns) -> bool:
     return bool(p.request_start.match(segment) or segment.rstrip().endswith("?") or _opens_with_task(segment, p)
-                or p.role.search(segment) or p.examples_strong.search(segment))
+                or p.role_hint.search(segment) and p.role.search(segment)
+                or p.examples_hint.search(segment) and p.examples_strong.search(segment))
 
 
 def _without_instructions(segment: str, p: LanguagePatterns) -> str:

@@ -156,6 +156,8 @@ _SECRET_WORDS = (
     r"passwords?|passwd|pwd|passcode|passphrase|pass ?word|mots? de passe|mdp|secret|api[ _-]?key|token|"
     r"access[ _-]?key|cl[ée]s? d'api|cl[ée]s? api|code d'acc[èe]s|access code|pin(?: code)?|code pin"
 )
+# Where a secret's word may start: a cheap pass over the text before the full pattern is tried there.
+_SECRET_WORD_START = re.compile(r"(?<![\w-])(?:pass|pwd|mdp|mots? de|secret|api|token|access|cl[ée]|code|pin)", re.IGNORECASE)
 _SECRET_ASSIGNED = re.compile(
     r"(?<![\w-])(?:%s)(?![\w-])"
     r"(?P<owner>(?:\s+(?!(?:is|est|c'est|=)\b)[^\s:=\"'«]{1,30}){0,4}?)"
@@ -166,10 +168,11 @@ _SECRET_ASSIGNED = re.compile(
 # A configuration line: NAME=value, "key": "value", YAML key: value. The key must *end* with a
 # secret's name (DB_PASSWORD, apiKey, client_secret, AWS_SECRET_ACCESS_KEY, mot_de_passe), so
 # "password_min_length: 12" or "token_expiry=3600" are settings, not secrets.
-_CONFIG_SECRET = re.compile(
-    r"(?<![\w.-])[\"']?(?P<key>[A-Za-z][A-Za-z0-9_.-]{0,60})[\"']?\s*(?:=|:(?!//))[ \t]*"
-    r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s\"',;]+))"
-)
+# Read from each "=" or ":" (few in a prompt) rather than from every word: the key just before
+# the sign, then the value just after it.
+_CONFIG_SIGN = re.compile(r"=|:(?!//)")
+_CONFIG_KEY = re.compile(r"(?:^|(?<=[^\w.-]))[\"']?(?P<key>[A-Za-z][A-Za-z0-9_.-]{0,60})[\"']?\s*$")
+_CONFIG_VALUE = re.compile(r"[ \t]*(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s\"',;]+))")
 # Cheap test before the configuration-line pattern: no secret-like key name, no configuration secret.
 _SECRET_KEY_HINT = re.compile(r"pass|pwd|secret|token|key|mdp|credential|pin", re.IGNORECASE)
 _KEY_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -370,9 +373,7 @@ def _secrets(text: str) -> Iterator[Finding]:
     if any(word in lowered for word in ("pass", "pwd", "mdp", "secret", "key", "token", "clé", "cle", "code", "pin")):
         yield from _assigned_secrets(text)
     if ("=" in text or ":" in text) and _SECRET_KEY_HINT.search(text):
-        for match in _CONFIG_SECRET.finditer(text):
-            if not _secret_key(match.group("key")):
-                continue
+        for match in _config_assignments(text):
             group = next(g for g in ("dq", "sq", "bare") if match.group(g) is not None)
             value = match.group(group).strip()
             if group == "bare":
@@ -392,9 +393,25 @@ def _secrets(text: str) -> Iterator[Finding]:
             yield Finding("secret", start, start + len(token), token)
 
 
+def _config_assignments(text: str) -> Iterator[re.Match]:
+    """The value matches of ``KEY=value`` / ``"key": "value"`` / ``key: value`` whose key names a secret."""
+    for sign in _CONFIG_SIGN.finditer(text):
+        key = _CONFIG_KEY.search(text, max(0, sign.start() - 66), sign.start())
+        if key is None or not _secret_key(key.group("key")):
+            continue
+        value = _CONFIG_VALUE.match(text, sign.end())
+        if value is not None:
+            yield value
+
+
 def _assigned_secrets(text: str) -> Iterator[Finding]:
     position = 0
-    while match := _SECRET_ASSIGNED.search(text, position):
+    for hint in _SECRET_WORD_START.finditer(text):
+        if hint.start() < position:
+            continue
+        match = _SECRET_ASSIGNED.match(text, hint.start())
+        if match is None:
+            continue
         # A rejected value may itself start the real one ("access code for the PC: password: …").
         position = match.start("value")
         value = match.group("value")

@@ -151,3 +151,32 @@ def test_a_structural_count_is_format_and_counts_once(lang, prompt, constraints_
     result = analyze(prompt, lang=lang)
     assert result.criterion("format").score == 2
     assert result.criterion("constraints").score == constraints_score
+
+
+@pytest.mark.parametrize(
+    "lang, phrase",
+    [("en", p) for p in ("You are an HR partner", "You'll be a coach", "Act as a buyer", "Acting as a lawyer",
+                         "Pretend to be a client", "Imagine you're a CFO", "Take on the role of a buyer",
+                         "Play the role of a tough buyer", "Assume the role of a coach", "Adopt the persona of a coach",
+                         "Put yourself in the shoes of a client", "Your role is to coach", "Role: a coach",
+                         "Here is an example of a post", "Here's a sample brief", "Example: hello there, friends",
+                         "Sample: hello there", "Model: hello", "e.g.: hello", "Like this: hello", "as follows: hello",
+                         "Use this template carefully", "An example of our tone: hello")]
+    + [("fr", p) for p in ("Tu es contrôleur", "Vous êtes un coach", "T'es un coach", "Tu seras un coach", "Agis comme un coach",
+                           "Agissez en tant que juriste", "Joue le rôle d'un acheteur", "Endosse le rôle d'un coach",
+                           "Prends le rôle d'un coach", "Mets-toi dans la peau d'un client", "Imagine que tu es un DAF",
+                           "Ton rôle est de conseiller", "Incarne un coach", "Rôle : un coach",
+                           "Voici un exemple de post", "Voilà un modèle", "Exemple : bonjour à tous", "Modèle : bonjour",
+                           "Comme ceci : bonjour", "sur le modèle suivant", "Inspire-toi de cet exemple",
+                           "En vous inspirant de l'exemple", "Un exemple de ton : bonjour")],
+)
+def test_the_cheap_hints_cover_every_role_and_example_phrase(lang, phrase):
+    """The rubric tests a hint word before the full role/examples pattern (speed): never a miss."""
+    from ldai_xblocks.engine.prompt_patterns import BY_LANG
+
+    patterns = BY_LANG[lang]
+    for full, hint in ((patterns.role, patterns.role_hint), (patterns.examples_strong, patterns.examples_hint)):
+        found = full.search(phrase)
+        if found:
+            assert hint.search(found.group()), (phrase, found.group())
+    assert patterns.role.search(phrase) or patterns.examples_strong.search(phrase), phrase
