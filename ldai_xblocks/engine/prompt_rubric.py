@@ -526,9 +526,9 @@ def _constraints(text: str, p: LanguagePatterns, format_met: bool = False,
     world, not the answer.
     """
     for match in p.constraints_strong.finditer(text):
-        if format_met and _inside_format(text, match, p):
-            continue
         if any(start <= match.start() < end for start, end in background):
+            continue
+        if format_met and _inside_format(text, match, p):
             continue
         return 2, _phrase(text, match.start(), match.end(), limit=80)
     match = p.constraints_weak.search(text)
