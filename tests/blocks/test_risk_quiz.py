@@ -270,3 +270,82 @@ def test_a_first_view_writes_no_learner_state_and_the_draw_is_stable(blocks, han
     assert [q["id"] for q in again.user_state()["questions"]] == first
     status, state = handler(block, "submit_answer", {"question_id": first[0], "selected": ["a"]})
     assert status == 200 and block.current_attempt["questions"] == first and block.current_attempt["started"]
+
+
+def test_a_retry_draws_the_questions_not_seen_yet(blocks, handler):
+    """Six questions, three per attempt: the second attempt asks the three others (issue 12: half repeated)."""
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='3' max_attempts='0' custom_content={quoteattr(CONTENT)}/>")
+    first = {q["id"] for q in answer_all(block, handler, right=False)["questions"]}
+    status, state = handler(block, "start_attempt", {})
+    assert status == 200 and state["attempt_number"] == 2
+    second = {q["id"] for q in state["questions"]}
+    assert len(second) == 3 and not first & second
+    assert block.history[0]["questions"] and set(block.history[0]["questions"]) == first
+    # still deterministic: the same learner sees the same retry draw after a reload
+    assert {q["id"] for q in blocks.as_user(block, "learner1").user_state()["questions"]} == second
+
+
+def test_the_intro_counts_the_questions_of_the_attempt_in_force(blocks, handler):
+    """After the author lowers the number of questions, a retry's page says how many it really asks."""
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='6' max_attempts='0' custom_content={quoteattr(CONTENT)}/>")
+    answer_all(block, handler, right=True)
+    block.num_questions = 3
+    handler(block, "start_attempt", {})
+    fragment = block.student_view()
+    assert "3 workplace scenarios" in fragment.content
+    assert len(fragment.json_init_args["state"]["questions"]) == 3
+
+
+def test_ticked_but_unchecked_choices_are_kept_as_a_draft(blocks, quiz_block, handler):
+    question = quiz_block.user_state()["questions"][0]
+    status, body = handler(quiz_block, "save_draft", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})
+    assert status == 200 and body == {"saved": True}
+    reloaded = blocks.as_user(quiz_block, "learner1")
+    assert reloaded.user_state()["drafts"] == {question["id"]: [question["choices"][0]["id"]]}
+    # the draft is only a draft: nothing graded, no event, and it goes once the answer is checked
+    assert quiz_block.runtime.events_of("grade") == [] and reloaded.user_state()["answers"] == {}
+    handler(quiz_block, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})
+    assert quiz_block.user_state()["drafts"] == {}
+
+
+@pytest.mark.parametrize("payload", [
+    {"question_id": "nope", "selected": ["a"]},
+    {"question_id": None, "selected": []},
+    {"selected": ["zzz"]},
+    {"question_id": "FIRST", "selected": ["zzz"]},
+    {"question_id": "FIRST", "selected": "a"},
+    {"question_id": "FIRST", "selected": [{"$ne": 1}]},
+])
+def test_hostile_drafts_get_400_and_change_nothing(quiz_block, handler, payload):
+    if payload.get("question_id") == "FIRST":
+        payload = {**payload, "question_id": quiz_block.user_state()["questions"][0]["id"]}
+    status, body = handler(quiz_block, "save_draft", payload)
+    assert status == 400 and body["error"]
+    assert quiz_block.user_state()["drafts"] == {}
+
+
+def test_the_charter_in_force_is_shown_and_quoted_in_the_feedback_of_its_questions(blocks, handler):
+    """Charter questions grade against the author's charter: the learner sees it, and the feedback quotes the rule."""
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='6' custom_content={quoteattr(CONTENT)}/>")
+    block.charter = {"client-data-public-chatbot": {"text": "Our own wording of the rule.", "allowed": True}}
+    state = block.user_state()
+    assert state["charter"] == [{"id": "client-data-public-chatbot", "text": "Our own wording of the rule.", "allowed": True}]
+    assert next(q for q in state["questions"] if q["id"] == "c1")["charter_question"] is True
+    status, state = handler(block, "submit_answer", {"question_id": "c1", "selected": ["t"]})
+    assert status == 200
+    assert state["answers"]["c1"]["charter_rule"] == {"id": "client-data-public-chatbot", "text": "Our own wording of the rule.", "allowed": True}
+    assert state["answers"]["c1"]["correct"] is True, "graded against the charter in force (allowed)"
+
+
+def test_no_charter_panel_when_the_draw_has_no_charter_question(blocks):
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='6' categories='[\"bias\"]' custom_content={quoteattr(CONTENT)}/>")
+    assert block.user_state()["charter"] == []
+
+
+def test_the_profile_does_not_judge_a_category_on_one_question(blocks, handler):
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='3' custom_content={quoteattr(CONTENT)}/>")
+    state = answer_all(block, handler, right=False)
+    categories = state["profile"]["categories"]
+    assert categories and all(c["answered"] == 1 and c["judged"] is False and c["weak"] is False for c in categories)
+    assert all(c["advice"] for c in categories), "a missed category still gets its short advice"
+    assert state["min_to_judge"] == 2
