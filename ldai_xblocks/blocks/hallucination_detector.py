@@ -14,6 +14,7 @@ and their units until then.
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,8 @@ from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Dict, Integer, List, Scope, String
 
-from ..content.packs import default_pack_ref
+from ..content.packs import default_pack_ref, is_mixed
+from ..engine.quiz import seed_for
 from ..engine.spans import GRADINGS, SpanError, check_spans, merge_spans, score_spans, unit_spans
 from ..i18n import N_
 from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
@@ -36,6 +38,8 @@ KIND_LABELS = {
     "contradiction": N_("Internal contradiction"),
 }
 MAX_FLAGS_PER_TEXT = 200
+MIXED_TEXTS = 3
+"""Texts per attempt when the content mixes every job family: one from each of three families."""
 GRACE_SECONDS = 20
 """Network slack after the deadline: a submit sent as the clock reached zero still counts."""
 
@@ -65,6 +69,36 @@ class HallucinationDetectorBlock(ActivityBlock):
 
     def items(self) -> list[dict[str, Any]]:
         return list(self.content_document()["items"])
+
+    def _draw_items(self, number: int) -> list[dict[str, Any]]:
+        """The texts of attempt ``number``: all of them, or with "any job family" a mix drawn for this learner.
+
+        The mix takes one text from each of ``MIXED_TEXTS`` families, seeded by the learner,
+        the block and the attempt, so a retry meets other families.
+        """
+        items = self.items()
+        origin, ref = self.content_source()
+        if origin != "pack" or not is_mixed(ref):
+            return items
+        rng = random.Random(seed_for(self.learner_id(), self.scope_ids.usage_id, number))
+        families: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            families.setdefault(item.get("job_family", "all"), []).append(item)
+        chosen = rng.sample(sorted(families), min(MIXED_TEXTS, len(families)))
+        return [rng.choice(families[family]) for family in chosen]
+
+    def _attempt_items(self, attempt: dict[str, Any]) -> list[dict[str, Any]]:
+        """The texts an attempt was made on, as they were then (attempts from before snapshots: the content in force)."""
+        snapshot = attempt.get("items")
+        return list(snapshot) if isinstance(snapshot, list) else self.items()
+
+    def _content_changed(self, attempt: dict[str, Any]) -> bool:
+        """Whether the course team changed or removed a text of this attempt since it started."""
+        snapshot = attempt.get("items")
+        if not isinstance(snapshot, list):
+            return False
+        current = {item["id"]: item for item in self.items()}
+        return any(current.get(item["id"]) != item for item in snapshot)
 
     def _lang(self) -> str:
         return self.content_document().get("lang", self.language())
@@ -110,11 +144,18 @@ class HallucinationDetectorBlock(ActivityBlock):
         attempt = self._attempt()
         if not attempt and not self.time_limit:
             attempt = self._new_attempt()
+        elif attempt and not attempt.get("submitted") and not any(attempt.get("flags", {}).values()) and self._content_changed(attempt):
+            # Nothing done on the old texts yet: the learner gets the author's new version (no flag to lose).
+            attempt = {**attempt, "items": self._draw_items(attempt["number"]), "lang": self._lang(), "flags": {}}
+            self.current_attempt = attempt
         return attempt
 
     def _new_attempt(self) -> dict[str, Any]:
+        """A new attempt, with a copy of its texts: later edits by the author never change what it was made on."""
         started = _now()
-        attempt = {"number": self.completed_attempts + 1, "started": started.isoformat(), "flags": {}, "submitted": False}
+        number = self.completed_attempts + 1
+        attempt = {"number": number, "started": started.isoformat(), "flags": {}, "submitted": False,
+                   "items": self._draw_items(number), "lang": self._lang()}
         if self.time_limit:
             attempt["deadline"] = (started + timedelta(minutes=self.time_limit)).isoformat()
         self.current_attempt = attempt
@@ -127,8 +168,8 @@ class HallucinationDetectorBlock(ActivityBlock):
     def user_state(self) -> dict[str, Any]:
         attempt = self._ensure_attempt()
         started = bool(attempt)
-        lang = self._lang()
-        items = self.items()
+        lang = attempt.get("lang") or self._lang()
+        items = self._attempt_items(attempt) if started else []
         known = {item["id"] for item in items}
         deadline = self._deadline(attempt) if started else None
         seconds_left = None
@@ -142,9 +183,10 @@ class HallucinationDetectorBlock(ActivityBlock):
             "started": started,
             "time_limit": self.time_limit,
             "seconds_left": seconds_left,
-            "items": [self._item_payload(item, lang) for item in items] if started else [],
+            "items": [self._item_payload(item, lang) for item in items],
             "flags": {k: v for k, v in attempt.get("flags", {}).items() if k in known},
             "submitted": bool(attempt.get("submitted")),
+            "content_changed": started and self._content_changed(attempt),
             "timed_out": bool(attempt.get("timed_out")),
             "results": results,
             "grading": self.grading,
@@ -199,9 +241,10 @@ class HallucinationDetectorBlock(ActivityBlock):
     # ------------------------------------------------------------------ views
     def student_view(self, context=None):
         state = self.user_state()
+        count = len(state["items"]) or len(self._draw_items(state["attempt_number"]))
         return self.build_fragment(
             "hallucination_detector/student.html",
-            {"title": self.title(), "count": len(self.items()), "time_limit": self.time_limit, "grading": self.grading,
+            {"title": self.title(), "count": count, "time_limit": self.time_limit, "grading": self.grading,
              "max_attempts": self.max_attempts, "leaderboard": self.leaderboard_enabled},
             js_class="LdaiHallucinationDetector",
             js_args={"state": state, "kind_labels": {k: self._(v) for k, v in KIND_LABELS.items()}},
@@ -260,8 +303,8 @@ class HallucinationDetectorBlock(ActivityBlock):
             raise UserError(self._("Your flags could not be read. Reload the page: the flags saved so far are kept."), code="bad_flags") from error
         return [list(span) for span in merge_spans(spans)]
 
-    def _item(self, item_id: Any) -> dict[str, Any]:
-        for item in self.items():
+    def _item(self, attempt: dict[str, Any], item_id: Any) -> dict[str, Any]:
+        for item in self._attempt_items(attempt):
             if item["id"] == item_id:
                 return item
         raise UserError(self._("This text is not part of the activity. Reload the page to continue."), code="unknown_item")
@@ -285,7 +328,7 @@ class HallucinationDetectorBlock(ActivityBlock):
         attempt = self._open_attempt()
         if self._time_is_up(attempt):
             raise UserError(self._("Time is up: flags made after the end are not kept. Submit to see your results."), 409, code="time_up")
-        item = self._item(data.get("item_id"))
+        item = self._item(attempt, data.get("item_id"))
         flags = self._clean_flags(item, data.get("flags"))
         self.current_attempt = {**attempt, "flags": {**attempt.get("flags", {}), item["id"]: flags}}
         return {"saved": True, "item_id": item["id"], "flags": flags}
@@ -294,7 +337,7 @@ class HallucinationDetectorBlock(ActivityBlock):
     def submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """Grade the attempt: every text, with the flags sent (or, after the deadline, the flags saved in time)."""
         attempt = self._open_attempt()
-        items = self.items()
+        items = self._attempt_items(attempt)
         flags = dict(attempt.get("flags", {}))
         timed_out = self._time_is_up(attempt)
         sent = data.get("flags", {})
@@ -309,7 +352,7 @@ class HallucinationDetectorBlock(ActivityBlock):
         submitted_at = _now()
         attempt = {**attempt, "flags": flags, "submitted": True, "submitted_at": submitted_at.isoformat(), "timed_out": timed_out}
         self.current_attempt = attempt
-        lang = self._lang()
+        lang = attempt.get("lang") or self._lang()
         results = self._results(items, attempt, lang)
         self.record_attempt(results["score"])
         self.record_on_leaderboard(results["score"])
@@ -387,7 +430,6 @@ class HallucinationDetectorBlock(ActivityBlock):
     # ------------------------------------------------------------------ reports
     def generate_report_data(self, user_state_iterator, limit_responses=None):
         """Rows for the instructors' "Problem Responses" CSV: one per learner and text, with flags and score."""
-        items = {item["id"]: item for item in self.items()}
         lang = self._lang()
         count = 0
         for user_state in user_state_iterator:
@@ -395,6 +437,7 @@ class HallucinationDetectorBlock(ActivityBlock):
             attempt = state.get("current_attempt") or {}
             if not attempt.get("submitted"):
                 continue
+            items = {item["id"]: item for item in self._attempt_items(attempt)}
             for item_id, flags in (attempt.get("flags") or {}).items():
                 item = items.get(item_id)
                 if item is None:
