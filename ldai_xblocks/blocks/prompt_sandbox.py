@@ -453,10 +453,13 @@ class PromptSandboxBlock(ActivityBlock):
         for criterion, value in raw.items():
             if value in (None, ""):
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10:
-                errors["weights"] = [self._("Each weight is a number between 0 and 10.")]
-                return {}
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10:  # NaN and inf fail too
+                # next to the criterion's own box (``weights.<criterion>``), saying what to type
+                errors[f"weights.{criterion}"] = [self._("Enter a number from 0 to 10 (0 leaves this criterion out of the score).")]
+                continue
             cleaned[criterion] = float(value)
+        if any(name.startswith("weights.") for name in errors):
+            return {}
         if cleaned and not any(cleaned.values()) and set(cleaned) == set(CRITERIA):
             errors["weights"] = [self._("At least one criterion needs a weight above zero.")]
         return cleaned

@@ -188,7 +188,8 @@ class RiskQuizBlock(ActivityBlock):
     def studio_view(self, context=None):
         document = self.content_document()
         rules = [
-            {"id": r["id"], "text": self.charter.get(r["id"], {}).get("text", r["text"]), "allowed": self.charter.get(r["id"], {}).get("allowed", r["allowed"])}
+            {"id": r["id"], "default_text": r["text"], "text": self.charter.get(r["id"], {}).get("text", r["text"]),
+             "allowed": self.charter.get(r["id"], {}).get("allowed", r["allowed"])}
             for r in document.get("charter", [])
         ]
         return self.build_fragment(

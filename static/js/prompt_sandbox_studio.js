@@ -15,7 +15,7 @@
     function collect() {
       var weights = {};
       form.querySelectorAll('[data-ldai-weight]').forEach(function (input) {
-        weights[input.getAttribute('data-ldai-weight')] = input.value === '' ? null : Number(input.value);
+        weights[input.getAttribute('data-ldai-weight')] = C.fieldValue(form, input.name);
       });
       var data = {weights: weights};
       ['display_name', 'job_family', 'pack', 'scenario_id', 'custom_content', 'grading', 'max_attempts', 'reveal_after',

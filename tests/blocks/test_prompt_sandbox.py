@@ -186,7 +186,7 @@ def test_studio_save_is_all_or_nothing_with_messages_per_field(sandbox, handler)
         "scenario_id": "no-such", "custom_content": '{"schema": "ldai.prompt_sandbox/1"',
     })
     assert status == 400 and body["code"] == "invalid_settings"
-    assert set(body["fields"]) == {"max_attempts", "grading", "weights", "custom_content"}
+    assert set(body["fields"]) == {"max_attempts", "grading", "weights.task", "custom_content"}
     assert sandbox.display_name == "" and sandbox.max_attempts == 4
 
 

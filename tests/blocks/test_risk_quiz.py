@@ -263,12 +263,13 @@ def test_questions_carry_the_language_of_their_pack_not_of_the_interface(blocks)
 
 def test_a_first_view_writes_no_learner_state_and_the_draw_is_stable(blocks, handler):
     block = blocks.from_xml(f"<ldai_risk_quiz num_questions='4' custom_content={quoteattr(CONTENT)}/>")
-    first = [q["id"] for q in block.user_state()["questions"]]
+    drawn = block.user_state()["questions"]
+    first = [q["id"] for q in drawn]
     block.student_view()
     assert not block._field_data.has(block, "current_attempt"), "a page view must not write learner state"
     again = blocks.as_user(block, "learner1")
     assert [q["id"] for q in again.user_state()["questions"]] == first
-    status, state = handler(block, "submit_answer", {"question_id": first[0], "selected": ["a"]})
+    status, state = handler(block, "submit_answer", {"question_id": first[0], "selected": [drawn[0]["choices"][0]["id"]]})
     assert status == 200 and block.current_attempt["questions"] == first and block.current_attempt["started"]
 
 
@@ -349,3 +350,27 @@ def test_the_profile_does_not_judge_a_category_on_one_question(blocks, handler):
     assert categories and all(c["answered"] == 1 and c["judged"] is False and c["weak"] is False for c in categories)
     assert all(c["advice"] for c in categories), "a missed category still gets its short advice"
     assert state["min_to_judge"] == 2
+
+
+@pytest.mark.parametrize("raw", [b'{"weight": 1e309}', b'{"weight": NaN}', b'{"weight": -1}', b'{"weight": 1e12}', b'{"weight": null}',
+                                 b'{"weight": "1e309"}', b'{"weight": "abc"}', b'{"max_attempts": 1e309}', b'{"max_attempts": 2e400}'])
+def test_an_impossible_number_gets_a_message_that_says_what_to_type(quiz_block, handler, raw):
+    """Issue 12: a weight of 1e309 got "This value is not valid here"; now the range to use, never a 500."""
+    status, body = handler(quiz_block, "studio_submit", raw=raw)
+    assert status == 400, body
+    (name, messages), = body["fields"].items()
+    expected = "Enter a whole number from 0 to 100." if name == "max_attempts" else "Enter a number from 0 to 1000 (for example 1 or 2.5)."
+    assert messages == [expected]
+    assert quiz_block.weight == 1.0 and quiz_block.max_attempts == 2, "nothing saved"
+
+
+def test_the_number_message_is_in_the_authors_language(blocks, handler):
+    block = blocks.from_xml("<ldai_risk_quiz/>", language="fr")
+    status, body = handler(block, "studio_submit", raw=b'{"weight": 1e309}')
+    assert status == 400 and body["fields"]["weight"][0].startswith("Saisissez un nombre de 0 à 1000")
+
+
+def test_charter_rules_are_labelled_by_their_text_not_their_id(blocks):
+    block = blocks.from_xml("<ldai_risk_quiz/>", language="en")
+    html = block.studio_view().content
+    assert "Rule 1: Pasting client data" in html and "“client-data-public-chatbot”" not in html
