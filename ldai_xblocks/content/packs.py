@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..resources import packs_dir
+from .rules.prompt_sandbox import MIXED_ID  # the id the sandbox rules know as a mix of families
 from .validation import KINDS, ContentError, validate
 
 LANGUAGES = ("en", "fr")
-MIXED_ID = "any-job-family"
-"""The id of the pack that mixes every job family of a language (see the module docstring)."""
 JOB_FAMILIES = ("marketing", "finance", "hr", "production", "sales", "management")
 
 
@@ -87,10 +86,10 @@ MIXED_KEYS = {"hallucination_detector": "items", "prompt_sandbox": "scenarios"}
 
 @cache
 def _mixed_document(kind: str, lang: str) -> dict:
-    """Every job-family pack of ``lang`` in one document (``KeyError`` if none).
+    """Every job-family pack of ``lang`` in one document, validated like any pack (``KeyError`` if none).
 
-    Each part was validated as its own pack; the whole is not re-validated, because a
-    sandbox pack's rules want one family per pack, which a mix breaks on purpose.
+    An author may start their own content from it: its id tells the sandbox rules that
+    the families are mixed on purpose.
     """
     packs = _family_packs(kind, lang)
     key = MIXED_KEYS.get(kind)
@@ -105,6 +104,9 @@ def _mixed_document(kind: str, lang: str) -> dict:
         "description": " / ".join(d["title"] for d in documents),
         key: [{"job_family": d.get("job_family"), **element} for d in documents for element in d[key]],
     })
+    problems = validate(kind, mixed)
+    if problems:
+        raise ContentError(problems)
     return mixed
 
 

@@ -163,7 +163,7 @@
     /* A number box the browser cannot read (1e309 in Chromium: value "", badInput) or Infinity (which JSON
        sends as null) is sent as text, so the server answers with what to type instead of ignoring it. */
     if (input.type === 'number') {
-      if (input.validity && input.validity.badInput) { return 'not a number'; }
+      if (input.validity && input.validity.badInput) { return '?'; }
       return input.value === '' ? null : (isFinite(Number(input.value)) ? Number(input.value) : input.value);
     }
     return input.value;
