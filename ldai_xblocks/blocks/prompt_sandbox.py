@@ -286,7 +286,7 @@ class PromptSandboxBlock(ActivityBlock):
             },
             js_class="LdaiPromptSandboxStudio",
             css=("css/prompt_sandbox.css",),
-            js=("js/prompt_sandbox_studio.js",),
+            js=("js/prompt_scenario_editor.js", "js/prompt_sandbox_studio.js"),
         )
 
     def _scenario_groups(self) -> list[dict[str, Any]]:

@@ -24,15 +24,39 @@
       return data;
     }
 
+    var area = form.querySelector('[name="custom_content"]');
+    var editorButton = form.querySelector('[data-ldai-se-open]');
+    var editor = global.LdaiPromptScenarioEditor(form.querySelector('[data-ldai-scenario-editor]'), area, i18n, function () {
+      if (area.value.trim()) {
+        try { return Promise.resolve(JSON.parse(area.value)); } catch (error) {
+          return Promise.reject(new Error(t('The JSON above is not valid, so it cannot be edited scenario by scenario. Fix it, or empty it to start from the selected pack.')));
+        }
+      }
+      return api.call('pack_document', {pack: value('pack')}).then(function (result) { return result.document; });
+    }, announce);
+    editorButton.addEventListener('click', function () {
+      C.setFieldErrors(form, {});
+      editor.open().then(function () {
+        editorButton.setAttribute('aria-expanded', 'true');
+      }).catch(function (error) {
+        C.setFieldErrors(form, {custom_content: [error.message]});
+      });
+    });
+
     C.wireStudioForm(runtime, form, i18n, api, announce, {
       collect: collect,
       confirmReplace: function () {
-        return !form.querySelector('[name="custom_content"]').value.trim() || global.confirm(t('Replace the JSON you wrote with the selected pack?'));
+        return !area.value.trim() || global.confirm(t('Replace the JSON you wrote with the selected pack?'));
       },
       packLoaded: function (document) {
-        var area = form.querySelector('[name="custom_content"]');
         area.value = JSON.stringify(document, null, 2);
         area.focus();
+      },
+      saved: function () { editor.clearProblems(); },
+      /* The document's problems go next to the scenario editor's fields when it is open. */
+      failed: function (error) {
+        var focus = editor.showProblems((error.fields || {}).custom_content);
+        return focus ? {focus: focus} : {};
       }
     });
   }
