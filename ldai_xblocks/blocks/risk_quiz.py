@@ -225,18 +225,22 @@ class RiskQuizBlock(ActivityBlock):
         """The learner's state, for the JS at start-up and the mobile apps (GET or POST)."""
         return json_response(self.user_state())
 
-    @json_api
-    def submit_answer(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
-        bank = self.bank()
-        attempt = self._ensure_attempt(bank)
-        question_id = data.get("question_id")
+    def _open_question(self, bank: quiz.Bank, attempt: dict[str, Any], question_id: Any) -> quiz.Question:
+        """The question a learner may still answer (or draft) in this attempt, else the reason why not."""
         if attempt.get("completed"):
             raise UserError(self._("This attempt is over. Start a new attempt to answer again."), 409, code="attempt_over")
         if not isinstance(question_id, str) or question_id not in attempt["questions"] or question_id not in bank.questions:
             raise UserError(self._("This question is not part of your quiz. Reload the page to continue."), code="unknown_question")
         if question_id in attempt["answers"]:
             raise UserError(self._("You have already answered this question."), 409, code="already_answered")
-        question = bank.questions[question_id]
+        return bank.questions[question_id]
+
+    @json_api
+    def submit_answer(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        bank = self.bank()
+        attempt = self._ensure_attempt(bank)
+        question = self._open_question(bank, attempt, data.get("question_id"))
+        question_id = question.id
         try:
             result = quiz.grade_question(question, data.get("selected") if isinstance(data.get("selected"), list) else "")
         except quiz.AnswerError as error:
@@ -291,13 +295,7 @@ class RiskQuizBlock(ActivityBlock):
         """
         bank = self.bank()
         attempt = self._ensure_attempt(bank)
-        question_id, selected = data.get("question_id"), data.get("selected")
-        if attempt.get("completed"):
-            raise UserError(self._("This attempt is over. Start a new attempt to answer again."), 409, code="attempt_over")
-        if not isinstance(question_id, str) or question_id not in attempt["questions"] or question_id not in bank.questions:
-            raise UserError(self._("This question is not part of your quiz. Reload the page to continue."), code="unknown_question")
-        if question_id in attempt["answers"]:
-            raise UserError(self._("You have already answered this question."), 409, code="already_answered")
+        question_id, selected = self._open_question(bank, attempt, data.get("question_id")).id, data.get("selected")
         choices = bank.questions[question_id].choice_ids
         if not isinstance(selected, list) or not all(isinstance(c, str) and c in choices for c in selected):
             raise UserError(self._answer_error_message("unknown_choice"), code="unknown_choice")

@@ -229,7 +229,32 @@
     return {showSummary: showSummary};
   }
 
+  /* A form editor over the content JSON (question by question, scenario by scenario): it edits the JSON
+   * in the box, or the selected pack when the box is empty; a box that is not JSON is said next to it.
+   * makeEditor(panel, area, i18n, loadDocument, announce) builds the editor; returns it. */
+  function contentEditor(parts, makeEditor, panelSelector, buttonSelector, invalidMessage) {
+    var form = parts.form;
+    var area = form.querySelector('[name="custom_content"]');
+    var button = form.querySelector(buttonSelector);
+    var editor = makeEditor(form.querySelector(panelSelector), area, parts.i18n, function () {
+      if (area.value.trim()) {
+        try { return Promise.resolve(JSON.parse(area.value)); } catch (error) { return Promise.reject(new Error(invalidMessage)); }
+      }
+      return parts.api.call('pack_document', {pack: fieldValue(form, 'pack')}).then(function (result) { return result.document; });
+    }, parts.announce);
+    button.addEventListener('click', function () {
+      setFieldErrors(form, {});
+      editor.open().then(function () {
+        button.setAttribute('aria-expanded', 'true');
+      }).catch(function (error) {
+        setFieldErrors(form, {custom_content: [error.message]});
+      });
+    });
+    return editor;
+  }
+
   global.LdaiCommon = {
+    contentEditor: contentEditor,
     fieldValue: fieldValue,
     wireStudioForm: wireStudioForm,
     studioParts: studioParts,

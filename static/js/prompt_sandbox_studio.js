@@ -25,23 +25,8 @@
     }
 
     var area = form.querySelector('[name="custom_content"]');
-    var editorButton = form.querySelector('[data-ldai-se-open]');
-    var editor = global.LdaiPromptScenarioEditor(form.querySelector('[data-ldai-scenario-editor]'), area, i18n, function () {
-      if (area.value.trim()) {
-        try { return Promise.resolve(JSON.parse(area.value)); } catch (error) {
-          return Promise.reject(new Error(t('The JSON above is not valid, so it cannot be edited scenario by scenario. Fix it, or empty it to start from the selected pack.')));
-        }
-      }
-      return api.call('pack_document', {pack: value('pack')}).then(function (result) { return result.document; });
-    }, announce);
-    editorButton.addEventListener('click', function () {
-      C.setFieldErrors(form, {});
-      editor.open().then(function () {
-        editorButton.setAttribute('aria-expanded', 'true');
-      }).catch(function (error) {
-        C.setFieldErrors(form, {custom_content: [error.message]});
-      });
-    });
+    var editor = C.contentEditor(parts, global.LdaiPromptScenarioEditor, '[data-ldai-scenario-editor]', '[data-ldai-se-open]',
+      t('The JSON above is not valid, so it cannot be edited scenario by scenario. Fix it, or empty it to start from the selected pack.'));
 
     C.wireStudioForm(runtime, form, i18n, api, announce, {
       collect: collect,
