@@ -22,6 +22,7 @@
     var current = firstUnanswered();
     var busy = false;
     var reviewing = false;  /* going through the questions of a finished attempt */
+    var backFromReview = false;  /* the profile again after a review: already announced once */
 
     C.wireHelp(root);
 
@@ -170,7 +171,7 @@
       return [
         current > 0 ? el('button', {type: 'button', class: 'ldai-secondary', 'data-ldai-previous': true, text: t('Previous question'), onclick: function () { current -= 1; render(); }}) : null,
         !last ? el('button', {type: 'button', 'data-ldai-next': true, text: t('Next question'), onclick: function () { current += 1; render(); }}) : null,
-        el('button', {type: 'button', class: last ? null : 'ldai-secondary', 'data-ldai-back': true, text: t('Back to my profile'), onclick: function () { current = null; reviewing = false; render(); }})
+        el('button', {type: 'button', class: last ? null : 'ldai-secondary', 'data-ldai-back': true, text: t('Back to my profile'), onclick: function () { current = null; reviewing = false; backFromReview = true; render(); }})
       ];
     }
 
@@ -274,7 +275,8 @@
         ])
       ]);
       stage.appendChild(card);
-      announce(t('Quiz finished. Score: {score}.', {score: i18n.percent(profile.score)}));
+      if (!backFromReview) { announce(t('Quiz finished. Score: {score}.', {score: i18n.percent(profile.score)})); }
+      backFromReview = false;
     }
 
     function retry() {
