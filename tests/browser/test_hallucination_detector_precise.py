@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 
-from .support import LIVE_WATCH, assert_accessible, focused, open_block, shot, tab_until, wait_for_announcement
+from .support import LIVE_WATCH, assert_accessible, focused, handler_url, json_post, open_block, shot, tab_until, wait_for_announcement
 
 pytestmark = pytest.mark.browser
 
@@ -112,3 +113,46 @@ def test_try_again_in_a_timed_hunt_waits_for_start_the_hunt(page, site, axe_sour
     wait_for_announcement(page, r"^The hunt has started")
     assert re.match(r"^Time left: [45]:\d\d$", block.locator("[data-ldai-timer]").inner_text())
     assert len(calls) == 1
+
+
+CHANGED = {"en": "The course team has changed the texts since this attempt.", "fr": "L’équipe pédagogique a modifié les textes depuis cette tentative."}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_finished_attempt_stays_on_its_texts_after_the_author_changes_them(page, site, lang):
+    """Issue 12: after an author's change, a finished attempt was shown as "0 % – found 0 of 1" on a text never seen."""
+    from pathlib import Path
+
+    from .support import handler_url, json_post
+
+    learner = f"versioned-{lang}-{uuid.uuid4().hex[:8]}"
+    block = open_block(page, site.scenario(SCENARIO, lang=lang, student=learner), ready=".ldai-hd-unit")
+    titles = [json_post(page, handler_url(page, "student_view_user_state"), {})["body"]["items"][0]["title"]]
+    block.locator(".ldai-hd-unit").first.click()
+    for _ in range(5):
+        nxt = block.locator("[data-ldai-next]")
+        if not nxt.count():
+            break
+        nxt.click()
+    block.locator("[data-ldai-submit]").click()
+    results = block.locator(".ldai-hd-results")
+    results.wait_for()
+    before = results.inner_text()
+    author = page.context.new_page()
+    open_block(author, site.scenario(SCENARIO, "studio_view", lang=lang), ready="[data-ldai-studio-form]")
+    original = {"custom_content": author.locator("[name=custom_content]").input_value()}
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "hallucination_small.json"
+    try:
+        saved = json_post(author, handler_url(author, "studio_submit"), {"custom_content": fixture.read_text(encoding="utf-8")})
+        assert saved["status"] == 200, saved
+        page.reload(wait_until="load")
+        results = page.locator(".xblock-v1 .ldai-hd-results")
+        results.wait_for()
+        assert CHANGED[lang] in results.inner_text()
+        assert titles[0] in results.inner_text(), "the results are on the texts the learner worked on"
+        figures = re.compile(r"\d+\s?%")
+        assert figures.findall(results.inner_text()) == figures.findall(before), "the same scores, not 0 % on new texts"
+    finally:
+        restored = json_post(author, handler_url(author, "studio_submit"), original)
+        assert restored["status"] == 200, restored
+        author.close()

@@ -110,10 +110,14 @@ def test_ticked_choices_survive_a_reload_before_checking(page, site):
     assert checked[-1] is True and checked.count(True) == 1, checked
 
 
-def test_the_charter_in_force_is_shown_and_quoted_after_a_charter_question(page, site, axe_source):
+CHARTER = {"en": r"^Your company’s charter (allows|does not allow) it: “?.+", "fr": r"^La charte de votre entreprise (l’autorise|l’interdit) : .+"}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_charter_in_force_is_shown_and_quoted_after_a_charter_question(page, site, axe_source, lang):
     """Issue 12: charter questions graded against a charter the learner never saw."""
     for _ in range(12):  # find a learner whose draw has a charter question (the draw is seeded per learner)
-        block = open_block(page, site.scenario(SCENARIO, lang="en", student=student("charter")), ready="[data-ldai-stage] form")
+        block = open_block(page, site.scenario(SCENARIO, lang=lang, student=student("charter")), ready="[data-ldai-stage] form")
         state = json_post(page, handler_url(page, "student_view_user_state"), {})["body"]
         if state["charter"]:
             break
@@ -124,7 +128,7 @@ def test_the_charter_in_force_is_shown_and_quoted_after_a_charter_question(page,
     panel.locator("summary").click()
     assert panel.locator("li").count() == len(state["charter"])
     assert state["charter"][0]["text"] in panel.inner_text()
-    assert_accessible(page, axe_source, "quiz with its charter (en)")
+    assert_accessible(page, axe_source, f"quiz with its charter ({lang})")
     index = next(i for i, q in enumerate(state["questions"]) if q["charter_question"])
     for _ in range(index + 1):
         block.locator(".ldai-choice label").first.click()
@@ -134,7 +138,7 @@ def test_the_charter_in_force_is_shown_and_quoted_after_a_charter_question(page,
             block.locator("[data-ldai-stage] .ldai-toolbar button").click()
             block.locator("button[type=submit]").wait_for()
     rule = block.locator("[data-ldai-result] .ldai-quiz-rule")
-    assert re.match(r"^Your company’s charter (allows|does not allow) it: “?.+", rule.inner_text()), rule.inner_text()
+    assert re.match(CHARTER[lang], rule.inner_text()), rule.inner_text()
     assert rule.locator("q").inner_text() in {r["text"] for r in state["charter"]}
 
 
@@ -154,3 +158,19 @@ def test_a_retry_asks_new_questions_first(page, site):
     state = json_post(page, handler_url(page, "student_view_user_state"), {})["body"]
     second = {q["stem"] for q in state["questions"]}
     assert not first & second, "the retry asked again questions just answered"
+
+
+def test_review_by_mouse_reaches_the_last_question_and_back(page, site):
+    block = open_block(page, site.scenario(SCENARIO, lang="en", student=student("review-mouse")), ready="[data-ldai-stage] form")
+    quiz_by_mouse(page, "en", choice="last")
+    total = len(json_post(page, handler_url(page, "student_view_user_state"), {})["body"]["questions"])
+    block.get_by_role("button", name="Review my answers").click()
+    for number in range(1, total):
+        assert block.locator("[data-ldai-progress]").inner_text() == f"Review: question {number} of {total}"
+        block.get_by_role("button", name="Next question").click()
+    assert block.locator("[data-ldai-progress]").inner_text() == f"Review: question {total} of {total}"
+    assert block.get_by_role("button", name="Next question").count() == 0
+    block.get_by_role("button", name="Previous question").click()
+    assert block.locator("[data-ldai-progress]").inner_text() == f"Review: question {total - 1} of {total}"
+    block.get_by_role("button", name="Back to my profile").click()
+    block.locator(".ldai-profile").wait_for()
