@@ -121,10 +121,6 @@ CHANGED = {"en": "The course team has changed the texts since this attempt.", "f
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_a_finished_attempt_stays_on_its_texts_after_the_author_changes_them(page, site, lang):
     """Issue 12: after an author's change, a finished attempt was shown as "0 % – found 0 of 1" on a text never seen."""
-    from pathlib import Path
-
-    from .support import handler_url, json_post
-
     learner = f"versioned-{lang}-{uuid.uuid4().hex[:8]}"
     block = open_block(page, site.scenario(SCENARIO, lang=lang, student=learner), ready=".ldai-hd-unit")
     titles = [json_post(page, handler_url(page, "student_view_user_state"), {})["body"]["items"][0]["title"]]
