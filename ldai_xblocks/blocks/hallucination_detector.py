@@ -14,6 +14,7 @@ and their units until then.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -56,6 +57,12 @@ class HallucinationDetectorBlock(ActivityBlock):
     time_limit = Integer(display_name=_("Time limit (minutes)"), help=_("0 means no time limit."), scope=Scope.settings, default=0, values={"min": 0, "max": 240})
 
     current_attempt = Dict(scope=Scope.user_state, default={})
+    attempt_texts = String(
+        scope=Scope.user_state, default="",
+        help="The texts of the current attempt as they were when it started (JSON {number, lang, items}). A string, "
+             "not a dict: hosts that print a block's fields (xblock-sdk's workbench page) cut strings short, so the "
+             "annotations it holds never show on a learner's page.",
+    )
     history = List(scope=Scope.user_state, default=[])
 
     def default_title(self) -> str:
@@ -87,18 +94,35 @@ class HallucinationDetectorBlock(ActivityBlock):
         chosen = rng.sample(sorted(families), min(MIXED_TEXTS, len(families)))
         return [rng.choice(families[family]) for family in chosen]
 
-    def _attempt_items(self, attempt: dict[str, Any]) -> list[dict[str, Any]]:
-        """The texts an attempt was made on, as they were then (attempts from before snapshots: the content in force)."""
-        snapshot = attempt.get("items")
-        return list(snapshot) if isinstance(snapshot, list) else self.items()
+    def _snapshot(self, attempt: dict[str, Any], raw: str | None = None) -> dict[str, Any] | None:
+        """The copy of the attempt's texts (``attempt_texts``), if it belongs to this attempt."""
+        raw = self.attempt_texts if raw is None else raw
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            return None
+        ok = isinstance(data, dict) and data.get("number") == attempt.get("number") and isinstance(data.get("items"), list)
+        return data if ok else None
+
+    def _keep_texts(self, number: int, items: list[dict[str, Any]]) -> None:
+        self.attempt_texts = json.dumps({"number": number, "lang": self._lang(), "items": items}, ensure_ascii=False, separators=(",", ":"))
+
+    def _attempt_items(self, attempt: dict[str, Any], raw: str | None = None) -> list[dict[str, Any]]:
+        """The texts an attempt was made on, as they were then (attempts from before the copies: the content in force)."""
+        snapshot = self._snapshot(attempt, raw)
+        return list(snapshot["items"]) if snapshot else self.items()
+
+    def _attempt_lang(self, attempt: dict[str, Any]) -> str:
+        snapshot = self._snapshot(attempt)
+        return snapshot.get("lang") or self._lang() if snapshot else self._lang()
 
     def _content_changed(self, attempt: dict[str, Any]) -> bool:
         """Whether the course team changed or removed a text of this attempt since it started."""
-        snapshot = attempt.get("items")
-        if not isinstance(snapshot, list):
+        snapshot = self._snapshot(attempt)
+        if not snapshot:
             return False
         current = {item["id"]: item for item in self.items()}
-        return any(current.get(item["id"]) != item for item in snapshot)
+        return any(current.get(item["id"]) != item for item in snapshot["items"])
 
     def _lang(self) -> str:
         return self.content_document().get("lang", self.language())
@@ -146,7 +170,8 @@ class HallucinationDetectorBlock(ActivityBlock):
             attempt = self._new_attempt()
         elif attempt and not attempt.get("submitted") and not any(attempt.get("flags", {}).values()) and self._content_changed(attempt):
             # Nothing done on the old texts yet: the learner gets the author's new version (no flag to lose).
-            attempt = {**attempt, "items": self._draw_items(attempt["number"]), "lang": self._lang(), "flags": {}}
+            attempt = {**attempt, "flags": {}}
+            self._keep_texts(attempt["number"], self._draw_items(attempt["number"]))
             self.current_attempt = attempt
         return attempt
 
@@ -154,8 +179,8 @@ class HallucinationDetectorBlock(ActivityBlock):
         """A new attempt, with a copy of its texts: later edits by the author never change what it was made on."""
         started = _now()
         number = self.completed_attempts + 1
-        attempt = {"number": number, "started": started.isoformat(), "flags": {}, "submitted": False,
-                   "items": self._draw_items(number), "lang": self._lang()}
+        attempt = {"number": number, "started": started.isoformat(), "flags": {}, "submitted": False}
+        self._keep_texts(number, self._draw_items(number))
         if self.time_limit:
             attempt["deadline"] = (started + timedelta(minutes=self.time_limit)).isoformat()
         self.current_attempt = attempt
@@ -168,7 +193,7 @@ class HallucinationDetectorBlock(ActivityBlock):
     def user_state(self) -> dict[str, Any]:
         attempt = self._ensure_attempt()
         started = bool(attempt)
-        lang = attempt.get("lang") or self._lang()
+        lang = self._attempt_lang(attempt)
         items = self._attempt_items(attempt) if started else []
         known = {item["id"] for item in items}
         deadline = self._deadline(attempt) if started else None
@@ -352,7 +377,7 @@ class HallucinationDetectorBlock(ActivityBlock):
         submitted_at = _now()
         attempt = {**attempt, "flags": flags, "submitted": True, "submitted_at": submitted_at.isoformat(), "timed_out": timed_out}
         self.current_attempt = attempt
-        lang = attempt.get("lang") or self._lang()
+        lang = self._attempt_lang(attempt)
         results = self._results(items, attempt, lang)
         self.record_attempt(results["score"])
         self.record_on_leaderboard(results["score"])
@@ -437,7 +462,10 @@ class HallucinationDetectorBlock(ActivityBlock):
             attempt = state.get("current_attempt") or {}
             if not attempt.get("submitted"):
                 continue
-            items = {item["id"]: item for item in self._attempt_items(attempt)}
+            raw_texts = state.get("attempt_texts") or ""
+            items = {item["id"]: item for item in self._attempt_items(attempt, raw_texts)}
+            snapshot = self._snapshot(attempt, raw_texts)
+            attempt_lang = (snapshot or {}).get("lang") or lang
             for item_id, flags in (attempt.get("flags") or {}).items():
                 item = items.get(item_id)
                 if item is None:
@@ -445,7 +473,7 @@ class HallucinationDetectorBlock(ActivityBlock):
                 if limit_responses is not None and count >= limit_responses:
                     return
                 try:
-                    result = self._score_item(item, flags, lang)
+                    result = self._score_item(item, flags, attempt_lang)
                 except ValueError:
                     continue
                 yield getattr(user_state, "username", ""), {

@@ -362,3 +362,26 @@ def test_any_job_family_mixes_the_families_for_each_learner(blocks, handler, lan
 def test_a_job_family_setting_picks_that_family(blocks):
     block = blocks.from_xml("<ldai_hallucination_detector job_family='hr'/>", language="en")
     assert {i["id"] for i in block.user_state()["items"]} == {"uk-annual-leave-policy", "exit-survey-summary"}
+
+
+def test_the_report_scores_each_attempt_on_its_own_texts(block, handler):
+    handler(block, "submit", {"flags": GOLD})
+
+    class State:
+        username = "learner1"
+        state = {"current_attempt": block.current_attempt, "attempt_texts": block.attempt_texts}
+
+    changed = json.loads(CONTENT)
+    changed["items"] = changed["items"][:1]
+    changed["items"][0] = {**changed["items"][0], "text": "Short.", "traps": [],
+                           "hallucinations": [{**changed["items"][0]["hallucinations"][0], "start": 0, "end": 5, "quote": "Short"}]}
+    block.custom_content = json.dumps(changed)
+    rows = list(block.generate_report_data(iter([State()])))
+    assert [row[1]["Score"] for row in rows] == [1.0, 1.0]
+
+
+def test_a_host_printing_the_block_never_prints_the_annotations(block):
+    """xblock-sdk's workbench page prints repr(block) under the learner's view; the copy of the texts is a string it cuts short."""
+    block.user_state()
+    assert block.attempt_texts and "explanation" in block.attempt_texts
+    assert not any(secret in repr(block) for secret in _secrets())
