@@ -60,6 +60,7 @@ ACTIVITIES: dict[str, tuple[str, str, str]] = {
         "hallucination_detector", N_("Hallucination detector"), N_("Spot the invented facts in an AI-written text."),
     ),
     "ldai_prompt_sandbox": ("prompt_sandbox", N_("Prompt sandbox"), N_("Write a prompt for a work task and get feedback on it.")),
+    "ldai_skills_map": ("skills_map", N_("AI skills map"), N_("The AI skills each job needs, the learner's level from their results, and what to work on first.")),
 }
 JOB_FAMILIES = {
     "marketing": N_("Marketing"), "finance": N_("Finance"), "hr": N_("Human resources"),

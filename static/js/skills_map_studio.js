@@ -1,0 +1,98 @@
+/* Studio editor of the skills map: job family, grading, and the framework with its job profiles, as JSON
+ * or as a table of target levels and weights (competences x job profiles) that writes into the JSON.
+ * Saving is all or nothing: every problem is shown next to its field, with its place in the document. */
+(function (global) {
+  'use strict';
+  var C = global.LdaiCommon;
+  var el = C.el;
+
+  function LdaiSkillsMapStudio(runtime, element, args) {
+    var parts = C.studioParts(runtime, element, args);
+    var form = parts.form, i18n = parts.i18n, api = parts.api, announce = parts.announce;
+    var t = i18n.gettext;
+    var area = form.querySelector('[name="custom_content"]');
+    var grid = form.querySelector('[data-ldai-profiles]');
+    var gridButton = form.querySelector('[data-ldai-profiles-open]');
+    var documentInGrid = null;
+
+    function value(name) { return C.fieldValue(form, name); }
+
+    function currentDocument() {
+      if (area.value.trim()) {
+        try { return Promise.resolve(JSON.parse(area.value)); } catch (error) {
+          return Promise.reject(new Error(t('The JSON above is not valid, so it cannot be shown as a table. Fix it, or empty it to start from the selected framework.')));
+        }
+      }
+      return api.call('pack_document', {pack: value('pack')}).then(function (result) { return result.document; });
+    }
+
+    /* The grid edits a copy; each change is written back to the JSON, which is what gets saved. */
+    function writeBack() { area.value = JSON.stringify(documentInGrid, null, 2); }
+
+    function numberInput(profile, competence, key, label, min, max, step) {
+      var target = profile.targets[competence.id] || {level: 0, weight: 0};
+      return el('input', {type: 'number', min: min, max: max, step: step, value: target[key], 'aria-label': label,
+        onchange: function (event) {
+          var number = Number(event.target.value);
+          var entry = Object.assign({level: 0, weight: 0}, profile.targets[competence.id] || {});
+          entry[key] = key === 'level' ? Math.round(number) : number;
+          profile.targets[competence.id] = entry;
+          writeBack();
+        }});
+    }
+
+    function renderGrid(doc) {
+      documentInGrid = doc;
+      C.clear(grid);
+      var table = el('table', {class: 'ldai-profiles'}, [
+        el('caption', {text: t('Target level (0 to 3) and weight (0 to 5) of each competence, per job profile')}),
+        el('thead', {}, [el('tr', {}, [el('th', {scope: 'col', text: t('Competence')})].concat(doc.job_profiles.map(function (profile) {
+          return el('th', {scope: 'col', text: profile.name});
+        })))]),
+        el('tbody', {}, doc.competences.map(function (competence) {
+          return el('tr', {}, [el('th', {scope: 'row', text: competence.name})].concat(doc.job_profiles.map(function (profile) {
+            return el('td', {}, [
+              numberInput(profile, competence, 'level', t('{job}, {competence}: target level', {job: profile.name, competence: competence.name}), 0, 3, 1),
+              ' ',
+              numberInput(profile, competence, 'weight', t('{job}, {competence}: weight', {job: profile.name, competence: competence.name}), 0, 5, 0.5)
+            ]);
+          })));
+        }))
+      ]);
+      grid.appendChild(table);
+      grid.hidden = false;
+      gridButton.setAttribute('aria-expanded', 'true');
+      writeBack();
+      table.querySelector('input').focus();
+    }
+
+    C.wireStudioForm(runtime, form, i18n, api, announce, {
+      collect: function () {
+        return {
+          display_name: value('display_name'),
+          job_family: value('job_family'),
+          grading: value('grading'),
+          weight: value('weight'),
+          pack: value('pack'),
+          custom_content: value('custom_content')
+        };
+      },
+      confirmReplace: function () {
+        return !area.value.trim() || global.confirm(t('Replace the JSON you wrote with the selected framework?'));
+      },
+      packLoaded: function (doc) {
+        area.value = JSON.stringify(doc, null, 2);
+        if (!grid.hidden) { renderGrid(doc); } else { area.focus(); }
+      }
+    });
+
+    gridButton.addEventListener('click', function () {
+      C.setFieldErrors(form, {});
+      currentDocument().then(renderGrid).catch(function (error) {
+        C.setFieldErrors(form, {custom_content: [error.message]});
+      });
+    });
+  }
+
+  global.LdaiSkillsMapStudio = LdaiSkillsMapStudio;
+}(window));
