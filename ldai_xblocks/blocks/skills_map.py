@@ -15,11 +15,11 @@ from typing import Any
 
 from webob import Response
 from xblock.core import XBlock
-from xblock.fields import Dict, Scope, String
+from xblock.fields import Dict, Integer, Scope, String
 
 from ..content import load_pack, parse_document
 from ..content.packs import default_pack_ref
-from ..engine import skills
+from ..engine import skills, skills_cohort
 from ..i18n import N_
 from .base import COMMON_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
 from .evidence import EvidenceMixin
@@ -52,7 +52,16 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
         values=list(GRADINGS),
     )
 
+    min_group = Integer(
+        display_name=_("Smallest group shown to the learning team"),
+        help=_("The cohort view hides any job family or competence with fewer learners than this (at least 3)."),
+        scope=Scope.settings,
+        default=skills_cohort.DEFAULT_MIN_GROUP,
+        values={"min": skills_cohort.SMALLEST_MIN_GROUP},
+    )
+
     chosen_job = String(scope=Scope.user_state, default="")
+    assessed_job = String(scope=Scope.user_state, default="", help="The job family in force at the last self-assessment or visit (for the cohort view).")
     self_levels = Dict(scope=Scope.user_state, default={})
     last_seen = Dict(scope=Scope.user_state, default={}, help="The levels shown at the previous visit: {at, job, levels}.")
 
@@ -164,6 +173,7 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
                     "job_family": self.job_family,
                     "grading": self.grading,
                     "weight": self.weight,
+                    "min_group": self.min_group,
                     "pack": self.pack,
                     "custom_content": self.custom_content,
                 },
@@ -218,6 +228,7 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
         if errors:
             raise UserError(self._("Some answers could not be read: choose one statement for each competence marked."), fields=errors, code="invalid_levels")
         self.self_levels = {**(self.self_levels or {}), **cleaned}
+        self.assessed_job = job
         complete = all(cid in self.self_levels for cid in targets)
         self.emit("self_assessed", {"job": job, "levels": cleaned, "complete": complete})
         if complete:
@@ -236,7 +247,9 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
         if not job:
             return {"saved": False}
         report = self.report(document, job)
-        self.last_seen = {"at": datetime.now(UTC).isoformat(), "job": job, "levels": report.levels()}
+        self.last_seen = {"at": datetime.now(UTC).isoformat(), "job": job, "levels": report.levels(),
+                          "gaps": {c.id: c.as_dict()["gap"] for c in report.competences}}
+        self.assessed_job = job
         self.emit("viewed", {"job": job, "readiness": round(report.readiness(), 4), "priorities": list(report.priorities)})
         if self.grading == "readiness" and self.has_submitted_answer():
             self._grade(document, job)
@@ -255,8 +268,11 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """Save the settings and the framework, all or nothing; each problem is shown next to its field."""
         self.refuse_learners()
-        values, errors = self.settings_errors(data, {"display_name": COMMON_SETTINGS["display_name"], "weight": COMMON_SETTINGS["weight"]},
-                                              choices={"grading": GRADINGS})
+        values, errors = self.settings_errors(data, {
+            "display_name": COMMON_SETTINGS["display_name"],
+            "weight": COMMON_SETTINGS["weight"],
+            "min_group": (int, skills_cohort.SMALLEST_MIN_GROUP, 1000),
+        }, choices={"grading": GRADINGS})
         pack, custom, content_errors = self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
         errors.update(content_errors)
         job = data.get("job_family", self.job_family)
@@ -286,14 +302,29 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
 
     # ------------------------------------------------------------------ reports
     def generate_report_data(self, user_state_iterator, limit_responses=None):
-        """Rows for the "Problem Responses" CSV: one per self-assessed competence (the evidence stays with the learner)."""
+        """Rows for Open edX's "Problem Responses" report: per learner and competence, the picture they last saw.
+
+        The report is the learning team's data in Open edX (the instructor dashboard runs it over
+        every learner's state of this block); ``ldai skills cohort`` turns it into the cohort heat
+        map with the minimum group size, as the LTI tool's instructor view shows it.
+        """
         count = 0
         for user_state in user_state_iterator:
             state = getattr(user_state, "state", {}) or {}
-            for cid, level in sorted((state.get("self_levels") or {}).items()):
+            seen = state.get("last_seen") or {}
+            own = state.get("self_levels") or {}
+            job = state.get("assessed_job") or seen.get("job") or state.get("chosen_job") or self.job_family
+            for cid in sorted(set(own) | set(seen.get("levels") or {})):
                 if limit_responses is not None and count >= limit_responses:
                     return
-                yield getattr(user_state, "username", ""), {"Job family": state.get("chosen_job", "") or self.job_family, "Competence": cid, "Self-assessed level": level}
+                yield getattr(user_state, "username", ""), {
+                    "Job family": job,
+                    "Competence": cid,
+                    "Self-assessed level": own.get(cid),
+                    "Level": (seen.get("levels") or {}).get(cid),
+                    "Weighted gap": (seen.get("gaps") or {}).get(cid),
+                    "Seen at": seen.get("at", ""),
+                }
                 count += 1
 
     @staticmethod
@@ -302,6 +333,18 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
             ("ldai skills map", "<ldai_skills_map/>"),
             ("ldai skills map (finance, French)", '<ldai_skills_map job_family="finance" pack="fr/ai-at-work"/>'),
         ]
+
+
+def learner_picture(document: dict, default_job: str, state: dict, records: list[dict], now: datetime) -> tuple[str, skills.GapReport] | None:
+    """One learner's ``(job family, gap report)`` from their stored state and evidence (the cohort views), or None."""
+    known = {p["id"] for p in document["job_profiles"]}
+    job = next((j for j in (default_job, state.get("assessed_job"), state.get("chosen_job")) if j in known), "")
+    if not job:
+        return None
+    targets = skills.profile_targets(document, job)
+    own = {cid: level for cid, level in (state.get("self_levels") or {}).items() if isinstance(level, int) and cid in targets}
+    evidence = skills.evidence_from_signals(records, skills.signal_map(document))
+    return job, skills.assess(targets, own, evidence, now)
 
 
 LEVEL_NAMES = (N_("Unaware"), N_("Aware"), N_("Practises with guidance"), N_("Autonomous, helps others"))

@@ -73,6 +73,7 @@
           job_family: value('job_family'),
           grading: value('grading'),
           weight: value('weight'),
+          min_group: value('min_group'),
           pack: value('pack'),
           custom_content: value('custom_content')
         };

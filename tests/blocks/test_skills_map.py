@@ -195,9 +195,13 @@ def test_report_data_lists_self_assessed_levels(skills, handler):
     handler(skills, "choose_job", {"job": "sales"})
     handler(skills, "save_self_assessment", {"levels": {"prompting": 2}})
 
+    handler(skills, "mark_seen", {})
+
     class UserState:
         username = "ada"
-        state = {"chosen_job": "sales", "self_levels": {"prompting": 2}}
+        state = {"assessed_job": skills.assessed_job, "self_levels": dict(skills.self_levels), "last_seen": dict(skills.last_seen)}
 
-    rows = list(skills.generate_report_data(iter([UserState()])))
-    assert rows == [("ada", {"Job family": "sales", "Competence": "prompting", "Self-assessed level": 2})]
+    rows = dict((row["Competence"], row) for _, row in skills.generate_report_data(iter([UserState()])))
+    assert rows["prompting"] == {"Job family": "sales", "Competence": "prompting", "Self-assessed level": 2, "Level": 2.0,
+                                 "Weighted gap": 0.0, "Seen at": skills.last_seen["at"]}
+    assert rows["customer-analysis"]["Self-assessed level"] is None and rows["customer-analysis"]["Level"] is None
