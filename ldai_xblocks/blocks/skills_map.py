@@ -248,7 +248,8 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
             return {"saved": False}
         report = self.report(document, job)
         self.last_seen = {"at": datetime.now(UTC).isoformat(), "job": job, "levels": report.levels(),
-                          "gaps": {c.id: c.as_dict()["gap"] for c in report.competences}}
+                          "gaps": {c.id: c.as_dict()["gap"] for c in report.competences},
+                          "targets": {c.id: c.target for c in report.competences}}
         self.assessed_job = job
         self.emit("viewed", {"job": job, "readiness": round(report.readiness(), 4), "priorities": list(report.priorities)})
         if self.grading == "readiness" and self.has_submitted_answer():
@@ -320,6 +321,7 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
                 yield getattr(user_state, "username", ""), {
                     "Job family": job,
                     "Competence": cid,
+                    "Target": (seen.get("targets") or {}).get(cid),
                     "Self-assessed level": own.get(cid),
                     "Level": (seen.get("levels") or {}).get(cid),
                     "Weighted gap": (seen.get("gaps") or {}).get(cid),

@@ -15,7 +15,8 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .skills import GapReport
+from ..i18n import N_, gettext_for
+from .skills import CompetenceResult, GapReport
 
 DEFAULT_MIN_GROUP = 5
 SMALLEST_MIN_GROUP = 3
@@ -76,6 +77,51 @@ def build(pictures: Iterable[tuple[str, GapReport]], order: Iterable[str], min_g
     used = {competence for _, competence in cells}
     competences = tuple(cid for cid in order if cid in used)
     return CohortMap(shown, hidden, competences, cells, {job: len(by_job[job]) for job in shown}, min_group)
+
+
+CSV_HEADER = {
+    "job": N_("Job family"), "competence": N_("Competence"), "target": N_("Target level"),
+    "learners": N_("Learners in the job family"), "known": N_("Learners with a known level"),
+    "mean_gap": N_("Mean gap (levels)"), "below": N_("Below target (%)"),
+}
+
+
+def csv_header(language: str) -> dict[str, str]:
+    _ = gettext_for(language)
+    return {key: _(label) for key, label in CSV_HEADER.items()}
+
+
+REPORT_COLUMNS = ("username", "Job family", "Competence", "Target", "Level")
+
+
+def pictures_from_report(rows: Iterable[Mapping[str, str]]) -> list[tuple[str, GapReport]]:
+    """Learners' pictures from Open edX's "Problem Responses" rows of a skills-map block (one row per learner x competence).
+
+    The rows are what ``SkillsMapBlock.generate_report_data`` yields, as the instructor dashboard writes
+    them (one column per key, plus ``username``). A learner's job family is their first row's; rows of
+    other blocks or with no figures are skipped.
+    """
+    learners: dict[str, tuple[str, dict[str, CompetenceResult]]] = {}
+    for row in rows:
+        user, job, competence = row.get("username", ""), row.get("Job family", ""), row.get("Competence", "")
+        try:
+            target = int(float(row.get("Target") or ""))
+        except ValueError:
+            continue
+        if not (user and job and competence):
+            continue
+        level = _float(row.get("Level"))
+        gap = None if level is None else max(0.0, target - level)
+        entry = learners.setdefault(user, (job, {}))
+        entry[1][competence] = CompetenceResult(competence, target, 1.0, None, None, 0.0, 0, level, gap)
+    return [(job, GapReport(tuple(results.values()))) for job, results in learners.values()]
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "", "None") else None
+    except ValueError:
+        return None
 
 
 def shade(mean_gap: float | None) -> int:

@@ -97,9 +97,7 @@ def cohort_csv(request, session: RuntimeSession):
     if built is None:
         return error_page("unknown_activity", session.locale, origins_of(session))
     cohort, document = built
-    _ = gettext_for(session.locale)
-    header = {"job": _("Job family"), "competence": _("Competence"), "target": _("Target level"), "learners": _("Learners in the job family"),
-              "known": _("Learners with a known level"), "mean_gap": _("Mean gap (levels)"), "below": _("Below target (%)")}
+    header = skills_cohort.csv_header(session.locale)
     text = skills_cohort.to_csv(cohort, {p["id"]: p["name"] for p in document["job_profiles"]},
                                 {c["id"]: c["name"] for c in document["competences"]}, header)
     response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")

@@ -202,6 +202,6 @@ def test_report_data_lists_self_assessed_levels(skills, handler):
         state = {"assessed_job": skills.assessed_job, "self_levels": dict(skills.self_levels), "last_seen": dict(skills.last_seen)}
 
     rows = dict((row["Competence"], row) for _, row in skills.generate_report_data(iter([UserState()])))
-    assert rows["prompting"] == {"Job family": "sales", "Competence": "prompting", "Self-assessed level": 2, "Level": 2.0,
+    assert rows["prompting"] == {"Job family": "sales", "Competence": "prompting", "Target": 2, "Self-assessed level": 2, "Level": 2.0,
                                  "Weighted gap": 0.0, "Seen at": skills.last_seen["at"]}
     assert rows["customer-analysis"]["Self-assessed level"] is None and rows["customer-analysis"]["Level"] is None

@@ -62,3 +62,41 @@ def test_a_broken_framework_file_is_reported(capsys, monkeypatch, tmp_path):
     path.write_text('{"schema": "ldai.skills_map/1"}')
     code, _, err = run(capsys, monkeypatch, '{"job": "sales"}', "--framework", str(path))
     assert code == 1 and "the framework is not valid" in err
+
+
+def write_report(path, rows):
+    """Rows as Open edX's instructor dashboard writes the Problem Responses report (one column per key)."""
+    import csv
+
+    columns = ["username", "title", "location", "Job family", "Competence", "Target", "Self-assessed level", "Level", "Weighted gap", "Seen at"]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({"title": "My AI skills map", "location": "block-v1:Org+C+R+type@ldai_skills_map+block@map", **row})
+
+
+def test_cohort_turns_the_open_edx_report_into_the_heat_map_csv(capsys, tmp_path):
+    rows = []
+    for number in range(3):
+        rows.append({"username": f"fin{number}", "Job family": "finance", "Competence": "report-automation", "Target": 2, "Level": 1.0})
+        rows.append({"username": f"fin{number}", "Job family": "finance", "Competence": "prompting", "Target": 2, "Level": None})
+    rows.append({"username": "hr0", "Job family": "hr", "Competence": "talent-mapping", "Target": 2, "Level": 0.0})
+    report = tmp_path / "problem_responses.csv"
+    write_report(report, rows)
+    assert main(["skills", "cohort", str(report), "--min-group", "3"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert lines[0] == "Job family,Competence,Target level,Learners in the job family,Learners with a known level,Mean gap (levels),Below target (%)"
+    assert "Finance,Automating reports,2,3,3,1.00,100" in lines
+    assert "Finance,Writing prompts,2,3,0,," in lines  # nobody's level known: no figure
+    assert not any(line.startswith("Human resources") for line in lines) and "hidden (fewer than 3 learners): hr" in captured.err
+    assert main(["skills", "cohort", str(report), "--lang", "fr", "--min-group", "3"]) == 0
+    assert "Finance,Automatiser les rapports,2,3,3,1.00,100" in capsys.readouterr().out
+
+
+def test_cohort_refuses_a_report_of_another_activity(capsys, tmp_path):
+    other = tmp_path / "quiz.csv"
+    other.write_text("username,Question,Answer\nada,Q1,A\n", encoding="utf-8")
+    assert main(["skills", "cohort", str(other)]) == 1
+    assert "is not a skills-map report" in capsys.readouterr().err
