@@ -212,10 +212,10 @@ def preview_of(choice: Choice, language: str) -> dict | None:
             return None
     if not document:
         return None
-    elements = next((document[k] for k in ("questions", "items", "scenarios") if isinstance(document.get(k), list)), [])
+    elements = next((document[k] for k in ("questions", "items", "scenarios", "competences") if isinstance(document.get(k), list)), [])
     labels = []
     for element in elements[:5]:
-        label = next((element.get(k) for k in ("title", "stem", "prompt", "id") if isinstance(element, dict) and element.get(k)), "")
+        label = next((element.get(k) for k in ("title", "stem", "prompt", "name", "id") if isinstance(element, dict) and element.get(k)), "")
         labels.append(str(label)[:220] + ("…" if len(str(label)) > 220 else ""))
     return {"title": document.get("title", ""), "description": document.get("description", ""), "count": len(elements), "labels": labels}
 
