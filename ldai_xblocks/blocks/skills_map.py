@@ -201,8 +201,7 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
         if not isinstance(job, str) or job not in {p["id"] for p in document["job_profiles"]}:
             message = self._("Choose one of the listed job families.")
             raise UserError(message, fields={"job": [message]}, code="unknown_job")
-        self.chosen_job = job
-        self.emit("job_chosen", {"job": job})
+        self.chosen_job = job  # no event of its own: every later event carries the job family
         return self.user_state()
 
     @json_api
@@ -230,7 +229,7 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
         self.self_levels = {**(self.self_levels or {}), **cleaned}
         self.assessed_job = job
         complete = all(cid in self.self_levels for cid in targets)
-        self.emit("self_assessed", {"job": job, "levels": cleaned, "complete": complete})
+        self.emit("self_assessed", {"job_family": job, "competence_levels": cleaned, "competences": sorted(cleaned), "complete": complete})
         if complete:
             self._grade(document, job)
         state = self.user_state()
@@ -251,7 +250,8 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
                           "gaps": {c.id: c.as_dict()["gap"] for c in report.competences},
                           "targets": {c.id: c.target for c in report.competences}}
         self.assessed_job = job
-        self.emit("viewed", {"job": job, "readiness": round(report.readiness(), 4), "priorities": list(report.priorities)})
+        # The xAPI profile's "launched": the learner opened their map (engine/xapi.py, docs/xapi-profile.rst).
+        self.emit("launched", {"job_family": job, "readiness": round(report.readiness(), 4), "competences": list(report.priorities)})
         if self.grading == "readiness" and self.has_submitted_answer():
             self._grade(document, job)
         return {"saved": True}
@@ -263,7 +263,7 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
         self.raw_earned = score  # the latest picture counts, not the best: a skills map is not a contest
         self._publish_grade(self.get_score())
         self.emit_completion(1.0)
-        self.emit("submitted", {"job": job, "score": round(score, 4), "grading": self.grading, "priorities": list(report.priorities)})
+        self.emit("submitted", {"job_family": job, "score": round(score, 4), "grading": self.grading, "competences": list(report.priorities)})
 
     @json_api
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:

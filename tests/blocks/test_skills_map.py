@@ -54,7 +54,8 @@ def test_choose_a_job_assess_and_get_a_completion_grade(skills, handler):
     assert status == 200 and state["self_complete"] and "missing" not in state
     assert skills.runtime.events_of("grade") == [{"value": 1.0, "max_value": 1.0, "only_if_higher": None}]
     assert skills.runtime.events_of("completion") == [{"completion": 1.0}]
-    assert skills.runtime.events_of("ldai.skills_map.job_chosen") == [{"job": "finance"}]
+    assert skills.runtime.events_of("ldai.skills_map.self_assessed")[0] == {
+        "job_family": "finance", "competence_levels": {first: 2}, "competences": [first], "complete": False}
     assert skills.runtime.events_of("ldai.skills_map.submitted")[0]["grading"] == "completion"
     # (3-1)x3 = 6 first; then three gaps of (2-1)x3 = 3, tied on weight, in id order
     assert [p["id"] for p in state["map"]["priorities"]] == ["output-verification", "anomaly-detection", "data-protection"]
@@ -135,7 +136,7 @@ def test_reading_the_map_writes_nothing_and_mark_seen_gives_the_change_next_time
     status, state = handler(skills, "student_view_user_state", method="GET")
     assert status == 200 and blocks.store.db_dict == stored and state["map"]["last_seen_at"] is None
     handler(skills, "mark_seen", {})
-    assert skills.runtime.events_of("ldai.skills_map.viewed")
+    assert skills.runtime.events_of("ldai.skills_map.launched")[0]["job_family"] == "marketing"
     quiz = blocks.from_xml(f"<ldai_risk_quiz num_questions='4' custom_content={quoteattr(QUIZ_CONTENT)}/>")
     answer_all(quiz, handler, right=True)
     state = blocks.as_user(skills, "learner1").user_state()
