@@ -281,25 +281,13 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
             document = parse_document(self.content_kind, custom) if custom else load_pack(self.content_kind, pack if pack != "auto" else self.pack_ref())
             if not isinstance(job, str) or (job and job not in {p["id"] for p in document["job_profiles"]}):
                 errors["job_family"] = [self._("Choose one of the listed options.")]
-        if errors:
-            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
-        for name, value in values.items():
-            setattr(self, name, value)
-        self.job_family = job
-        self.pack = pack
-        self.custom_content = custom
-        return {"saved": True, "message": self._("Saved.")}
+        return self.save_all_or_nothing({**values, "job_family": job, "pack": pack, "custom_content": custom}, errors)
 
     @json_api
     def pack_document(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """The JSON of a default framework, so an author can start their own from it (Studio only)."""
         self.refuse_learners()
-        ref = data.get("pack")
-        ref = self.pack_ref() if ref in (None, "auto") else ref
-        try:
-            return {"document": load_pack(self.content_kind, ref)}
-        except (KeyError, TypeError) as error:
-            raise UserError(self._("Choose one of the listed packs."), fields={"pack": [self._("Choose one of the listed packs.")]}) from error
+        return {"document": self.default_document(data.get("pack"))}
 
     # ------------------------------------------------------------------ reports
     def generate_report_data(self, user_state_iterator, limit_responses=None):
