@@ -10,6 +10,8 @@ chooses. Nothing here is an answer: ``student_view_data`` is the whole framework
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,12 +19,16 @@ from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Dict, Integer, Scope, String
 
-from ..content import load_pack, parse_document
+from ..content import ContentError, load_pack, parse_document
 from ..content.packs import default_pack_ref
-from ..engine import skills, skills_cohort
+from ..engine import llm as llm_adapter
+from ..engine import skills, skills_cohort, skills_llm
 from ..i18n import N_
 from .base import COMMON_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
-from .evidence import EvidenceMixin
+from .evidence import EvidenceMixin, course_key_of
+
+log = logging.getLogger("ldai.blocks.skills_map")
+JOB_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 GRADINGS = ("completion", "readiness")
 ACTIVITY_LABELS = {
@@ -180,6 +186,7 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
                 "packs": self.pack_options(),
                 "jobs": self.job_options(document),
                 "default_title": self.default_title(),
+                "llm_enabled": llm_adapter.LLMSettings.from_settings(self.ldai_settings()).enabled,
             },
             js_class="LdaiSkillsMapStudio",
             css=("css/skills_map.css",),
@@ -288,6 +295,43 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
         """The JSON of a default framework, so an author can start their own from it (Studio only)."""
         self.refuse_learners()
         return {"document": self.default_document(data.get("pack"))}
+
+    @json_api
+    def propose_profile(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """With an LLM configured: a job description -> a proposed profile, as a diff; never saved here (Studio only)."""
+        self.refuse_learners()
+        settings = llm_adapter.LLMSettings.from_settings(self.ldai_settings())
+        if not settings.enabled:
+            raise UserError(self._("No AI model is configured on this platform: edit the profiles by hand."), 409, code="llm_disabled")
+        description, job = data.get("description"), data.get("job")
+        errors: dict[str, list[str]] = {}
+        if not isinstance(description, str) or not description.strip():
+            errors["job_description"] = [self._("Paste the job description first.")]
+        elif len(description) > skills_llm.MAX_DESCRIPTION_CHARS:
+            errors["job_description"] = [self._("Shorten the description to {limit} characters at most.").format(limit=skills_llm.MAX_DESCRIPTION_CHARS)]
+        if not isinstance(job, str) or not JOB_ID.match(job):
+            errors["proposal_job"] = [self._("Use only lowercase letters, digits, “-” and “_” here (up to 64 characters).")]
+        if errors:
+            raise UserError(self._("Nothing was proposed: correct the fields marked below."), fields=errors, code="invalid")
+        document = self._document_being_edited(data.get("document"))
+        terms = [t for t in self.ldai_settings().get("CONFIDENTIAL_TERMS") or [] if isinstance(t, str)]
+        try:
+            proposal = skills_llm.propose_profile(description, document, job, str(data.get("job_name") or "")[:300], settings,
+                                                  terms=terms, author_id=self.learner_id(), course_id=course_key_of(self))
+        except llm_adapter.LLMError as error:
+            log.info("profile proposal failed: %s", error.reason)
+            raise UserError(self._("The AI model could not propose a profile ({reason}). Try again later, or edit the profile by hand.").format(reason=error.reason), 502, code="llm_failed") from error
+        names = {c["id"]: c["name"] for c in document["competences"]}
+        return {**proposal.as_dict(), "names": names}
+
+    def _document_being_edited(self, text: Any) -> dict:
+        """The author's unsaved JSON when it is valid, else the framework in force: the proposal fits what they edit."""
+        if isinstance(text, str) and text.strip():
+            try:
+                return parse_document(self.content_kind, text)
+            except ContentError:
+                pass
+        return self.content_document()
 
     # ------------------------------------------------------------------ reports
     def generate_report_data(self, user_state_iterator, limit_responses=None):

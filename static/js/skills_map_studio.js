@@ -87,6 +87,59 @@
       }
     });
 
+    var proposeButton = form.querySelector('[data-ldai-propose]');
+    if (proposeButton) { wireProposal(proposeButton); }
+
+    function targetText(target) {
+      return target ? t('level {level}, weight {weight}', {level: target.level, weight: target.weight}) : t('not targeted');
+    }
+
+    /* The AI's proposal as a diff the author reviews; "Apply" only writes it into the JSON, Save does the rest. */
+    function wireProposal(button) {
+      var result = form.querySelector('[data-ldai-proposal-result]');
+      button.addEventListener('click', function () {
+        C.setFieldErrors(form, {});
+        C.clear(result);
+        result.appendChild(el('p', {text: t('Asking the AI model…')}));
+        api.call('propose_profile', {description: value('job_description'), job: value('proposal_job'), document: area.value}).then(function (proposal) {
+          C.clear(result);
+          if (proposal.redacted_kinds.length) {
+            result.appendChild(el('p', {class: 'ldai-alert ldai-alert-info', text: t('Removed before sending: {kinds}.', {kinds: proposal.redacted_kinds.join(', ')})}));
+          }
+          result.appendChild(el('table', {}, [
+            el('caption', {text: t('Proposed changes to the profile “{job}”', {job: proposal.profile.name})}),
+            el('thead', {}, [el('tr', {}, [t('Competence'), t('Now'), t('Proposed'), t('Why')].map(function (label) {
+              return el('th', {scope: 'col', text: label});
+            }))]),
+            el('tbody', {}, proposal.diff.map(function (change) {
+              return el('tr', {}, [el('th', {scope: 'row', text: proposal.names[change.id] || change.id}),
+                el('td', {text: targetText(change.before)}), el('td', {text: targetText(change.after)}),
+                el('td', {text: proposal.rationale[change.id] || ''})]);
+            }))
+          ]));
+          if (proposal.problems.length) {
+            result.appendChild(el('ul', {class: 'ldai-field-error'}, proposal.problems.map(function (problem) { return el('li', {text: problem}); })));
+          } else {
+            result.appendChild(el('div', {class: 'ldai-toolbar'}, [el('button', {type: 'button', text: t('Apply to the JSON above'), onclick: function () {
+              currentDocument().then(function (doc) {
+                doc.job_profiles = doc.job_profiles.filter(function (p) { return p.id !== proposal.profile.id; }).concat([proposal.profile]);
+                area.value = JSON.stringify(doc, null, 2);
+                if (!grid.hidden) { renderGrid(doc); }
+                announce(t('The proposal is in the JSON. Review it, then save.'));
+                area.focus();
+              });
+            }})]));
+          }
+          announce(t('The proposal is ready: review it below.'));
+          result.focus();
+        }).catch(function (error) {
+          C.clear(result);
+          var first = C.setFieldErrors(form, Object.keys(error.fields || {}).length ? error.fields : {job_description: [error.message]});
+          if (first) { first.focus(); }
+        });
+      });
+    }
+
     gridButton.addEventListener('click', function () {
       C.setFieldErrors(form, {});
       currentDocument().then(renderGrid).catch(function (error) {
