@@ -108,3 +108,16 @@ def test_learners_cannot_download_the_cohort(client, graded_platform):
     token = re.search(r"/handler/([^/]+)/", unescape(html)).group(1)
     response = client.get(f"/lti/results/{token}/skills-cohort.csv")
     assert response.status_code == 403
+
+
+def test_instructor_edits_the_map_with_the_same_studio_editor(client, graded_platform):
+    consumer, _ = graded_platform
+    html = launch_page(client, consumer, role="instructor", user_id="teacher", resource_link_id="map-link", custom=MAP_CUSTOM)
+    assert 'data-init="LdaiSkillsMapStudio"' in html and 'name="min_group"' in html
+    status, body = call(client, handler_prefix(html), "studio_submit", {"grading": "readiness", "min_group": 2})
+    assert status == 400 and "min_group" in body["fields"]
+    status, body = call(client, handler_prefix(html), "studio_submit", {"grading": "readiness", "min_group": 4})
+    assert status == 200
+    from lti_tool.models import ResourceLinkConfig
+
+    assert ResourceLinkConfig.objects.get(resource_link_id="map-link").settings["grading"] == "readiness"
