@@ -32,6 +32,7 @@
     function numberInput(profile, competence, key, label, min, max, step) {
       var target = profile.targets[competence.id] || {level: 0, weight: 0};
       return el('input', {type: 'number', min: min, max: max, step: step, value: target[key], 'aria-label': label,
+        'data-ldai-target': profile.id + '|' + competence.id + '|' + key,
         onchange: function (event) {
           var number = Number(event.target.value);
           var entry = Object.assign({level: 0, weight: 0}, profile.targets[competence.id] || {});
@@ -66,7 +67,33 @@
       table.querySelector('input').focus();
     }
 
+    /* A schema problem of a profile target ("$.job_profiles[0].targets.prompting.level: ...") is also
+     * shown next to its cell of the table, when the table is open. */
+    function markGrid(problems) {
+      grid.querySelectorAll('.ldai-grid-error').forEach(function (node) { node.remove(); });
+      grid.querySelectorAll('[data-ldai-target][aria-invalid]').forEach(function (node) { node.removeAttribute('aria-invalid'); node.removeAttribute('aria-describedby'); });
+      if (grid.hidden || !documentInGrid) { return null; }
+      var first = null;
+      (problems || []).forEach(function (problem, index) {
+        var match = /^\$\.job_profiles\[(\d+)\]\.targets\.([a-z0-9_-]+)\.(level|weight): (.*)$/.exec(problem);
+        var profile = match && documentInGrid.job_profiles[Number(match[1])];
+        var input = profile && grid.querySelector('[data-ldai-target="' + profile.id + '|' + match[2] + '|' + match[3] + '"]');
+        if (!input) { return; }
+        var id = 'ldai-grid-error-' + index;
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', id);
+        input.parentNode.appendChild(el('span', {class: 'ldai-field-error ldai-grid-error', id: id, text: match[4]}));
+        first = first || input;
+      });
+      return first;
+    }
+
     C.wireStudioForm(runtime, form, i18n, api, announce, {
+      failed: function (error) {
+        var cell = markGrid((error.fields || {}).custom_content);
+        return cell ? {focus: cell} : {};
+      },
+      saved: function () { markGrid([]); },
       collect: function () {
         return {
           display_name: value('display_name'),

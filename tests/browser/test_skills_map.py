@@ -117,5 +117,9 @@ def test_author_sees_framework_errors_next_to_the_field(page, site, axe_source, 
     page.ldai_errors.clear()  # the 400 answer is logged by the browser; it is the expected outcome here
     assert "$.job_profiles[0].targets" in error.inner_text() and "at most 3" in error.inner_text()
     assert block.locator("textarea[name=custom_content]").get_attribute("aria-invalid") == "true"
+    # ... and next to the cell of the table that holds the wrong value, which gets the focus
+    assert first.get_attribute("aria-invalid") == "true"
+    assert "at most 3" in block.locator("#" + first.get_attribute("aria-describedby")).inner_text()
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-invalid')") == "true"
     shot(page, artifacts, "skills_map-studio-error")
     assert_accessible(page, axe_source, "skills map studio with an error")
