@@ -13,7 +13,7 @@ import pytest
 
 from ldai_xblocks.content import load_pack
 from ldai_xblocks.engine import llm, skills_llm
-from tests.unit.test_llm_adapter import KEY_ENV, FakeOpenAI, completion
+from tests.unit.test_llm_adapter import KEY_ENV, completion, server  # noqa: F401 - the FakeOpenAI server fixture
 
 DESCRIPTION = ("Payroll controller at Acme. You close the monthly payroll, reconcile accounts and write the variance report. "
                "Contact: paie@acme.example, +33 6 12 34 56 78. Project Nightingale is confidential.")
@@ -24,20 +24,13 @@ REPLY = {"targets": {"report-automation": {"level": 3, "weight": 4}, "anomaly-de
 
 
 @pytest.fixture
-def server():
-    fake = FakeOpenAI()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def llm_config(server, monkeypatch):
+def llm_config(server, monkeypatch):  # noqa: F811
     monkeypatch.setenv(KEY_ENV, "test-key-123")
     return {"llm": {"backend": "openai", "model": "test-model", "base_url": server.base_url, "api_key_env": KEY_ENV,
                     "timeout": 2, "max_retries": 0}, "CONFIDENTIAL_TERMS": ["Nightingale"]}
 
 
-def test_the_proposal_is_redacted_checked_and_shown_as_a_diff(server, llm_config):
+def test_the_proposal_is_redacted_checked_and_shown_as_a_diff(server, llm_config):  # noqa: F811
     server.replies = [(200, completion("Here you go:\n" + json.dumps(REPLY)), {}, 0)]
     document = load_pack("skills_map", "en/ai-at-work")
     proposal = skills_llm.propose_profile(DESCRIPTION, document, "finance", "", llm.LLMSettings.from_settings(llm_config), terms=["Nightingale"])
@@ -60,14 +53,14 @@ def test_the_proposal_is_redacted_checked_and_shown_as_a_diff(server, llm_config
     (completion("I cannot help with that."), "bad_reply"),
     (completion(json.dumps({"targets": {"telepathy": {"level": 1, "weight": 1}}})), "bad_reply"),
 ])
-def test_a_useless_reply_is_an_error_not_a_profile(server, llm_config, reply, reason):
+def test_a_useless_reply_is_an_error_not_a_profile(server, llm_config, reply, reason):  # noqa: F811
     server.replies = [(200, reply, {}, 0)]
     with pytest.raises(llm.LLMError) as caught:
         skills_llm.propose_profile(DESCRIPTION, load_pack("skills_map", "en/ai-at-work"), "finance", "", llm.LLMSettings.from_settings(llm_config))
     assert caught.value.reason == reason
 
 
-def test_the_block_proposes_to_authors_only_and_saves_nothing(blocks, handler, server, llm_config):
+def test_the_block_proposes_to_authors_only_and_saves_nothing(blocks, handler, server, llm_config):  # noqa: F811
     server.replies = [(200, completion(json.dumps(REPLY)), {}, 0)]
     block = blocks.from_xml("<ldai_skills_map/>", settings=llm_config)
     assert "Propose a profile" in block.studio_view().body_html()
