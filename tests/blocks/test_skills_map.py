@@ -206,3 +206,16 @@ def test_report_data_lists_self_assessed_levels(skills, handler):
     assert rows["prompting"] == {"Job family": "sales", "Competence": "prompting", "Target": 2, "Self-assessed level": 2, "Level": 2.0,
                                  "Weighted gap": 0.0, "Seen at": skills.last_seen["at"]}
     assert rows["customer-analysis"]["Self-assessed level"] is None and rows["customer-analysis"]["Level"] is None
+
+
+def test_in_open_edx_the_course_comes_from_the_usage_key():
+    """The LMS gives blocks a BlockUsageLocator (opaque-keys); its ``context_key`` is the course the evidence is kept under."""
+    from types import SimpleNamespace
+
+    from opaque_keys.edx.keys import UsageKey
+
+    from ldai_xblocks.blocks.evidence import course_key_of
+
+    usage = UsageKey.from_string("block-v1:Org+AI101+2026+type@ldai_skills_map+block@map")
+    block = SimpleNamespace(scope_ids=SimpleNamespace(usage_id=usage), runtime=SimpleNamespace(course_id="ignored"))
+    assert course_key_of(block) == "course-v1:Org+AI101+2026"
