@@ -173,7 +173,10 @@ def assess(
             level = float(own)
         else:
             level = None
-        gap = None if level is None else max(0.0, target.level - level) * target.weight
+        if level is not None:
+            level = min(float(LEVEL_MAX), max(0.0, level))  # a weighted mean of values in [0, 3], up to rounding
+        shortfall = None if level is None else target.level - level
+        gap = None if shortfall is None else (shortfall * target.weight if shortfall > 1e-9 else 0.0)
         results.append(CompetenceResult(competence, target.level, target.weight, own, evidenced, confidence, count, level, gap))
     return GapReport(tuple(results), rank_priorities(results))
 
