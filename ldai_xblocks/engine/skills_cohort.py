@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..i18n import N_, gettext_for
+from ..spreadsheet import safe_cell
 from .skills import CompetenceResult, GapReport
 
 DEFAULT_MIN_GROUP = 5
@@ -142,14 +143,10 @@ def to_csv(cohort: CohortMap, job_names: Mapping[str, str], competence_names: Ma
             if cell is None:
                 continue
             writer.writerow([
-                _safe(job_names.get(job, job)), _safe(competence_names.get(competence, competence)), cell.target,
+                safe_cell(job_names.get(job, job)), safe_cell(competence_names.get(competence, competence)), cell.target,
                 cohort.learners[job], cell.known,
                 "" if cell.mean_gap is None else f"{cell.mean_gap:.2f}",
                 "" if cell.below_target is None else f"{cell.below_target * 100:.0f}",
             ])
     return buffer.getvalue()
 
-
-def _safe(text: str) -> str:
-    """A CSV cell a spreadsheet will not execute (names may come from an author's framework)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

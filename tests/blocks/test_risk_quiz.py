@@ -114,9 +114,10 @@ def test_get_on_a_json_handler_is_refused(quiz_block, handler):
 
 
 def test_answering_twice_is_refused(quiz_block, handler):
-    first = quiz_block.user_state()["questions"][0]["id"]
-    assert handler(quiz_block, "submit_answer", {"question_id": first, "selected": ["a"]})[0] == 200
-    status, body = handler(quiz_block, "submit_answer", {"question_id": first, "selected": ["b"]})
+    question = quiz_block.user_state()["questions"][0]
+    first, choices = question["id"], [c["id"] for c in question["choices"]]  # the drawn question's own choices (see above)
+    assert handler(quiz_block, "submit_answer", {"question_id": first, "selected": choices[:1]})[0] == 200
+    status, body = handler(quiz_block, "submit_answer", {"question_id": first, "selected": choices[1:2]})
     assert status == 409 and body["code"] == "already_answered"
 
 

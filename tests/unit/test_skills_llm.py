@@ -26,7 +26,8 @@ REPLY = {"targets": {"report-automation": {"level": 3, "weight": 4}, "anomaly-de
 @pytest.fixture
 def llm_config(server, monkeypatch):  # noqa: F811
     monkeypatch.setenv(KEY_ENV, "test-key-123")
-    return {"llm": {"backend": "openai", "model": "test-model", "base_url": server.base_url, "api_key_env": KEY_ENV,
+    # The fake server listens on 127.0.0.1: allowed as the operator would (the guarded client refuses it by default).
+    return {"HTTP_ALLOWED_HOSTS": ["127.0.0.1"], "llm": {"backend": "openai", "model": "test-model", "base_url": server.base_url, "api_key_env": KEY_ENV,
                     "timeout": 2, "max_retries": 0}, "CONFIDENTIAL_TERMS": ["Nightingale"]}
 
 
