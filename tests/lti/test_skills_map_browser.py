@@ -13,8 +13,8 @@ import pytest
 from lti_tool.lti import claims as c
 from lti_tool.lti import launch_context
 from lti_tool.models import Deployment, LearnerState, Platform
-from lti_tool.runtime.session import issue
 from lti_tool.runtime.launch_setup import ensure_resource_link
+from lti_tool.runtime.session import issue
 from tests.lti.test_runtime_browser import axe_violations, chromium_page  # noqa: F401 - the page fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
