@@ -11,6 +11,25 @@
     return element && element.jquery ? element[0] : element;
   }
 
+  /* The start-up arguments: the block sends them as one script-safe string of JSON (rendering.pack_init_args),
+   * so no host can let author text close the <script> element they travel in. */
+  function initArgs(args) {
+    if (args && typeof args.ldai === 'string') { return JSON.parse(args.ldai); }
+    return args || {};
+  }
+
+  /* Strings: Open edX's compiled catalog for us first (atlas, OEP-58: window.LdaiXBlocksI18N, the namespace
+   * drag-and-drop-v2 uses for its own), then the catalog the block sent, then the English source. */
+  var NAMESPACE = 'LdaiXBlocksI18N';
+
+  function platformText(msgid, plural, n) {
+    var platform = global[NAMESPACE];
+    if (!platform) { return null; }
+    var text = plural === undefined ? platform.gettext(msgid) : platform.ngettext(msgid, plural, n);
+    var source = plural === undefined || n === 1 ? msgid : plural;
+    return text && text !== source ? text : null;
+  }
+
   function makeI18n(lang, catalog) {
     catalog = catalog || {};
     function pluralIndex(n) {
@@ -25,13 +44,14 @@
     return {
       lang: lang || 'en',
       gettext: function (msgid, values) {
-        var text = catalog[msgid];
+        var text = platformText(msgid) || catalog[msgid];
         return interpolate(typeof text === 'string' && text ? text : msgid, values);
       },
       ngettext: function (singular, plural, n, values) {
         var forms = catalog[singular];
         var index = pluralIndex(n);
-        var text = Array.isArray(forms) && forms[index] ? forms[index] : (index === 0 ? singular : plural);
+        var text = platformText(singular, plural, n) ||
+          (Array.isArray(forms) && forms[index] ? forms[index] : (index === 0 ? singular : plural));
         return interpolate(text, values);
       },
       percent: function (fraction) {
@@ -64,7 +84,12 @@
     return node;
   }
 
+  /* Django's CSRF token the way Open edX's own XBlock JavaScript sends it: the header its pages set on every
+   * jQuery request ($.ajaxSetup in the LMS and Studio), else Django's readable csrftoken cookie. */
   function csrfToken() {
+    var jq = global.jQuery;
+    var headers = jq && jq.ajaxSettings && jq.ajaxSettings.headers;
+    if (headers && headers['X-CSRFToken']) { return headers['X-CSRFToken']; }
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : '';
   }
@@ -148,10 +173,11 @@
 
   /* What every Studio script starts from: its form, strings, handler calls and live region. */
   function studioParts(runtime, element, args) {
+    args = initArgs(args);
     var root = rootElement(element);
     var form = root.querySelector('[data-ldai-studio-form]');
     var i18n = makeI18n(args.lang, args.i18n);
-    return {root: root, form: form, i18n: i18n, api: makeApi(runtime, root, i18n),
+    return {root: root, form: form, i18n: i18n, args: args, api: makeApi(runtime, root, i18n),
       announce: makeAnnouncer(form.querySelector('[data-ldai-live]'))};
   }
 
@@ -255,6 +281,7 @@
 
   global.LdaiCommon = {
     contentEditor: contentEditor,
+    initArgs: initArgs,
     fieldValue: fieldValue,
     wireStudioForm: wireStudioForm,
     studioParts: studioParts,
