@@ -140,9 +140,13 @@ def _fresh_process_caches():
 
     from lti_tool.lti import registry
 
+    from django.utils import translation
+
     cache.clear()
     registry.clear_local()
+    translation.deactivate()  # blocks read Django's active language first: no test inherits another's request language
     yield
+    translation.deactivate()
     cache.clear()
     registry.clear_local()
 
