@@ -137,10 +137,9 @@ def _fresh_process_caches():
     signals, so rows of an earlier test could otherwise be served from memory - whichever
     folder the test lives in (pytest-django reorders tests across folders)."""
     from django.core.cache import cache
+    from django.utils import translation
 
     from lti_tool.lti import registry
-
-    from django.utils import translation
 
     cache.clear()
     registry.clear_local()
