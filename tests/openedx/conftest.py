@@ -54,3 +54,21 @@ def call(block, name: str, payload: Any = None, method: str = "POST") -> tuple[i
         return response.status_int, json.loads(response.body)
     except ValueError:
         return response.status_int, response.body.decode("utf-8", "replace")
+
+
+def first_submit(block) -> dict:
+    """The first graded submission a learner's JavaScript would send, per activity."""
+    if block.scope_ids.block_type == "ldai_risk_quiz":
+        question = block.user_state()["questions"][0]
+        return call(block, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})[1]
+    if block.scope_ids.block_type == "ldai_hallucination_detector":
+        item = block.user_state()["items"][0]
+        return call(block, "submit", {"flags": {item["id"]: [item["units"][0]]}})[1]
+    return call(block, "submit", {"prompt": "Context: I manage a sales team. Task: draft a short e-mail announcing the new quarter's targets."})[1]
+
+
+def learner_state(block) -> dict:
+    """The learner's ``Scope.user_state`` as the platform stores it (StudentModule.state)."""
+    from xblock.fields import Scope
+
+    return {name: f.read_json(block) for name, f in block.fields.items() if f.scope == Scope.user_state and f.is_set_on(block)}
