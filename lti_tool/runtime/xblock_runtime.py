@@ -218,9 +218,9 @@ class LtiKeyValueStore(KeyValueStore):
             fresh_rows = fresh_rows.select_for_update()
         fresh = dict(fresh_rows.values_list("summary", flat=True).first() or {})
         for name, value in link.summary.items():
-            before = self._summary_read.get(name)
-            if isinstance(value, dict) and isinstance(before, dict) and isinstance(fresh.get(name), dict):
-                merged = dict(fresh[name])
+            before = self._summary_read.get(name, {} if isinstance(value, dict) else None)
+            if isinstance(value, dict) and isinstance(before, dict) and isinstance(fresh.get(name, {}), dict):
+                merged = dict(fresh.get(name, {}))
                 for key in set(before) | set(value):
                     if key not in value:
                         merged.pop(key, None)
