@@ -588,7 +588,8 @@
           el('caption', {class: 'ldai-sr-only', text: t('Best score of each learner')}),
           el('thead', {}, [el('tr', {}, [el('th', {scope: 'col', text: t('Rank')}), el('th', {scope: 'col', text: t('Learner')}), el('th', {scope: 'col', text: t('Best score')})])]),
           el('tbody', {}, rows)
-        ])
+        ]),
+        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
       ]);
     }
 

@@ -279,8 +279,45 @@
     return editor;
   }
 
+  /* The learner's choice of how the others see them on a leaderboard (LeaderboardMixin: hidden by default,
+   * first name or an alias). Shown only when the author lets names appear; onSaved(board) redraws the board. */
+  var nameChoiceCount = 0;
+  function leaderboardNameChoice(board, api, i18n, onSaved) {
+    if (!board || !board.names_shown) { return null; }
+    var t = i18n.gettext;
+    var mine = board.my_name || {show: 'hidden', alias: ''};
+    var id = 'ldai-lb-name-' + (++nameChoiceCount);
+    var status = el('p', {class: 'ldai-status', role: 'status', 'aria-live': 'polite'});
+    var alias = el('input', {type: 'text', id: id + '-alias', name: 'alias', maxlength: 40, value: mine.alias || '', autocomplete: 'nickname'});
+    var options = [['hidden', t('Do not show my name')], ['first_name', t('Show my first name')], ['alias', t('Show this name:')]];
+    var fieldset = el('fieldset', {class: 'ldai-lb-name'}, [el('legend', {text: t('How the other learners see you')})].concat(options.map(function (option) {
+      return el('div', {}, [
+        el('input', {type: 'radio', id: id + '-' + option[0], name: id, value: option[0], checked: mine.show === option[0]}),
+        el('label', {for: id + '-' + option[0], text: option[1]}),
+        option[0] === 'alias' ? alias : null
+      ]);
+    })));
+    var save = el('button', {type: 'submit', class: 'ldai-secondary', text: t('Save my choice')});
+    var form = el('form', {novalidate: true}, [fieldset, save, status]);
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var checked = form.querySelector('input[type=radio]:checked');
+      setFieldErrors(form, {});
+      api.call('leaderboard_name_choice', {show: checked ? checked.value : 'hidden', alias: alias.value}).then(function (result) {
+        status.textContent = t('Saved.');
+        if (onSaved) { onSaved(result.leaderboard); }
+      }).catch(function (error) {
+        var first = setFieldErrors(form, error.fields && error.fields.alias ? {alias: error.fields.alias} : {});
+        status.textContent = error.message;
+        (first || alias).focus();
+      });
+    });
+    return form;
+  }
+
   global.LdaiCommon = {
     contentEditor: contentEditor,
+    leaderboardNameChoice: leaderboardNameChoice,
     initArgs: initArgs,
     fieldValue: fieldValue,
     wireStudioForm: wireStudioForm,

@@ -218,7 +218,8 @@
               el('td', {text: i18n.percent(row.score)})
             ]);
           }))
-        ]) : null
+        ]) : null,
+        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
       ]));
     }
 
