@@ -43,6 +43,14 @@ def test_the_whole_shared_front_end_is_collected():
     assert shipped and shipped <= collected
 
 
+def test_the_suite_covers_every_block_we_register():
+    """A new block joins OUR_BLOCK_TYPES (and a fixture in conftest.py), so every contract test runs on it."""
+    from importlib.metadata import entry_points
+
+    ours = sorted(e.name for e in entry_points(group="xblock.v1") if e.dist and e.dist.name == "ldai-xblocks")
+    assert ours == sorted(OUR_BLOCK_TYPES)
+
+
 def test_no_block_overrides_open_local_resource():
     """XBlock's own method serves ``public/...`` from the same folder (the development resource view)."""
     for cls in CLASSES:
