@@ -70,23 +70,9 @@ def test_the_studio_editor_brings_one_save_cancel_bar_and_notifies_studio(page, 
 @pytest.mark.parametrize("activity", ACTIVITIES)
 def test_hostile_author_text_runs_no_script_in_the_workbench_page(page, site, client, activity):
     """The workbench page is rendered here with the hostile scenario, then served to Chromium at the live site's address."""
-    import json
-    from xml.sax.saxutils import quoteattr
+    from tests.openedx.test_script_safety import hostile_workbench_page
 
-    from workbench import scenarios
-
-    from tests.openedx.test_script_safety import hostile_fields
-
-    block_type = f"ldai_{activity}"
-    scenarios.get_scenarios()
-    attributes = " ".join(f"{name}={quoteattr(value if isinstance(value, str) else json.dumps(value))}"
-                          for name, value in hostile_fields(block_type).items())
-    name = f"ldai-hostile-browser-{activity}"
-    scenarios.add_xml_scenario(name, f"hostile browser {activity}", f"<{block_type} {attributes}/>")
-    try:
-        html = client.get(f"/workbench/scenario/{name}/").content.decode()
-    finally:
-        scenarios.remove_scenario(name)
+    html = hostile_workbench_page(client, f"ldai_{activity}")
     url = site.url + f"/hostile/{activity}/"
     page.route(url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
     page.goto(url, wait_until="load")
