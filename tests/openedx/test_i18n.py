@@ -15,6 +15,7 @@ import pytest
 import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from django.utils import translation
 from xblock.core import XBlock
 
@@ -94,3 +95,7 @@ def test_the_platforms_compiled_javascript_catalog_is_loaded_before_our_scripts(
 def test_the_project_can_join_openedx_translations():
     config = yaml.safe_load((ROOT / "conf/locale/config.yaml").read_text(encoding="utf-8"))
     assert config["locales"][0] == "en" and "fr" in config["locales"]
+    for domain, ours in (("django", "text"), ("djangojs", "textjs")):  # the English sources, under the names atlas uses
+        with open(ROOT / f"conf/locale/en/LC_MESSAGES/{domain}.po", "rb") as source:
+            catalog = read_po(source)
+        assert len(catalog) > 20 and (ROOT / f"conf/locale/en/LC_MESSAGES/{domain}.po").resolve() == ROOT / f"translations/en/LC_MESSAGES/{ours}.po"
