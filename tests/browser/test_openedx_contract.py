@@ -67,6 +67,7 @@ def test_the_studio_editor_brings_one_save_cancel_bar_and_notifies_studio(page, 
 
 
 @pytest.mark.django_db
+@pytest.mark.urls("tests.openedx.demo_urls")
 @pytest.mark.parametrize("activity", ACTIVITIES)
 def test_hostile_author_text_runs_no_script_in_the_workbench_page(page, site, client, activity):
     """The workbench page is rendered here with the hostile scenario, then served to Chromium at the live site's address."""

@@ -110,5 +110,6 @@ def hostile_workbench_page(client, block_type: str) -> str:
 
 
 @pytest.mark.django_db
+@pytest.mark.urls("tests.openedx.demo_urls")
 def test_xblock_sdk_workbench(client, block_type):
     assert_script_safe(hostile_workbench_page(client, block_type))
