@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 import requests
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -205,7 +205,7 @@ def run_worker(once: bool = False, *, poll_interval: float = 5.0, limit: int = 5
     totals = Stats()
     stop = stop or threading.Event()
     while not stop.is_set():
-        close_old_connections()
+        _refresh_connections()
         try:
             stats = deliver_due(limit=limit, policy=policy, session=session)
         except DatabaseError:
@@ -229,8 +229,15 @@ def run_worker(once: bool = False, *, poll_interval: float = 5.0, limit: int = 5
             wake.clear()
         else:
             stop.wait(pause)
-    close_old_connections()
+    _refresh_connections()
     return totals.as_dict()
+
+
+def _refresh_connections() -> None:
+    """Drop broken or expired connections between passes, as Django does between requests; never
+    inside a caller's transaction (a drain called from a test or a shell), whose connection it would close."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 class InProcessSender:

@@ -43,6 +43,7 @@ from ldai_xblocks.resources import static_dir
 from ..grades.outbox import ScoreRejected, record_score
 from ..models import LearnerState, ResourceLinkConfig
 from .session import RuntimeSession
+from .storable import storable
 
 log = logging.getLogger("ldai.lti.runtime")
 
@@ -176,7 +177,7 @@ class LtiKeyValueStore(KeyValueStore):
             if delete:
                 container.pop(key.field_name, None)
             else:
-                container[key.field_name] = value
+                container[key.field_name] = storable(value)
         for row_key in touched_rows:
             self._rows[row_key].save()
         if touched_link:

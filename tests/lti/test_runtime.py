@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from ldai_xblocks.content.packs import load_pack
 from ldai_xblocks.engine import quiz
-from lti_tool.lti import claims as c
 from lti_tool.grades import sender
+from lti_tool.lti import claims as c
 from lti_tool.models import GradeOutbox, LearnerState, ResourceLinkConfig
 from tests.lti.conftest import launch as lti_launch_flow
 from tests.lti.runtime_fixtures import call, handler_prefix, init_args, launch_page

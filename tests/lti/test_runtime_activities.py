@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 
 from ldai_xblocks.content.packs import load_pack
-from lti_tool.lti import claims as c
 from lti_tool.grades import sender
+from lti_tool.lti import claims as c
 from lti_tool.models import GradeOutbox, LearnerState, ResourceLinkConfig
 from tests.lti.runtime_fixtures import call, handler_prefix, init_args, launch_page
 
