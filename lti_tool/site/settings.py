@@ -186,3 +186,21 @@ LDAI_LTI = {
     "KEY_ROTATION_GRACE_HOURS": int(os.environ.get("LDAI_LTI_KEY_GRACE_HOURS", "72")),
     "TOOL_NAME": os.environ.get("LDAI_LTI_TOOL_NAME", "AI literacy at work"),
 }
+
+# --- Background work and production layout (issue 13; lti_tool.celery_app, docs/deployment.rst) ---
+# Without CELERY_BROKER_URL every task runs in the process that asks for it (the demo needs no broker:
+# grades go through the in-process sender thread, LLM feedback through a thread of the web process).
+# With it (redis://..., a database of its own beside the cache's), `celery -A lti_tool.celery_app worker`
+# runs the tasks and `celery -A lti_tool.celery_app beat` the periodic grade sweep.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True  # the outbox and the cache hold the outcomes; no result backend to run
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves it in the queue for another
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # slow tasks (a 30 s LLM call) do not hold others back in one worker
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TIMEZONE = "UTC"
+LDAI_GRADE_SWEEP_SECONDS = float(os.environ.get("LDAI_GRADE_SWEEP_SECONDS", "15"))
+CELERY_BEAT_SCHEDULE = {
+    "ldai-sweep-grades": {"task": "ldai.sweep_grades", "schedule": LDAI_GRADE_SWEEP_SECONDS},
+}
