@@ -21,3 +21,11 @@ def deliver_grade(pk: int) -> str | None:
 def sweep_grades(limit: int = 500) -> int:
     """Celery beat's periodic look at the outbox: enqueue every due row that has no task waiting."""
     return scheduling.sweep(limit)
+
+
+@shared_task(name="ldai.llm_review", ignore_result=True, acks_late=True, soft_time_limit=300)
+def llm_review(job: str, request: dict) -> None:
+    """The LLM part of a prompt's feedback, off the web workers (lti_tool.runtime.llm_jobs)."""
+    from .runtime import llm_jobs
+
+    llm_jobs.run_safely(job, request)

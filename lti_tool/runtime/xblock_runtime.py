@@ -42,6 +42,7 @@ from ldai_xblocks.resources import static_dir
 
 from ..grades.outbox import ScoreRejected, record_score
 from ..models import LearnerState, ResourceLinkConfig
+from .llm_jobs import SERVICE_NAME, LlmJobService
 from .session import RuntimeSession
 from .storable import storable
 
@@ -280,6 +281,7 @@ class LtiRuntime(Runtime):
             "i18n": LtiI18nService(session.locale),
             "user": LtiUserService(session, self.anon_id),
             "settings": LtiSettingsService(),
+            SERVICE_NAME: LlmJobService(),  # the prompt sandbox's LLM review runs as a task (llm_jobs.py)
         }
         super().__init__(ids, ids, services=services)
 
