@@ -204,3 +204,10 @@ LDAI_GRADE_SWEEP_SECONDS = float(os.environ.get("LDAI_GRADE_SWEEP_SECONDS", "15"
 CELERY_BEAT_SCHEDULE = {
     "ldai-sweep-grades": {"task": "ldai.sweep_grades", "schedule": LDAI_GRADE_SWEEP_SECONDS},
 }
+# Health: /healthz reports "degraded" when the oldest due grade waits longer than this (seconds).
+LDAI_HEALTH_MAX_GRADE_LAG = float(os.environ.get("LDAI_HEALTH_MAX_GRADE_LAG", "900"))
+# LDAI_LOG_FORMAT=json: one JSON object per log line (lti_tool.site.logs), from web and worker processes alike.
+if os.environ.get("LDAI_LOG_FORMAT", "").strip().lower() == "json":
+    LOGGING["formatters"] = {"json": {"()": "lti_tool.site.logs.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through the same JSON handler
