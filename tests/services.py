@@ -89,7 +89,8 @@ class PrivatePostgres:
         bin_dir = postgres_bin_dir()
         if bin_dir is None:
             raise ServiceMissing("PostgreSQL's initdb is missing: run `make test` (installs Debian's postgresql) or apt-get install postgresql")
-        self.root = Path(tempfile.mkdtemp(prefix="ldai-pg-"))
+        # As root the cluster belongs to "postgres", which must reach it: /tmp, not a TMPDIR under /root.
+        self.root = Path(tempfile.mkdtemp(prefix="ldai-pg-", dir="/tmp" if os.geteuid() == 0 else None))
         data, sockets, pwfile = self.root / "data", self.root / "sockets", self.root / "pw"
         sockets.mkdir()
         pwfile.write_text(self.password + "\n")

@@ -49,10 +49,11 @@ def celery_processes(log_dir: Path, *, workers: int, beat: bool = True, broker_d
     """Start ``workers`` worker processes (one task at a time each) and a beat; point this process's
     Celery app at the same broker (tasks enqueued on commit go to them); stop everything after."""
     from lti_tool.celery_app import app
+    from lti_tool.grades.sender import in_process
 
     env = worker_environment(broker_db)
-    previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
-    app.conf.update(broker_url=env["CELERY_BROKER_URL"], task_always_eager=False)
+    in_process.stop()  # a sender thread left by an earlier test of this process would compete with the workers
+    previous = point_app_at(env["CELERY_BROKER_URL"])
     base = [sys.executable, "-m", "celery", "-A", "lti_tool.celery_app"]
     commands = {
         f"worker{number}": [*base, "worker", "--pool=solo", "-n", f"w{number}@ldai-test", "--without-gossip",
@@ -79,7 +80,22 @@ def celery_processes(log_dir: Path, *, workers: int, beat: bool = True, broker_d
                 process.wait()
         with app.connection_for_write() as connection:
             connection.default_channel.client.flushdb()  # no task of this test is left for a later one
-        app.conf.update(**previous)
+        point_app_at(**previous)
+
+
+def point_app_at(broker_url: str, task_always_eager: bool = False) -> dict:
+    """Send this process's tasks to ``broker_url`` (eager: run them here); returns the previous setting.
+
+    The app keeps a connection pool and a producer pool bound to the broker it first used: they
+    are dropped too (as Celery does after a fork), or tasks would still go to the old broker."""
+    from lti_tool.celery_app import app
+
+    previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    app.conf.update(broker_url=broker_url, task_always_eager=task_always_eager)
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._after_fork()
+    return previous
 
 
 def worker_logs(log_dir: Path) -> str:

@@ -16,11 +16,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from lti_tool.celery_app import app as celery_app
 from lti_tool.models import GradeOutbox
 from lti_tool.site.logs import JsonFormatter
 from tests import services
-from tests.lti.celery_workers import require_services
+from tests.lti.celery_workers import point_app_at, require_services
 from tests.lti.test_grades import link, queue  # noqa: F401 - the link fixture
 
 pytest_plugins = ["tests.lti.runtime_fixtures"]
@@ -67,12 +66,11 @@ def test_a_late_grade_queue_degrades_health_but_keeps_the_tool_in_service(client
 @contextmanager
 def broker_at(url: str):
     """Point this process's Celery app at ``url`` (a real Redis, or a closed port) for one test."""
-    previous = {"broker_url": celery_app.conf.broker_url, "task_always_eager": celery_app.conf.task_always_eager}
-    celery_app.conf.update(broker_url=url, task_always_eager=False)
+    previous = point_app_at(url)
     try:
         yield
     finally:
-        celery_app.conf.update(**previous)
+        point_app_at(**previous)
 
 
 @pytest.mark.django_db
