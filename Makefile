@@ -22,7 +22,7 @@ export DJANGO_SETTINGS_MODULE := lti_tool.site.settings
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help demo test lint unit browser-deps service-deps install test-install compile_translations extract_translations \
+.PHONY: help demo test lint unit browser-deps service-deps lrs-deps install test-install compile_translations extract_translations \
         check_translations requirements bench bench-deps clean
 
 help:
@@ -47,6 +47,15 @@ $(VENV)/.installed-base: $(BIN)/python requirements/base.txt setup.py
 $(VENV)/.installed-test: $(VENV)/.installed-base requirements/test.txt
 	$(BIN)/pip install -q -r requirements/test.txt
 	@touch $@
+
+# Ralph, the learning record store the xAPI tests post to, in its own venv (its server pins are not ours).
+.venv-lrs/.installed: requirements/lrs.txt
+	@if [ -z "$(PYTHON)" ]; then ./.ci/find-python >/dev/null; exit 1; fi
+	$(PYTHON) -m venv .venv-lrs
+	.venv-lrs/bin/pip install -q -r requirements/lrs.txt
+	@touch $@
+
+lrs-deps: .venv-lrs/.installed
 
 install: $(VENV)/.installed-base
 test-install: $(VENV)/.installed-test
@@ -92,9 +101,9 @@ check_translations: $(VENV)/.installed-test
 
 # ---------------------------------------------------------------- the two commands
 demo: $(VENV)/.installed-base compile_translations
-	$(BIN)/ldai serve --host $(HOST) --port $(PORT)
+	LDAI_DEMO=1 $(BIN)/ldai serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test browser-deps service-deps compile_translations
+test: $(VENV)/.installed-test browser-deps lrs-deps service-deps compile_translations
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 	LDAI_TEST_BACKEND=postgres $(BIN)/pytest $(POSTGRES_TESTS) $(PYTEST_ARGS)

@@ -80,6 +80,9 @@ setup(
             "ldai_prompt_sandbox = ldai_xblocks.blocks.prompt_sandbox:PromptSandboxBlock",
         ],
         "console_scripts": ["ldai = ldai_xblocks.cli:main"],
+        # Open edX's plugin loader (edx-django-utils) adds this app to the LMS: xAPI transformers for
+        # event-routing-backends when the platform has it (ldai_xblocks/openedx/).
+        "lms.djangoapp": ["ldai_xblocks = ldai_xblocks.openedx.apps:LdaiOpenedxConfig"],
     },
     classifiers=[
         "Framework :: Django :: 5.2",

@@ -4,6 +4,7 @@
     python translations/catalog_tool.py set-fr F   # merge {"msgid": "msgstr"} (JSON) into fr catalogs
     python translations/catalog_tool.py check      # exit 1 if a French entry is missing, empty or fuzzy
     python translations/catalog_tool.py compile    # .po -> .mo
+    python translations/catalog_tool.py merge P A B  # git merge driver for catalog P: A := A + B's entries (.gitattributes)
 
 Two domains: ``text`` (Python and Jinja2 templates) and ``textjs`` (JavaScript,
 ``gettext("...")``/``ngettext(...)`` calls in static/js). Every write holds an
@@ -123,6 +124,29 @@ def check() -> int:
     return 1 if problems else 0
 
 
+def merge(name: str, ours: Path, theirs: Path) -> None:
+    """Union of two versions of one catalog, for git's merge driver (``merge.pocat`` in .gitattributes).
+
+    Why: branches that add strings in parallel each rewrite the sorted catalog and its header, so git's
+    line merge conflicts on every pair. Entries are keyed by (msgid, context): ours win, theirs add what
+    ours lack or fill what ours left empty. ``extract`` afterwards drops what no source uses any more.
+    """
+    lang = "fr" if "/fr/" in name else "en"
+    mine, other = _read(ours, lang), _read(theirs, lang)
+    for message in other:
+        if not message.id:
+            continue
+        existing = mine.get(message.id, message.context)
+        if existing is None:
+            mine[message.id] = message
+        else:
+            strings = existing.string
+            if not strings or (isinstance(strings, tuple) and not all(strings)):
+                existing.string = message.string
+            existing.locations = sorted(set(existing.locations) | set(message.locations))
+    _write(ours, mine)
+
+
 def compile_all() -> None:
     with locked():
         for lang in LANGS:
@@ -144,6 +168,8 @@ if __name__ == "__main__":
         sys.exit(check())
     elif command == "compile":
         compile_all()
+    elif command == "merge" and len(sys.argv) == 5:
+        merge(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
     else:
         print(__doc__)
         sys.exit(2)

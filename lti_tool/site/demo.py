@@ -1,8 +1,10 @@
-"""The demo's front page: every activity with its default content, as a learner and as an author.
+"""The demo's site-level parts: ``?lang=`` switching, the developers' index of the workbench, the set-up at start.
 
-The blocks run in xblock-sdk's workbench, inside this same site (one server, one
-command): state goes to the SQLite database, the language follows ``?lang=`` (kept
-in Django's language cookie) and the blocks' ``auto`` pack follows the language.
+The demo itself (front page, persona launches, reset) is ``lti_tool.pages.demo``: it runs
+the blocks through the tool's own runtime, as an LTI launch does. This page is for
+developers: every activity in xblock-sdk's workbench (learner and Studio views), whose
+state lives in the same SQLite database. The language follows ``?lang=`` (kept in
+Django's language cookie) and the blocks' ``auto`` pack follows the language.
 """
 
 from __future__ import annotations
@@ -11,15 +13,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from ldai_xblocks.content import pack_stats
-from ldai_xblocks.i18n import N_, SUPPORTED_LANGUAGES, normalize_language
+from ldai_xblocks.i18n import SUPPORTED_LANGUAGES, normalize_language
+from lti_tool.lti.demo_platform import demo_enabled
 from lti_tool.lti.pages import render
-
-ACTIVITIES = (
-    ("ldai_risk_quiz", N_("Risk-awareness quiz"), N_("Workplace scenarios on hallucinations, bias, data protection, ethics, environmental footprint and your company's AI charter; feedback on every choice and a profile by category."), "risk_quiz", "questions"),
-    ("ldai_hallucination_detector", N_("Hallucination detector"), N_("Read an AI-generated text, flag the invented facts, and learn why each one is wrong."), "hallucination_detector", "items"),
-    ("ldai_prompt_sandbox", N_("Prompt sandbox"), N_("Write a prompt for a real task of your job and get precise feedback, with a warning when it would leak confidential data."), "prompt_sandbox", "scenarios"),
-)
+from lti_tool.pages import demo as persona_demo
 
 
 class QueryLanguageMiddleware:
@@ -41,21 +38,16 @@ class QueryLanguageMiddleware:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    language = normalize_language(getattr(request, "LANGUAGE_CODE", None) or translation.get_language())
-    stats = pack_stats()
-    activities = []
-    for block_type, name, summary, kind, unit in ACTIVITIES:
-        activities.append({
-            "block_type": block_type,
-            "name": name,
-            "summary": summary,
-            "counts": {lang: stats[kind][lang][unit] for lang in SUPPORTED_LANGUAGES},
-            "unit": unit,
-            "learner_url": f"/workbench/scenario/{block_type}.0/?lang={language}",
-            "author_url": f"/workbench/scenario/{block_type}.0/studio_view/?lang={language}",
-        })
+    """Every activity in the workbench, as a learner and in its Studio view (the developers' page)."""
+    language = persona_demo.reader_language(request)
+    activities = persona_demo.activity_cards(language, lambda item: {
+        "learner_url": f"/workbench/scenario/{item.block_type}.0/?lang={language}",
+        "author_url": f"/workbench/scenario/{item.block_type}.0/studio_view/?lang={language}",
+    })
     return render("demo_index.html", {"activities": activities, "languages": SUPPORTED_LANGUAGES, "current": language}, language)
 
 
 def prepare() -> None:
-    """Nothing to seed: default content ships in the package and the workbench creates state on first use."""
+    """At ``ldai serve``: the demo's built-in platform exists (switched off for real launches) when the demo is on."""
+    if demo_enabled():
+        persona_demo.demo_deployment()

@@ -36,6 +36,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("DEBUG", False)
+# The demo (front page, persona launches, reset: lti_tool/pages/demo.py) is mounted only when this is on;
+# `make demo` turns it on, a deployment leaves it off.
+LDAI_DEMO = _env_bool("LDAI_DEMO", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h.strip()]
 
 INSTALLED_APPS = [

@@ -1,0 +1,50 @@
+"""The tool's record of what learners did, as xAPI statements: the source of the L&D dashboard.
+
+Why the tool keeps its own statements (and does not only forward them to an LRS): the learning team's
+dashboard and the Article 4 evidence pack must work with no LRS at all, and must count what Open edX
+routes to the tool too. A row is one statement, stored whole (``body``), with the few columns the
+dashboard filters and aggregates on denormalised beside it, indexed for those queries.
+
+Forwarding to an external LRS is tracked per row (``forwarded_at``), so a retry after a lost answer
+resends the same statement id (the LRS stores it once).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from .registration import Deployment
+
+
+class Statement(models.Model):
+    id = models.UUIDField("statement id", primary_key=True, default=uuid.uuid4, editable=False)
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="statements", verbose_name="deployment")
+    context_id = models.CharField("context id", max_length=255, blank=True)
+    resource_link_id = models.CharField("resource link id", max_length=255, blank=True)
+    activity = models.CharField("activity", max_length=64)  # risk_quiz, hallucination_detector, ...
+    action = models.CharField("action", max_length=64)  # submitted, launched, answered, ...
+    actor = models.CharField("learner (anonymous id)", max_length=200)
+    job_family = models.CharField("job family", max_length=64, blank=True)
+    is_instructor = models.BooleanField("instructor", default=False, help_text="An instructor's preview: left out of the figures.")
+    score = models.FloatField("scaled score", null=True, blank=True)
+    success = models.BooleanField("success", null=True, blank=True)
+    timestamp = models.DateTimeField("timestamp", default=timezone.now)
+    body = models.JSONField("statement")
+    forwarded_at = models.DateTimeField("forwarded to the LRS", null=True, blank=True)
+    forward_attempts = models.PositiveIntegerField("forwarding attempts", default=0)
+
+    class Meta:
+        verbose_name = "xAPI statement"
+        verbose_name_plural = "xAPI statements"
+        indexes = (
+            # The dashboard: one context (or the whole deployment) over a period, by activity and action.
+            models.Index(fields=["deployment", "context_id", "activity", "action", "timestamp"], name="lti_stmt_dashboard"),
+            models.Index(fields=["deployment", "activity", "action", "timestamp"], name="lti_stmt_deployment"),
+            models.Index(fields=["forwarded_at", "timestamp"], name="lti_stmt_forwarding"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.activity}.{self.action} by {self.actor[:8]}…"

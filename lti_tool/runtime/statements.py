@@ -1,0 +1,71 @@
+"""The runtime's tracking events, kept as xAPI statements (``lti_tool.models.Statement``).
+
+Why here and in the same transaction: an event is recorded if and only if the learner's state that it
+describes was saved (the handler's transaction), exactly like the grade outbox. The statement itself comes
+from the one profile function (``ldai_xblocks.engine.xapi``), so what the tool stores is what Open edX
+routes through event-routing-backends and what ``ldai xapi statement`` prints.
+
+IRIs: the block is ``<tool origin>/lti/resource/<deployment pk>/<resource link id>``, the course
+``<platform issuer>/lti/context/<context id>`` (the platform's own course URL is not in the launch).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+
+from ldai_xblocks.engine import xapi
+
+from ..lti import claims as c
+from ..models import Statement
+from .session import RuntimeSession
+
+log = logging.getLogger("ldai.lti.statements")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def tracking_event(session: RuntimeSession, anon_id: str, name: str, data: dict, job_family: str = "") -> xapi.TrackingEvent:
+    context = session.context
+    link = session.link
+    # The tool's own origin as the platform launched it; a launch built by the tool itself (the demo) has none.
+    tool = _origin(context.claims.get(c.TARGET_LINK_URI, "")) or "https://ldai-tool.invalid"
+    issuer = context.platform.issuer.rstrip("/")
+    event_context = {
+        "activity_id": f"{tool}/lti/resource/{link.deployment_id}/{quote(link.resource_link_id, safe='')}",
+        "activity_name": link.title or "",
+        "language": session.locale,
+        "job_family": job_family,
+    }
+    if context.context_id:
+        event_context["course_id"] = f"{issuer}/lti/context/{quote(context.context_id, safe='')}"
+        event_context["course_name"] = context.context_title or ""
+    return xapi.TrackingEvent(
+        name=name, data=data, actor={"home_page": context.platform.issuer, "id": anon_id}, context=event_context,
+        timestamp=datetime.now(UTC), allow_free_text=bool(getattr(settings, "LDAI", {}).get("XAPI_FREE_TEXT", False)),
+    )
+
+
+def record(session: RuntimeSession, anon_id: str, name: str, data: dict) -> Statement | None:
+    """Store the statement of one event (inside the caller's transaction); None when the profile has no mapping."""
+    data = data if isinstance(data, dict) else {}
+    job_family = data.get("job_family") if isinstance(data.get("job_family"), str) else ""
+    try:
+        body = xapi.statement(tracking_event(session, anon_id, name, data, job_family))
+    except xapi.EventError as error:
+        log.info("event %s has no xAPI statement: %s", name, error)
+        return None
+    _, activity, action = name.split(".")
+    result = body.get("result") or {}
+    return Statement.objects.create(
+        id=body["id"], deployment_id=session.link.deployment_id, context_id=session.context.context_id or "",
+        resource_link_id=session.link.resource_link_id, activity=activity, action=action, actor=anon_id,
+        job_family=job_family[:64], is_instructor=session.is_instructor, score=(result.get("score") or {}).get("scaled"), success=result.get("success"),
+        timestamp=datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00")), body=body,
+    )
