@@ -21,13 +21,13 @@ from lti_tool.celery_app import tasks_run_in_workers
 from lti_tool.grades import scheduling
 from lti_tool.models import GradeOutbox
 from tests.lti.celery_workers import require_services
-from tests.lti.test_grades import link, queue  # noqa: F401 - the link fixture
+from tests.lti.runtime_fixtures import queue
 
 pytest_plugins = ["tests.lti.runtime_fixtures"]
 Status = GradeOutbox.Status
 
 
-def test_a_score_is_handed_over_only_when_its_transaction_commits(link, django_capture_on_commit_callbacks):  # noqa: F811
+def test_a_score_is_handed_over_only_when_its_transaction_commits(link, django_capture_on_commit_callbacks):
     assert not tasks_run_in_workers()  # the embedded default: no broker needed
     with django_capture_on_commit_callbacks() as callbacks:
         queue(link, user="learner-commit")
@@ -41,7 +41,7 @@ def test_a_score_is_handed_over_only_when_its_transaction_commits(link, django_c
     assert rolled_back == [] and not GradeOutbox.objects.filter(user_sub="learner-rollback").exists()
 
 
-def test_the_sweep_delivers_what_is_due_and_leaves_the_rest(link, fake_platform):  # noqa: F811
+def test_the_sweep_delivers_what_is_due_and_leaves_the_rest(link, fake_platform):
     due = [queue(link, user=f"learner-due-{n}") for n in range(3)]
     later = queue(link, user="learner-later")
     GradeOutbox.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(hours=1))
@@ -52,7 +52,7 @@ def test_the_sweep_delivers_what_is_due_and_leaves_the_rest(link, fake_platform)
     assert tasks.sweep_grades() == 0  # nothing due any more
 
 
-def test_a_row_whose_task_waits_in_the_queue_is_not_enqueued_again(link, fake_platform):  # noqa: F811
+def test_a_row_whose_task_waits_in_the_queue_is_not_enqueued_again(link, fake_platform):
     row = queue(link, user="learner-waiting")
     cache.add(scheduling._marker(row.pk), 1, 60)  # a task for it is waiting in the broker
     assert scheduling.sweep() == 0 and fake_platform.score_requests == 0
@@ -61,7 +61,7 @@ def test_a_row_whose_task_waits_in_the_queue_is_not_enqueued_again(link, fake_pl
     assert fake_platform.score_requests == 1
 
 
-def test_an_expired_lease_of_a_dead_worker_is_swept_and_delivered(link, fake_platform):  # noqa: F811
+def test_an_expired_lease_of_a_dead_worker_is_swept_and_delivered(link, fake_platform):
     row = queue(link, user="learner-dead-worker")
     GradeOutbox.objects.filter(pk=row.pk).update(status=Status.SENDING, lease_until=timezone.now() - timedelta(seconds=1))
     assert scheduling.queue_lag_seconds() >= 0
@@ -70,7 +70,7 @@ def test_an_expired_lease_of_a_dead_worker_is_swept_and_delivered(link, fake_pla
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_a_claim_skips_rows_another_worker_has_locked(link, settings):  # noqa: F811
+def test_on_postgresql_a_claim_skips_rows_another_worker_has_locked(link, settings):
     """Two workers at the same instant: the second neither waits for the first's row lock nor takes its row."""
     require_services()
     settings.LDAI_LTI_RUNTIME = {**settings.LDAI_LTI_RUNTIME, "GRADES_IN_PROCESS": False}  # no third sender in this process

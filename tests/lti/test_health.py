@@ -20,7 +20,7 @@ from lti_tool.models import GradeOutbox
 from lti_tool.site.logs import JsonFormatter
 from tests import services
 from tests.lti.celery_workers import point_app_at, require_services
-from tests.lti.test_grades import link, queue  # noqa: F401 - the link fixture
+from tests.lti.runtime_fixtures import queue
 
 pytest_plugins = ["tests.lti.runtime_fixtures"]
 
@@ -53,7 +53,7 @@ def test_readyz_is_ready_once_migrated(client):
     assert client.post("/readyz").status_code == 405
 
 
-def test_a_late_grade_queue_degrades_health_but_keeps_the_tool_in_service(client, link, settings):  # noqa: F811
+def test_a_late_grade_queue_degrades_health_but_keeps_the_tool_in_service(client, link, settings):
     settings.LDAI_HEALTH_MAX_GRADE_LAG = 60
     row = queue(link, user="learner-late")
     GradeOutbox.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
