@@ -93,7 +93,7 @@ def offline_feedback(
     scenario = scenario or {}
     all_terms = list(terms) + list(scenario.get("confidential_terms") or [])
     redacted, findings = scan_and_redact(prompt, all_terms, ner=ner)
-    rubric = analyze(prompt, lang=lang, scenario=scenario, advice_lang=advice_lang)
+    rubric = analyze(prompt, lang=lang, scenario=scenario, advice_lang=advice_lang, confidential=[(f.start, f.end) for f in findings])
     feedback = PromptFeedback(rubric=rubric, findings=findings, redacted=redacted, injection=looks_like_injection(prompt))
     if feedback.injection:
         feedback.notices.append(gettext_for(advice_lang or rubric.lang)(INJECTION_NOTICE))

@@ -1,8 +1,8 @@
 """The tool's database: registrations (LTI-A), the runtime's state and grade outbox (LTI-B), and the xAPI
 statements the dashboard reads."""
 
-from .registration import Deployment, Platform, ToolKey
+from .registration import Deployment, PendingRegistration, Platform, RegistrationLink, ToolKey
 from .runtime import GradeOutbox, LearnerState, ResourceLinkConfig  # noqa: F401 (LTI-B: the runtime's models)
 from .statements import Statement  # noqa: F401 (what learners did, as xAPI statements)
 
-__all__ = ["Deployment", "Platform", "ToolKey"]
+__all__ = ["Deployment", "PendingRegistration", "Platform", "RegistrationLink", "ToolKey"]
