@@ -96,7 +96,10 @@ class LLMSettings:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> LLMSettings:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
+        kept = {k: v for k, v in values.items() if k in known}
+        if "allowed_hosts" in kept:  # a list once it has travelled as JSON
+            kept["allowed_hosts"] = tuple(kept["allowed_hosts"])
+        return cls(**kept)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any] | None) -> LLMSettings:

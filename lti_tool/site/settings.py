@@ -145,7 +145,7 @@ if _env_bool("LDAI_BEHIND_TLS_PROXY"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("LDAI_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = _env_bool("LDAI_HSTS_PRELOAD", False)
     SECURE_SSL_REDIRECT = _env_bool("LDAI_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+    SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)/?$"]  # the probes of a load balancer speak plain http
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

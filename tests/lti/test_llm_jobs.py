@@ -45,7 +45,7 @@ def model(settings, monkeypatch):
     settings.XBLOCK_SETTINGS = {"LDAI": {"LLM": {
         "backend": "openai", "model": "test-model", "base_url": fake.base_url, "api_key_env": KEY_ENV,
         "timeout": 10, "max_retries": 0, "quotas": {"per_learner": 5, "per_course": 100},
-    }}}
+    }, "HTTP_ALLOWED_HOSTS": ["127.0.0.1"]}}  # the stand-in model listens on loopback, which the guarded client refuses otherwise
     yield fake
     fake.close()
 
