@@ -19,6 +19,7 @@ points Django (and every subprocess the tests start, through ``DATABASE_URL`` an
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import pwd
@@ -199,6 +200,7 @@ def start_backend() -> Backend:
         postgres.stop()
         raise
     backend = Backend(postgres, redis_server)
+    atexit.register(backend.stop)  # also when the run is interrupted before pytest_unconfigure (stop is idempotent)
     os.environ["DATABASE_URL"] = postgres.url()
     os.environ["REDIS_URL"] = redis_server.url()
     _point_django_at(backend)
