@@ -589,7 +589,8 @@
           el('thead', {}, [el('tr', {}, [el('th', {scope: 'col', text: t('Rank')}), el('th', {scope: 'col', text: t('Learner')}), el('th', {scope: 'col', text: t('Best score')})])]),
           el('tbody', {}, rows)
         ]),
-        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
+        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; }),
+        C.teamBoard(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
       ]);
     }
 
