@@ -120,7 +120,8 @@ class TeamChallengeMixin:
         course_id = getattr(self.scope_ids.usage_id, "context_key", None) or getattr(self.scope_ids.usage_id, "course_key", None)
         try:
             user = users.get_user_by_anonymous_id(self.learner_id()) if users else None
-            team = teams.get_team(user, course_id, self.teamset_id) if user is not None and course_id is not None else None
+            # The course id as a string: the teams API parses it (CourseKey.from_string in lms/djangoapps/teams/api.py).
+            team = teams.get_team(user, str(course_id), self.teamset_id) if user is not None and course_id is not None else None
         except Exception:  # a team-set the course no longer has, a user the platform no longer knows
             return ""
         return str(getattr(team, "name", "") or "")[:80]

@@ -124,6 +124,32 @@ class DjangoXBlockUserService(UserService):
         return self._directory.get(uid or self._anonymous_user_id)
 
 
+@dataclass(frozen=True)
+class CourseTeam:
+    """lms/djangoapps/teams/models.py: the fields of a CourseTeam a block reads."""
+
+    team_id: str
+    name: str
+    topic_id: str  # the team-set
+    course_id: str
+
+
+class TeamsService:
+    """lms/djangoapps/teams/services.py: ``get_team(user, course_id, teamset_id)`` returns the user's CourseTeam in
+    that team-set or None; the API parses the course id with ``CourseKey.from_string`` and finds the team through
+    ``membership__user__username`` (lms/djangoapps/teams/api.py)."""
+
+    def __init__(self, teams: list[CourseTeam], members: dict[str, str]):
+        self._teams = {team.team_id: team for team in teams}
+        self._members = members  # username -> team_id
+
+    def get_team(self, user, course_id, teamset_id):
+        if not isinstance(course_id, str):
+            raise ValueError(f"The supplied course id {course_id} is not valid.")
+        team = self._teams.get(self._members.get(getattr(user, "username", ""), ""))
+        return team if team is not None and team.course_id == course_id and team.topic_id == teamset_id else None
+
+
 class StudioPermissionsService:
     """openedx/core/djangoapps/content/services.py: may the user read/write this course or library?"""
 
@@ -286,6 +312,8 @@ class Platform:
     users: dict[str, PlatformUser] = field(default_factory=dict)
     writers: set = field(default_factory=set)  # (username, context key) with Studio write access
     anonymous_ids: dict[str, str] = field(default_factory=dict)
+    course_teams: list = field(default_factory=list)  # CourseTeam rows of the course (lms/djangoapps/teams)
+    team_members: dict[str, str] = field(default_factory=dict)  # username -> team_id (CourseTeamMembership)
 
     def user(self, username: str, **kwargs) -> PlatformUser:
         if username not in self.users:
@@ -317,6 +345,7 @@ class Platform:
             "settings": SettingsService(),
             "user": DjangoXBlockUserService(user, self.directory(), user_role=role, user_is_staff=staff,
                                             anonymous_user_id=self.anonymous_ids[username]),
+            "teams": TeamsService(self.course_teams, self.team_members),  # lms/djangoapps/teams/services.py, LMS only
         }
         runtime = OpenEdxRuntime(services, self._merged_store(), user.id)
         return self._block(runtime, block_type, block_id, user.id)
