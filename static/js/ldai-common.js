@@ -288,12 +288,14 @@
     var mine = board.my_name || {show: 'hidden', alias: ''};
     var id = 'ldai-lb-name-' + (++nameChoiceCount);
     var status = el('p', {class: 'ldai-status', role: 'status', 'aria-live': 'polite'});
-    var alias = el('input', {type: 'text', id: id + '-alias', name: 'alias', maxlength: 40, value: mine.alias || '', autocomplete: 'nickname'});
+    /* The alias box is named by the option it belongs to (its radio's label names the radio only). */
+    var alias = el('input', {type: 'text', id: id + '-alias', name: 'alias', maxlength: 40, value: mine.alias || '', autocomplete: 'nickname',
+      'aria-labelledby': id + '-alias-label'});
     var options = [['hidden', t('Do not show my name')], ['first_name', t('Show my first name')], ['alias', t('Show this name:')]];
     var fieldset = el('fieldset', {class: 'ldai-lb-name'}, [el('legend', {text: t('How the other learners see you')})].concat(options.map(function (option) {
       return el('div', {}, [
         el('input', {type: 'radio', id: id + '-' + option[0], name: id, value: option[0], checked: mine.show === option[0]}),
-        el('label', {for: id + '-' + option[0], text: option[1]}),
+        el('label', {for: id + '-' + option[0], id: id + '-' + option[0] + '-label', text: option[1]}),
         option[0] === 'alias' ? alias : null
       ]);
     })));
