@@ -49,7 +49,7 @@ GRACE_SECONDS = 20
 """Network slack after the deadline: a submit sent as the clock reached zero still counts."""
 
 
-@XBlock.wants("teams")
+@XBlock.wants("teams", "teams_configuration")
 class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
     """Find the invented facts in AI-generated texts; scored span by span, with a timed hunt mode."""
 

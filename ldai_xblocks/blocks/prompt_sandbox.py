@@ -80,7 +80,7 @@ def _quota() -> llm_adapter.QuotaCounter:
     return _PROCESS_QUOTA
 
 
-@XBlock.wants("teams")
+@XBlock.wants("teams", "teams_configuration")
 class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
     """Write a prompt for a real task of your job; feedback per criterion and a confidential-data guard."""
 

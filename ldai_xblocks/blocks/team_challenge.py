@@ -111,13 +111,32 @@ class TeamChallengeMixin:
             keys.add(str(opt["edx-platform.username"]).lower())
         return keys
 
+    def _course_id(self) -> Any:
+        return getattr(self.scope_ids.usage_id, "context_key", None) or getattr(self.scope_ids.usage_id, "course_key", None)
+
+    def course_teamsets(self) -> dict[str, str] | None:
+        """The team-sets of the course's teams configuration ({id: name}), where Studio offers it; None elsewhere.
+
+        Studio installs ``teams_configuration`` (cms/djangoapps/contentstore/utils.py, load_services_for_studio):
+        ``get_teams_configuration(course_key).teamsets_by_id``, as edx-ora2 reads it.
+        """
+        service = self.runtime.service(self, "teams_configuration") if self.runtime else None
+        course_id = self._course_id()
+        if service is None or course_id is None:
+            return None
+        try:
+            teamsets = getattr(service.get_teams_configuration(course_id), "teamsets_by_id", None)
+        except Exception:  # a course without teams configured, a library
+            return None
+        return {str(key): str(getattr(value, "name", "") or key) for key, value in teamsets.items()} if isinstance(teamsets, dict) else None
+
     def _open_edx_team(self) -> str:
         """The learner's team in the course's team-set, from Open edX's teams service (edx-ora2's way of asking)."""
         teams = self.runtime.service(self, "teams") if self.runtime and self.teamset_id else None
         if teams is None:
             return ""
         users = self.runtime.service(self, "user")
-        course_id = getattr(self.scope_ids.usage_id, "context_key", None) or getattr(self.scope_ids.usage_id, "course_key", None)
+        course_id = self._course_id()
         try:
             user = users.get_user_by_anonymous_id(self.learner_id()) if users else None
             # The course id as a string: the teams API parses it (CourseKey.from_string in lms/djangoapps/teams/api.py).
@@ -254,6 +273,11 @@ class TeamChallengeMixin:
         if "season_start" not in errors and "season_end" not in errors:
             if not Season.from_text(values["season_start"], values["season_end"]).is_valid():
                 errors["season_end"] = [self._("The season must end after it starts.")]
+        teamset = data.get("teamset_id", self.teamset_id)
+        known = self.course_teamsets() if isinstance(teamset, str) and teamset.strip() else None
+        if known is not None and teamset.strip() not in known:
+            errors["teamset_id"] = [self._("This team-set is not in the course's teams configuration. Team-sets of this course: {names}.").format(
+                names=", ".join(f"{key} ({name})" for key, name in sorted(known.items())) or self._("none"))]
         if "team_roster_csv" in data:
             text = data["team_roster_csv"] if isinstance(data["team_roster_csv"], str) else None
             if text is None:

@@ -150,6 +150,26 @@ class TeamsService:
         return team if team is not None and team.course_id == course_id and team.topic_id == teamset_id else None
 
 
+@dataclass(frozen=True)
+class TeamsetConfig:
+    """openedx/core/lib/teams_config.py: one team-set of the course's teams configuration."""
+
+    teamset_id: str
+    name: str
+
+
+class TeamsConfigurationService:
+    """xmodule/services.py: ``get_teams_configuration(course_id)`` is the course's ``teams_configuration``
+    (a TeamsConfig whose ``teamsets_by_id`` maps ids to TeamsetConfig), installed in Studio by
+    ``load_services_for_studio`` (cms/djangoapps/contentstore/utils.py) and in the preview."""
+
+    def __init__(self, teamsets: list[TeamsetConfig]):
+        self.teamsets_by_id = {teamset.teamset_id: teamset for teamset in teamsets}
+
+    def get_teams_configuration(self, course_id):
+        return self
+
+
 class StudioPermissionsService:
     """openedx/core/djangoapps/content/services.py: may the user read/write this course or library?"""
 
@@ -314,6 +334,7 @@ class Platform:
     anonymous_ids: dict[str, str] = field(default_factory=dict)
     course_teams: list = field(default_factory=list)  # CourseTeam rows of the course (lms/djangoapps/teams)
     team_members: dict[str, str] = field(default_factory=dict)  # username -> team_id (CourseTeamMembership)
+    teamsets: list = field(default_factory=list)  # TeamsetConfig of the course's teams configuration
 
     def user(self, username: str, **kwargs) -> PlatformUser:
         if username not in self.users:
@@ -361,6 +382,7 @@ class Platform:
             "settings": SettingsService(),
             "user": DjangoXBlockUserService(user, self.directory()),
             "studio_user_permissions": StudioPermissionsService(user, self.writers),
+            "teams_configuration": TeamsConfigurationService(self.teamsets),
         }
         runtime = OpenEdxRuntime(services, AuthoredOnlyKVS(self.authored), user.id)
         return self._block(runtime, block_type, block_id, user.id)

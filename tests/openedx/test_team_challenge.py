@@ -72,3 +72,15 @@ def test_the_champions_export_is_for_the_course_team_only(platform, team_block_t
     status, body = call(platform.lms(team_block_type, "b1", "author", role="staff"), "champions_csv", method="GET")
     assert status == 200 and body.splitlines()[0].lstrip("\ufeff").startswith("Kind,Rank,Name")
 
+
+
+def test_studio_checks_the_team_set_against_the_courses_teams_configuration(platform, team_block_type):
+    """Studio's ``teams_configuration`` service (cms/djangoapps/contentstore/utils.py) lists the course's team-sets."""
+    from tests.openedx.platform import TeamsetConfig
+
+    platform.teamsets += [TeamsetConfig("ai-champions", "AI champions")]
+    studio = platform.studio_handler(team_block_type, "b1", "author")
+    status, body = call(studio, "studio_submit", {"teamset_id": "ai-champion"})
+    assert status == 400 and "ai-champions (AI champions)" in body["fields"]["teamset_id"][0]
+    status, body = call(studio, "studio_submit", {"teamset_id": "ai-champions"})
+    assert status == 200, body
