@@ -279,6 +279,19 @@
     return editor;
   }
 
+  /* A learner's small form sent to a handler: done(result) on success; otherwise the message in the form's status,
+   * next to the field it names, and the focus on that field (or on fallback). */
+  function sendLearnerChoice(api, form, status, handler, payload, field, fallback, done) {
+    setFieldErrors(form, {});
+    api.call(handler, payload).then(done).catch(function (error) {
+      var fields = {};
+      if (error.fields && error.fields[field]) { fields[field] = error.fields[field]; }
+      var first = setFieldErrors(form, fields);
+      status.textContent = error.message;
+      (first || fallback).focus();
+    });
+  }
+
   /* The learner's choice of how the others see them on a leaderboard (LeaderboardMixin: hidden by default,
    * first name or an alias). Shown only when the author lets names appear; onSaved(board) redraws the board. */
   var nameChoiceCount = 0;
@@ -304,15 +317,11 @@
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       var checked = form.querySelector('input[type=radio]:checked');
-      setFieldErrors(form, {});
-      api.call('leaderboard_name_choice', {show: checked ? checked.value : 'hidden', alias: alias.value}).then(function (result) {
-        status.textContent = t('Saved.');
-        if (onSaved) { onSaved(result.leaderboard); }
-      }).catch(function (error) {
-        var first = setFieldErrors(form, error.fields && error.fields.alias ? {alias: error.fields.alias} : {});
-        status.textContent = error.message;
-        (first || alias).focus();
-      });
+      sendLearnerChoice(api, form, status, 'leaderboard_name_choice', {show: checked ? checked.value : 'hidden', alias: alias.value}, 'alias', alias,
+        function (result) {
+          status.textContent = t('Saved.');
+          if (onSaved) { onSaved(result.leaderboard); }
+        });
     });
     return form;
   }
@@ -382,16 +391,11 @@
       ]);
       form.addEventListener('submit', function (event) {
         event.preventDefault();
-        setFieldErrors(form, {});
         var chosen = select.value;
-        api.call('choose_team', {team: chosen}).then(function (result) {
+        sendLearnerChoice(api, form, status, 'choose_team', {team: chosen}, 'team', select, function (result) {
           fill(result.leaderboard);
           status.textContent = t('You joined {team}.', {team: chosen});
           if (onSaved) { onSaved(result.leaderboard); }
-        }).catch(function (error) {
-          var first = setFieldErrors(form, error.fields && error.fields.team ? {team: error.fields.team} : {});
-          status.textContent = error.message;
-          (first || select).focus();
         });
       });
       return form;

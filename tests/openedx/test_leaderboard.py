@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from tests.openedx.conftest import CUSTOM_CONTENT, author, call, first_submit
+from tests.openedx.conftest import CUSTOM_CONTENT, author, call, first_submit, submitted_by
 
 BOARD = {"leaderboard_enabled": True, "leaderboard_anonymous": False}
 
@@ -53,10 +53,7 @@ def test_a_first_name_change_shows_at_once_and_the_authors_setting_wins(platform
 
 def test_a_learner_who_keeps_the_name_hidden_shows_no_score_to_others(platform, board_type):
     """Issue 15 item 4: no score of one learner is visible to another without consent (a nameless row is still a score)."""
-    for username in ("amal", "bruno"):
-        block = platform.lms(board_type, "b1", username)
-        first_submit(block)
-        block.save()
+    submitted_by(platform, board_type, "amal", "bruno")
     seen_by_bruno = platform.lms(board_type, "b1", "bruno").leaderboard()
     assert [row["me"] for row in seen_by_bruno["rows"]] == [True] and seen_by_bruno["total"] == 2
     amal = platform.lms(board_type, "b1", "amal")

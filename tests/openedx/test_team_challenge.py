@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from tests.openedx.conftest import CUSTOM_CONTENT, author, call, first_submit
+from tests.openedx.conftest import CUSTOM_CONTENT, author, call, submitted_by
 from tests.openedx.platform import COURSE, CourseTeam
 
 TEAM_SETTINGS = {"leaderboard_enabled": True, "leaderboard_anonymous": False, "team_mode": True, "team_source": "platform",
@@ -33,11 +33,7 @@ def team_block_type(request, platform) -> str:
 
 
 def test_the_learners_team_comes_from_the_teams_service(platform, team_block_type):
-    blocks = {}
-    for username in ("amal", "bruno", "chloe", "dan"):
-        block = blocks[username] = platform.lms(team_block_type, "b1", username)
-        first_submit(block)
-        block.save()
+    blocks = submitted_by(platform, team_block_type, "amal", "bruno", "chloe", "dan")
     assert platform.lms(team_block_type, "b1", "amal").my_team() == "Finance"
     assert platform.lms(team_block_type, "b1", "dan").my_team() == ""  # a team of another team-set is not this challenge's
     board = platform.lms(team_block_type, "b1", "chloe").leaderboard()
@@ -49,10 +45,7 @@ def test_the_learners_team_comes_from_the_teams_service(platform, team_block_typ
 
 
 def test_no_score_reaches_another_learner_without_consent(platform, team_block_type):
-    for username in ("amal", "bruno"):
-        block = platform.lms(team_block_type, "b1", username)
-        first_submit(block)
-        block.save()
+    submitted_by(platform, team_block_type, "amal", "bruno")
     seen = platform.lms(team_block_type, "b1", "bruno").leaderboard()
     assert [row["me"] for row in seen["rows"]] == [True]
     assert "Secretname" not in json.dumps(seen) and "Amal" not in json.dumps(seen)
@@ -64,9 +57,7 @@ def test_no_score_reaches_another_learner_without_consent(platform, team_block_t
 
 
 def test_the_champions_export_is_for_the_course_team_only(platform, team_block_type):
-    block = platform.lms(team_block_type, "b1", "amal")
-    first_submit(block)
-    block.save()
+    submitted_by(platform, team_block_type, "amal")
     status, body = call(platform.lms(team_block_type, "b1", "bruno"), "champions_csv", method="GET")
     assert status == 403
     status, body = call(platform.lms(team_block_type, "b1", "author", role="staff"), "champions_csv", method="GET")
