@@ -12,13 +12,13 @@ import pytest
 
 from lti_tool.lti import claims as c
 from tests.lti.runtime_fixtures import launch_page
-from tests.openedx.platform import OUR_BLOCK_TYPES
+from tests.openedx.platform import GRADED_BLOCK_TYPES
 from tests.openedx.test_script_safety import assert_script_safe, hostile_fields
 
 pytest_plugins = ["tests.lti.runtime_fixtures"]
 
 
-@pytest.mark.parametrize("block_type", OUR_BLOCK_TYPES)
+@pytest.mark.parametrize("block_type", GRADED_BLOCK_TYPES)
 def test_launch_page_keeps_hostile_author_text_inside_its_script(client, graded_platform, block_type):
     consumer, _ = graded_platform
     fields = hostile_fields(block_type)

@@ -9,8 +9,16 @@ over ``edx-user-state-client``'s ``XBlockUserState`` rows).
 
 from __future__ import annotations
 
+import pytest
+
 from tests.openedx.conftest import CUSTOM_CONTENT, author, first_submit, learner_state
-from tests.openedx.platform import XBlockUserState
+from tests.openedx.platform import GRADED_BLOCK_TYPES, XBlockUserState
+
+
+@pytest.fixture(params=GRADED_BLOCK_TYPES)
+def block_type(request) -> str:
+    """The activities with an own-content fixture (tests/openedx/conftest.py)."""
+    return request.param
 
 
 def test_the_ldai_settings_bucket_comes_from_xblock_settings(platform, block_type, settings):

@@ -21,6 +21,7 @@ ANSWERS = {  # the keys that carry answers in each content document
     "ldai_risk_quiz": ('"correct"', '"explanation"', '"feedback"'),
     "ldai_hallucination_detector": ('"hallucinations"', '"traps"', '"correction"'),
     "ldai_prompt_sandbox": ('"reference_prompt"',),
+    "ldai_skills_map": (),  # a self-assessment: nothing to hide
 }
 
 

@@ -11,12 +11,19 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 from xblock.core import XBlock
 from xblock.fields import Scope, ScopeIds
 
 from tests.openedx.conftest import CUSTOM_CONTENT, author
-from tests.openedx.platform import Platform
+from tests.openedx.platform import GRADED_BLOCK_TYPES, Platform
+
+
+@pytest.fixture(params=GRADED_BLOCK_TYPES)
+def block_type(request) -> str:
+    """The activities with an own-content fixture (tests/openedx/conftest.py)."""
+    return request.param
 
 SETTINGS = {  # a non-default value for every authored field, text with markup and line separators included
     "display_name": "Chasse « </script> » & co\u2028",

@@ -18,6 +18,13 @@ import pytest
 
 from ldai_xblocks.rendering import unpack_init_args
 from tests.openedx.conftest import CUSTOM_CONTENT, author
+from tests.openedx.platform import GRADED_BLOCK_TYPES
+
+
+@pytest.fixture(params=GRADED_BLOCK_TYPES)
+def block_type(request) -> str:
+    """The activities with an own-content fixture (tests/openedx/conftest.py)."""
+    return request.param
 
 PAYLOAD = " </script><script>window.ldaiPwned=1</script><!-- <script> \u2028\u2029 & "
 NOT_TEXT = {"schema", "id", "lang", "kind", "category", "job_family", "charter_rule", "correct_if", "quote", "kinds"}
