@@ -1,6 +1,6 @@
 """URLs of the LTI tool, mounted under /lti/ by the site: one list, grouped by the room that serves them."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .lti import deep_linking, registration
 from .lti import views as lti_views
@@ -25,4 +25,6 @@ urlpatterns: list = [
     # pages/: the activity page and its results export
     path("activity/<str:token>/", activity.activity_page, name="activity"),
     path("results/<str:token>/results.csv", activity.results_csv, name="results-csv"),
+    # badges/: the Open Badges issuer (profile, keys, revocation list), verification, the learner's badge
+    path("badges/", include("lti_tool.badges.urls")),
 ]

@@ -115,3 +115,29 @@ def unbake(svg: str) -> str | None:
     if match is None:
         return None
     return (match.group(2) if match.group(2) is not None else match.group(3)).strip()
+
+
+_UNSAFE_SVG = re.compile(r"<\s*(script|foreignObject|iframe|object|embed)\b|\son[a-z]+\s*=|javascript:|(?:xlink:)?href\s*=\s*[\"'](?!#|data:image/)", re.I)
+MAX_OWN_SVG_BYTES = 200_000
+
+
+def own_svg_problem(svg: str) -> str | None:
+    """Why an author's own SVG cannot be a badge picture (English, the shells translate), or None.
+
+    A badge picture is downloaded and opened by anyone, so it must be a plain drawing: no scripts,
+    no event handlers, no links to other documents.
+    """
+    if len(svg.encode("utf-8")) > MAX_OWN_SVG_BYTES:
+        return "too_big"
+    if not _SVG_OPEN.search(svg):
+        return "not_svg"
+    if _UNSAFE_SVG.search(svg):
+        return "unsafe"
+    return None
+
+
+def picture(name: str, colour: str, description: str, own_svg: str = "") -> str:
+    """The badge's picture before baking: the author's own SVG when it is safe, else the generated one."""
+    if own_svg and own_svg_problem(own_svg) is None:
+        return own_svg
+    return badge_svg(name, colour, description)

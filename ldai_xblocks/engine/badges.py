@@ -41,6 +41,8 @@ from typing import Any
 import jwt
 from jwt.algorithms import RSAAlgorithm
 
+from ..i18n import N_
+
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CREDENTIAL_TYPES = ["VerifiableCredential", "OpenBadgeCredential"]
@@ -50,6 +52,7 @@ COMPETENCE_FRAMEWORK = "LDAI AI literacy competences"
 COMPETENCE_URN = "urn:ldai:competence:"
 RECIPIENT_URN = "urn:ldai:recipient:"
 JOSE_HEADERS = {"alg", "kid", "jwk", "typ"}  # integrity.md: "Additional JOSE Headers are NOT allowed"
+ENVELOPE_PREFIX = "data:application/vc+jwt,"
 MAX_TOKEN_CHARS = 200_000  # a credential is a few kB; anything far bigger is refused before parsing
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -367,19 +370,19 @@ def public_jwk(private_key: Any, kid: str) -> dict:
 # Why these codes: the shells translate a code into the reader's language; the English reason below is
 # what the CLI prints and what the logs keep.
 REASONS = {
-    "valid": "The credential is valid: signed by its issuer, not revoked, not expired, and well formed.",
-    "malformed": "This is not a signed Open Badge (a VC-JWT: three base64url parts separated by dots). Paste the whole credential, or the file you downloaded.",
-    "damaged": "The credential cannot be read: it was altered or damaged. Download it again from the issuer.",
-    "bad_header": "The credential's signature header is not one Open Badges 3.0 allows (RS256 with a key id).",
-    "unknown_issuer": "The issuer of this credential is not one this verifier knows or can reach, so its signature cannot be checked.",
-    "unknown_key": "The credential was signed with a key its issuer does not publish (any more). Ask the issuer for a new copy.",
-    "bad_signature": "The signature does not match: the credential was changed after it was issued. Download it again from the issuer.",
-    "claims_mismatch": "The signed claims do not match the credential (issuer, id, subject or dates differ): it was tampered with.",
-    "schema": "The credential does not follow the Open Badges 3.0 data model.",
-    "not_yet_valid": "The credential is not valid yet (its validFrom date is in the future).",
-    "expired": "The credential has expired (its validUntil date is past).",
-    "status_unavailable": "The issuer's revocation list could not be read, so the credential cannot be confirmed. Try again later.",
-    "revoked": "The issuer has revoked this credential.",
+    "valid": N_("The credential is valid: signed by its issuer, not revoked, not expired, and well formed."),
+    "malformed": N_("This is not a signed Open Badge (a VC-JWT: three base64url parts separated by dots). Paste the whole credential, or the file you downloaded."),
+    "damaged": N_("The credential cannot be read: it was altered or damaged. Download it again from the issuer."),
+    "bad_header": N_("The credential's signature header is not one Open Badges 3.0 allows (RS256 with a key id)."),
+    "unknown_issuer": N_("The issuer of this credential is not one this verifier knows or can reach, so its signature cannot be checked."),
+    "unknown_key": N_("The credential was signed with a key its issuer does not publish (any more). Ask the issuer for a new copy."),
+    "bad_signature": N_("The signature does not match: the credential was changed after it was issued. Download it again from the issuer."),
+    "claims_mismatch": N_("The signed claims do not match the credential (issuer, id, subject or dates differ): it was tampered with."),
+    "schema": N_("The credential does not follow the Open Badges 3.0 data model."),
+    "not_yet_valid": N_("The credential is not valid yet (its validFrom date is in the future)."),
+    "expired": N_("The credential has expired (its validUntil date is past)."),
+    "status_unavailable": N_("The issuer's revocation list could not be read, so the credential cannot be confirmed. Try again later."),
+    "revoked": N_("The issuer has revoked this credential."),
 }
 
 
@@ -403,6 +406,15 @@ RevocationResolver = Callable[[str], dict | None]
 SchemaCheck = Callable[[dict], list[str]]
 
 
+def envelope(token: str) -> dict:
+    """The JSON download: a VC 2.0 ``EnvelopedVerifiableCredential`` (VC-JOSE-COSE) wrapping the VC-JWT.
+
+    Why not the bare credential JSON: with a VC-JWT the proof is the JWS itself, so JSON without it
+    could not be verified; the envelope keeps the JWS and is still JSON-LD a wallet understands.
+    """
+    return {"@context": VC_CONTEXT, "id": ENVELOPE_PREFIX + token, "type": "EnvelopedVerifiableCredential"}
+
+
 def extract_token(text: str) -> str:
     """The compact JWS from what a person pastes or uploads: the .jwt itself, our JSON download, or a baked SVG."""
     text = (text or "").strip().lstrip("\ufeff")
@@ -415,10 +427,9 @@ def extract_token(text: str) -> str:
             data = json.loads(text)
         except json.JSONDecodeError:
             return ""
-        proof = data.get("proof") if isinstance(data, dict) else None
-        for candidate in (data.get("jwt") if isinstance(data, dict) else None, proof.get("jwt") if isinstance(proof, dict) else None):
-            if isinstance(candidate, str):
-                return candidate.strip()
+        envelope_id = data.get("id") if isinstance(data, dict) else None
+        if isinstance(envelope_id, str) and envelope_id.startswith(ENVELOPE_PREFIX):
+            return envelope_id[len(ENVELOPE_PREFIX) :].strip()
         return ""
     return text.strip('"')
 
@@ -545,3 +556,12 @@ def structural_problems(credential: dict) -> list[str]:
     elif not isinstance(subject.get("achievement"), dict):
         problems.append("credentialSubject.achievement is missing")
     return problems
+
+
+def jwt_payload_description(token: str) -> str:
+    """The achievement's description from a credential we hold (for the picture's ``<desc>``), or ""."""
+    try:
+        payload = jwt.decode(token, options={"verify_signature": False})
+        return str(payload["credentialSubject"]["achievement"]["description"])
+    except Exception:
+        return ""

@@ -244,3 +244,10 @@ def test_baked_svg_carries_the_credential_and_stays_accessible(signer, resolvers
 @pytest.mark.parametrize("colour", ["#000000", "#ffffff", "#1f5f99", "#ffdd00", "#ff0000", "#777777"])
 def test_the_name_on_the_badge_meets_wcag_aa_contrast(colour):
     assert badge_image.contrast(colour, badge_image.text_colour(colour)) >= 4.5
+
+
+def test_the_json_download_is_an_enveloped_credential_that_verifies(signer, resolvers):
+    _, token = issue(signer)
+    document = badges.envelope(token)
+    assert document["type"] == "EnvelopedVerifiableCredential" and document["id"] == "data:application/vc+jwt," + token
+    assert check(json.dumps(document, indent=2), resolvers).ok

@@ -1,0 +1,188 @@
+"""The tool as an Open Badges 3.0 issuer: its profile, its badge keys, issuing, revoking, verifying.
+
+Settings, all optional (``settings.LDAI_BADGES``):
+
+* ``BASE_URL``: the tool's public base URL, from which the issuer profile id, the key set
+  URL and the revocation list URL are made (default: ``$LDAI_TOOL_URL`` or
+  ``http://127.0.0.1:8000``). Credentials name their issuer by this URL: change it and
+  earlier credentials no longer match the profile;
+* ``ISSUER_NAME`` (default: the tool's name), ``ISSUER_URL``, ``ISSUER_EMAIL``, ``ISSUER_DESCRIPTION``;
+* ``VALID_DAYS``: how long a credential is valid (default: no end date).
+
+Verification trusts this issuer's own keys and list. Credentials of another issuer would need
+their JWKS fetched from the web: that goes through the guarded HTTP client (issue 11) once it
+lands; until then :func:`remote_jwks` answers None and such a credential is reported as
+"unknown issuer" (``ldai badges verify --jwks FILE`` checks one against a local key set).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from ldai_xblocks.engine import badges
+
+from ..conf import lti_settings
+from ..lti.keys import _load_private, _new_key_material, _public_only
+from ..models import BadgeKey, IssuedBadge
+
+
+def _config() -> dict:
+    return getattr(settings, "LDAI_BADGES", {}) or {}
+
+
+def base_url() -> str:
+    return str(_config().get("BASE_URL") or os.environ.get("LDAI_TOOL_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+
+def absolute(name: str, *args) -> str:
+    return base_url() + reverse(f"lti_tool:badges:{name}", args=args)
+
+
+def profile() -> badges.IssuerProfile:
+    config = _config()
+    return badges.IssuerProfile(
+        id=absolute("issuer"),
+        name=str(config.get("ISSUER_NAME") or lti_settings().tool_name),
+        url=str(config.get("ISSUER_URL") or base_url() + "/"),
+        email=str(config.get("ISSUER_EMAIL") or ""),
+        description=str(config.get("ISSUER_DESCRIPTION") or ""),
+        jwks_url=absolute("jwks"),
+        revocation_list_url=absolute("revocations"),
+    )
+
+
+# ------------------------------------------------------------------------------------------ keys
+
+
+def signing_key() -> BadgeKey:
+    """The current badge key, made on first use (a fresh install issues without an extra step)."""
+    key = BadgeKey.objects.signing()
+    if key is None:
+        kid, pem, jwk = _new_key_material()
+        key = BadgeKey.objects.create(kid=kid, private_key_pem=pem, public_jwk=jwk)
+    return key
+
+
+def signer() -> badges.Signer:
+    key = signing_key()
+    return badges.Signer(kid=key.kid, private_key=_load_private(key.kid, key.private_key_pem))
+
+
+def retire_signing_key() -> BadgeKey:
+    """Start a new badge key; the old one loses its private half but stays published (old badges verify)."""
+    with transaction.atomic():
+        BadgeKey.objects.filter(retired_at__isnull=True).update(retired_at=timezone.now(), private_key_pem="")
+        kid, pem, jwk = _new_key_material()
+        return BadgeKey.objects.create(kid=kid, private_key_pem=pem, public_jwk=jwk)
+
+
+def public_jwks() -> dict:
+    signing_key()
+    return {"keys": [_public_only(k.public_jwk) for k in BadgeKey.objects.all()]}
+
+
+# ------------------------------------------------------------------------------------------ issuing
+
+
+@dataclass(frozen=True)
+class Award:
+    """What a shell asks the issuer for: the achievement, for whom, where, with what evidence."""
+
+    achievement: badges.Achievement
+    learner: str
+    source: str
+    evidence: badges.Evidence | None = None
+    colour: str = "#1f5f99"
+    image_svg: str = ""
+    recipient: str = ""  # an e-mail the learner chose to put in the credential; default: the anonymous id
+
+
+def issue(award: Award) -> IssuedBadge:
+    """Sign and store one credential; the same learner, place and achievement get the same badge back."""
+    existing = IssuedBadge.objects.filter(learner=award.learner, source=award.source, achievement_id=award.achievement.id).first()
+    if existing is not None:
+        return existing
+    valid_days = _config().get("VALID_DAYS")
+    now = datetime.now(UTC)
+    credential, token = badges.issue(
+        award.achievement,
+        profile(),
+        signer(),
+        badges.recipient_for(award.recipient or award.learner),
+        evidence=award.evidence,
+        valid_from=now,
+        valid_until=now + timedelta(days=int(valid_days)) if valid_days else None,
+    )
+    try:
+        with transaction.atomic():
+            return IssuedBadge.objects.create(
+                credential_id=credential["id"],
+                token=token,
+                achievement_id=award.achievement.id[:500],
+                name=award.achievement.name[:200],
+                colour=award.colour,
+                image_svg=award.image_svg,
+                learner=award.learner[:64],
+                source=award.source[:300],
+                download_key=secrets.token_urlsafe(32),
+            )
+    except IntegrityError:  # the same learner's second request, a moment apart: keep the first badge
+        return IssuedBadge.objects.get(learner=award.learner, source=award.source, achievement_id=award.achievement.id)
+
+
+def find(text: str) -> IssuedBadge | None:
+    """The stored badge a pasted credential (JWS, JSON download or baked SVG) is, by its ``jti``."""
+    token = badges.extract_token(text)
+    try:
+        import jwt
+
+        credential_id = jwt.decode(token, options={"verify_signature": False}).get("jti")
+    except Exception:
+        return None
+    return IssuedBadge.objects.filter(credential_id=credential_id).first() if isinstance(credential_id, str) else None
+
+
+def revoke(badge: IssuedBadge, reason: str = "") -> IssuedBadge:
+    if badge.revoked_at is None:
+        badge.revoked_at = timezone.now()
+        badge.revocation_reason = reason[:300]
+        badge.save(update_fields=["revoked_at", "revocation_reason"])
+    return badge
+
+
+def revocation_document() -> dict:
+    revoked = IssuedBadge.objects.filter(revoked_at__isnull=False).order_by("revoked_at", "pk").values_list("credential_id", "revocation_reason")
+    return badges.revocation_list(profile(), list(revoked))
+
+
+# ------------------------------------------------------------------------------------------ verifying
+
+
+def remote_jwks(issuer_id: str) -> dict | None:
+    """Extension point: another issuer's JWKS, fetched through the guarded HTTP client (not yet on main)."""
+    return None
+
+
+def verify(text: str, *, jwks: dict | None = None, revocations: dict | None = None) -> badges.Verification:
+    """Verify against this issuer (or the key set / revocation list given, e.g. local files for the CLI)."""
+    ours = profile()
+
+    def resolve_jwks(issuer_id: str) -> dict | None:
+        if jwks is not None:
+            return jwks
+        return public_jwks() if issuer_id == ours.id else remote_jwks(issuer_id)
+
+    def resolve_revocations(url: str) -> dict | None:
+        if revocations is not None:
+            return revocations
+        return revocation_document() if url == ours.revocation_list_url else None
+
+    return badges.verify(text, resolve_jwks, resolve_revocations)
