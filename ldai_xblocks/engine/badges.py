@@ -565,3 +565,57 @@ def jwt_payload_description(token: str) -> str:
         return str(payload["credentialSubject"]["achievement"]["description"])
     except Exception:
         return ""
+
+
+# ------------------------------------------------------------------------------------------ when a badge is earned
+
+CRITERIA = ("completed", "score", "competence")
+
+
+@dataclass(frozen=True)
+class BadgeRule:
+    """The author's condition: the activity completed, a best score of at least ``min_score`` (a
+    fraction), or a competence of the skills map at ``min_level`` or above."""
+
+    criterion: str = "completed"
+    min_score: float = 0.0
+    competence: str = ""
+    min_level: int = 0
+
+
+def rule_met(rule: BadgeRule, *, completed: bool, score: float, level: int | None = None) -> bool:
+    """Whether a learner with this best score (and competence level, when known) has earned the badge."""
+    if not completed:
+        return False
+    if rule.criterion == "score":
+        return score + 1e-9 >= rule.min_score
+    if rule.criterion == "competence":
+        return level is not None and level >= rule.min_level
+    return rule.criterion == "completed"
+
+
+DOWNLOADS = ("badge.svg", "credential.json", "credential.jwt")
+# Headers of every download, in both shells: an attachment under a no-script policy, so even an
+# author's own SVG can never run in the platform's origin.
+DOWNLOAD_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def download(filename: str, token: str, name: str, colour: str, own_svg: str = "") -> tuple[str, str, str]:
+    """(body, content type, file name to save as) of one of :data:`DOWNLOADS`.
+
+    ``credential.jwt`` is the spec's file format and web resource (text/plain compact JWS, what a wallet
+    imports by URL); ``credential.json`` the enveloped credential; ``badge.svg`` the baked picture.
+    """
+    from .badge_image import bake, picture
+
+    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "badge"
+    if filename == "credential.jwt":
+        return token, "text/plain; charset=utf-8", f"{slug}.jwt"
+    if filename == "credential.json":
+        return json.dumps(envelope(token), indent=2), "application/json", f"{slug}.json"
+    return bake(picture(name, colour, jwt_payload_description(token), own_svg), token), "image/svg+xml", f"{slug}.svg"

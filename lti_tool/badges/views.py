@@ -13,14 +13,12 @@ which the learner gets in the activity: no other learner can list or guess it.
 
 from __future__ import annotations
 
-import json
-
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ldai_xblocks.engine import badge_image, badges
+from ldai_xblocks.engine import badges
 from ldai_xblocks.i18n import N_, gettext_for, normalize_language
 
 from ..lti.pages import render
@@ -29,7 +27,6 @@ from . import issuer
 
 MAX_UPLOAD_BYTES = 256 * 1024
 VERIFY_PER_MINUTE = 30
-FILES = {"badge.svg", "credential.json", "credential.jwt"}
 
 
 def _language(request: HttpRequest) -> str:
@@ -149,7 +146,7 @@ def badge_page(request: HttpRequest, key: str) -> HttpResponse:
     badge = _badge_or_none(key)
     if badge is None:
         return render("error.html", {"lang": language, "title": _("Badge not found"), "code": "badge_not_found",
-                                     "message": _("This badge link is not valid. Open the activity where you earned it to get your link again.")},
+                                     "message": _("This badge link is not valid. Open the activity where you earned it to get your link again."), "detail": ""},
                       language, status=404)
     result = issuer.verify(badge.token)
     context = {
@@ -166,31 +163,15 @@ def badge_page(request: HttpRequest, key: str) -> HttpResponse:
 @require_GET
 def badge_file(request: HttpRequest, key: str, filename: str) -> HttpResponse:
     badge = _badge_or_none(key)
-    if badge is None or filename not in FILES:
+    if badge is None or filename not in badges.DOWNLOADS:
         return HttpResponse("Not found", status=404, content_type="text/plain; charset=utf-8")
     return file_response(filename, badge.token, badge.name, badge.colour, badge.image_svg)
 
 
 def file_response(filename: str, token: str, name: str, colour: str, own_svg: str = "") -> HttpResponse:
-    """One download, for the tool's page and (through the block) Open edX alike.
-
-    ``credential.jwt`` is the spec's file format and web resource (text/plain compact JWS, what a wallet
-    imports by URL); ``credential.json`` the enveloped credential; ``badge.svg`` the baked picture, served
-    as an attachment under a no-script policy so even an author's own SVG cannot run in our origin.
-    """
-    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "badge"
-    if filename == "credential.jwt":
-        body, content_type, download = token, "text/plain; charset=utf-8", f"{slug}.jwt"
-    elif filename == "credential.json":
-        body, content_type, download = json.dumps(badges.envelope(token), indent=2), "application/json", f"{slug}.json"
-    else:
-        description = badges.jwt_payload_description(token)
-        body = badge_image.bake(badge_image.picture(name, colour, description, own_svg), token)
-        content_type, download = "image/svg+xml", f"{slug}.svg"
+    body, content_type, download = badges.download(filename, token, name, colour, own_svg)
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{download}"'
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    for header, value in badges.DOWNLOAD_HEADERS.items():
+        response[header] = value
     return response

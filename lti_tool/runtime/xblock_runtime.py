@@ -9,7 +9,7 @@ runtime gives our XBlocks what Open edX gives them, backed by the tool's tables:
   and scope, ``user_state_summary`` on the resource link (shared by learners);
 - services: ``i18n`` (the launch's language), ``user`` (a stable anonymous id
   derived from the platform and the LTI ``sub``), ``settings`` (the ``LDAI`` bucket),
-  ``field-data``;
+  ``field-data``, ``ldai_badges`` (the tool as Open Badges issuer);
 - handler URLs routed to ``/lti/handler/<launch token>/<handler>/``;
 - ``local_resource_url`` routed to ``/lti/assets/ldai/...`` (the shared ``static/``);
 - the ``grade`` event turned into a grade-outbox row, written in the SAME
@@ -40,6 +40,7 @@ from xblock.runtime import KeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 from ldai_xblocks.i18n import translation
 from ldai_xblocks.resources import static_dir
 
+from ..badges.service import LtiBadgeService
 from ..grades.outbox import ScoreRejected, record_score
 from ..models import LearnerState, ResourceLinkConfig
 from . import statements
@@ -280,6 +281,7 @@ class LtiRuntime(Runtime):
             "i18n": LtiI18nService(session.locale),
             "user": LtiUserService(session, self.anon_id),
             "settings": LtiSettingsService(),
+            "ldai_badges": LtiBadgeService(session, self.anon_id),  # the tool issues the blocks' Open Badges
         }
         super().__init__(ids, ids, services=services)
 
