@@ -213,11 +213,11 @@ def learner_view(block) -> dict[str, Any] | None:
         ]
         return {"earned": True, "name": earned.get("name", ""), "page_url": earned.get("page_url", ""), "downloads": downloads,
                 "page_label": _("See and download your badge (opens a new tab)"),
-                "message": _("You earned the badge “{name}”.").format(name=earned.get("name", ""))}
+                "message": _("You earned the badge “{name}”.").format(name=earned.get("name", "")), "criteria": "", "warning": ""}
     if not settings["enabled"] or not settings["name"]:
         return None
-    view = {"earned": False, "name": settings["name"], "criteria": settings["criteria_text"],
-            "message": _("Badge to earn: “{name}”.").format(name=settings["name"])}
+    view = {"earned": False, "name": settings["name"], "criteria": settings["criteria_text"], "page_url": "", "downloads": [],
+            "message": _("Badge to earn: “{name}”.").format(name=settings["name"]), "warning": ""}
     if not block.is_known_learner() and not issuer_available(block):
         view["warning"] = _(NO_ISSUER)
     return view
