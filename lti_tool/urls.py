@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from .lti import deep_linking, registration
 from .lti import views as lti_views
-from .pages import activity
+from .pages import activity, results
 from .runtime import views as runtime_views
 
 app_name = "lti_tool"
@@ -24,7 +24,8 @@ urlpatterns: list = [
     path("assets/<str:root>/<path:path>", runtime_views.asset, name="asset"),
     # pages/: the activity page and its results export
     path("activity/<str:token>/", activity.activity_page, name="activity"),
-    path("results/<str:token>/results.csv", activity.results_csv, name="results-csv"),
+    path("results/<str:token>/results.csv", results.results_csv, name="results-csv"),
+    path("results/<str:token>/resend/", results.resend_refused, name="results-resend"),
     # badges/: the Open Badges issuer (profile, keys, revocation list), verification, the learner's badge
     path("badges/", include("lti_tool.badges.urls")),
 ]

@@ -29,6 +29,7 @@ from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 
+from .. import json_input
 from ..content import ContentError, Problem, load_pack, parse_document
 from ..content.packs import JOB_FAMILIES, default_pack_ref, list_packs, pack_refs
 from ..i18n import N_, gettext_for, js_catalog, ngettext_for, normalize_language
@@ -80,8 +81,8 @@ def json_api(method: Callable) -> Callable:
         if request.method != "POST":
             return json_response({"error": self._("Send this request with POST."), "code": "method"}, 405)
         try:
-            data = json.loads(request.body.decode("utf-8") or "{}")
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = json_input.loads(request.body.decode("utf-8") or "{}")
+        except ValueError:  # not UTF-8, not JSON, or nested deep enough to exhaust the stack (json_input)
             return json_response({"error": self._("The request was not valid JSON. Reload the page and try again."), "code": "malformed"}, 400)
         if not isinstance(data, dict):
             return json_response({"error": self._("The request must be a JSON object. Reload the page and try again."), "code": "malformed"}, 400)

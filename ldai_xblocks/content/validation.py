@@ -18,6 +18,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from .. import json_input
+from ..json_input import MAX_DEPTH, JsonTooDeep
 from ..resources import schemas_dir
 
 KINDS: tuple[str, ...] = ("risk_quiz", "hallucination_detector", "prompt_sandbox")
@@ -137,7 +139,10 @@ def validate(kind: str, document: Any, gettext: Gettext = _identity) -> list[Pro
 def parse_document(kind: str, text: str, gettext: Gettext = _identity) -> dict:
     """Parse an author's JSON text and validate it; raise :class:`ContentError` if unusable."""
     try:
-        document = json.loads(text)
+        document = json_input.loads(text)
+    except JsonTooDeep as exc:
+        message = gettext(N_("This JSON nests more than {limit} levels deep: no content document does. Check the brackets."))
+        raise ContentError([Problem("$", message.format(limit=MAX_DEPTH))]) from exc
     except json.JSONDecodeError as exc:
         message = gettext(N_("This is not valid JSON (line {line}, column {column}): {reason}."))
         raise ContentError([Problem("$", message.format(line=exc.lineno, column=exc.colno, reason=exc.msg))]) from exc

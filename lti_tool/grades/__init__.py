@@ -2,5 +2,6 @@
 
 ``outbox.record_score`` queues a score inside the runtime's transaction;
 ``sender.run_worker`` delivers the queue (``ldai lti send-grades``) and
-``sender.in_process`` does the same inside the web process for a single machine.
+``sender.in_process`` does the same inside the web process for a single machine;
+``outcome.classify`` says what a platform's answer means (delivered, retry, refused and why).
 """

@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import jwt
@@ -32,6 +33,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from lti_tool.lti.claims import AUD, EXP, IAT, ISS, KID, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_SCORE, SUB
+from lti_tool.lti.clock import issued_at
 
 log = logging.getLogger("ldai.lti.grades")
 
@@ -43,6 +45,7 @@ GRANT_CLIENT_CREDENTIALS = "client_credentials"
 ASSERTION_TYPE_JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 JTI = "jti"  # RFC 7519 JWT ID (the assertion is single-use)
 
+SCORE_ENDPOINT = "score endpoint"  # AgsError.endpoint of a score POST (a 409 there means "already held")
 USER_AGENT = "ldai-lti-tool"
 _JWT_LIKE = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
 _SESSION = requests.Session()
@@ -54,13 +57,20 @@ def _conf(name: str, default):
 
 
 class AgsError(Exception):
-    """A failed AGS exchange. ``retryable`` says whether waiting and trying again can help."""
+    """A failed AGS exchange. ``retryable`` says whether waiting and trying again can help.
 
-    def __init__(self, message: str, *, retryable: bool, status: int | None = None, retry_after: float | None = None):
+    ``endpoint`` names the call ("score endpoint", "line items"...), ``reason`` is the
+    platform's own explanation when it gave one (token-free, fit to show an instructor).
+    """
+
+    def __init__(self, message: str, *, retryable: bool, status: int | None = None, retry_after: float | None = None,
+                 endpoint: str = "", reason: str = ""):
         super().__init__(message)
         self.retryable = retryable
         self.status = status
         self.retry_after = retry_after
+        self.endpoint = endpoint
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -108,15 +118,50 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
+def platform_reason(response: requests.Response) -> str:
+    """What the platform said about a refusal, where each platform says it.
+
+    Canvas: ``{"errors": {"type", "message"}}`` (``Lti::IMS::Concerns::AdvantageServices#render_error``);
+    Moodle: the HTTP reason phrase (``mod/lti/classes/local/ltiservice/response.php`` sends the
+    exception text there, e.g. "Refusing score with an earlier timestamp...") and, without a
+    body, ``{"status", "reason"}``; OAuth-style ``error_description``/``error`` elsewhere.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    candidates: list = []
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, dict):
+            candidates.append(errors.get("message"))
+        elif isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            candidates.append(errors[0].get("message"))
+        candidates += [body.get(key) for key in ("reason", "error_description", "message", "detail", "error")]
+    phrase = response.reason or ""
+    try:
+        standard = HTTPStatus(response.status_code).phrase
+    except ValueError:
+        standard = ""
+    if phrase and phrase != standard:
+        candidates.insert(0, phrase)
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate.strip():
+            return safe_excerpt(candidate)
+    return safe_excerpt(response.text)
+
+
 def _raise_for(response: requests.Response, what: str) -> None:
     """Turn a non-2xx answer into an :class:`AgsError` that says whether to retry."""
     if response.ok:
         return
     status = response.status_code
     retryable = status == 429 or status >= 500
+    reason = platform_reason(response)
     raise AgsError(
-        f"{what}: HTTP {status} {safe_excerpt(response.text)}".strip(),
+        f"{what}: HTTP {status} {reason}".strip(),
         retryable=retryable, status=status, retry_after=_retry_after(response) if retryable else None,
+        endpoint=what, reason=reason,
     )
 
 
@@ -152,7 +197,7 @@ class AgsClient:
             ISS: self.platform.client_id,
             SUB: self.platform.client_id,
             AUD: self.platform.auth_audience or self.platform.auth_token_url,
-            IAT: now,
+            IAT: issued_at(now),  # backdated: php-jwt (Moodle) has no leeway
             EXP: now + 300,
             JTI: uuid.uuid4().hex,
         }
@@ -216,7 +261,7 @@ class AgsClient:
     def post_score(self, lineitem_url: str, score: Score, scopes: tuple[str, ...] = (SCOPE_SCORE,)) -> int:
         """POST ``score`` to the line item's scores endpoint; returns the HTTP status (200/201/202/204)."""
         response = self._request(
-            "POST", scores_url(lineitem_url), scopes, "score endpoint",
+            "POST", scores_url(lineitem_url), scopes, SCORE_ENDPOINT,
             json=score.as_json(), headers={"Content-Type": MEDIA_SCORE, "Accept": "application/json"},
         )
         return response.status_code

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,7 +56,7 @@ def record_score(resource_link: ResourceLinkConfig, user_sub: str, value, max_va
     if not (resource_link.lineitem_url or resource_link.lineitems_url):
         log.info("resource link %s has no AGS endpoint: score kept in the tool only", resource_link.pk)
         return None
-    timestamp = timestamp or timezone.now()
+    timestamp = timestamp or next_timestamp(resource_link, user_sub)
     key = idempotency_key(resource_link, user_sub, timestamp, given, top)
     existing = GradeOutbox.objects.filter(idempotency_key=key).first()
     if existing is not None:
@@ -78,9 +78,42 @@ def record_score(resource_link: ResourceLinkConfig, user_sub: str, value, max_va
         activity_progress=activity_progress,
         grading_progress=grading_progress,
         timestamp=timestamp,
-        next_attempt_at=timestamp,
+        next_attempt_at=min(timestamp, timezone.now()),  # due at once, even when the timestamp was moved to the next second
         idempotency_key=key,
     )
+
+
+def next_timestamp(resource_link: ResourceLinkConfig, user_sub: str, now: datetime | None = None) -> datetime:
+    """Now, or one whole second after this learner's previous score on the link if that is not earlier.
+
+    Why whole seconds: Moodle keeps a grade's time as Unix seconds and answers 409 to a
+    score not newer than the one it holds (``scores.php``: ``timemodified >=
+    strtotime(timestamp)``). Two submissions in the same second would make the second,
+    better score look "already held". Strictly increasing seconds per learner keep every
+    new score newer, so a 409 can only mean the platform has this score or a later one.
+    """
+    now = now or timezone.now()
+    previous = (
+        GradeOutbox.objects.filter(deployment_id=resource_link.deployment_id, resource_link=resource_link, user_sub=user_sub)
+        .order_by("-timestamp").values_list("timestamp", flat=True).first()
+    )
+    if previous is None:
+        return now
+    floor = previous.replace(microsecond=0) + timedelta(seconds=1)
+    return max(now, floor)
+
+
+def lineitem_points(resource_link: ResourceLinkConfig) -> float:
+    """The points the instructor gave the activity (the block's ``weight``), for a line item the tool creates.
+
+    A line item's ``scoreMaximum`` must be above 0 (AGS 2.0); without a usable weight,
+    the block's default (1 point) is what the activity is worth.
+    """
+    try:
+        points = float((resource_link.settings or {}).get("weight", 1.0))
+    except (TypeError, ValueError):
+        return 1.0
+    return points if math.isfinite(points) and points > 0 else 1.0
 
 
 def default_tag(resource_link: ResourceLinkConfig) -> str:

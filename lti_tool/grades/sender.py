@@ -40,6 +40,8 @@ from lti_tool.lti.demo_platform import is_demo_platform
 from lti_tool.models import GradeOutbox, ResourceLinkConfig
 
 from .ags import AgsClient, AgsError, Score
+from .outbox import lineitem_points
+from .outcome import DELIVERED, REFUSED, RETRY, classify
 
 log = logging.getLogger("ldai.lti.grades")
 Status = GradeOutbox.Status
@@ -122,7 +124,7 @@ def _resolve_lineitem(row: GradeOutbox, client: AgsClient) -> str:
         can_create = not link.ags_scopes or SCOPE_LINEITEM in link.ags_scopes
         url = client.find_or_create_lineitem(
             row.lineitems_url, tag=row.lineitem_tag, label=row.lineitem_label,
-            score_maximum=row.score_maximum, resource_link_id=link.resource_link_id, can_create=can_create,
+            score_maximum=lineitem_points(link), resource_link_id=link.resource_link_id, can_create=can_create,
         )
         ResourceLinkConfig.objects.filter(pk=link.pk, lineitem_url="").update(lineitem_url=url)
         return url
@@ -153,16 +155,21 @@ def deliver_one(pk: int, lease: datetime, *, now: datetime, policy: Policy, clie
         _finish(pk, lease, status=Status.PENDING, lease_until=None, next_attempt_at=now + timedelta(seconds=2))
         return "deferred"
     except AgsError as exc:
+        outcome = classify(exc)
+        if outcome.kind == DELIVERED:
+            lineitem = row.lineitem_url or ResourceLinkConfig.objects.get(pk=row.resource_link_id).lineitem_url
+            return _delivered(row, pk, lease, attempts, outcome.status, lineitem, note=outcome.reason)
         age = (now - row.created).total_seconds()
-        if exc.retryable and age < policy.give_up_after:
-            delay = policy.delay(attempts, exc.retry_after)
-            _finish(pk, lease, status=Status.PENDING, lease_until=None, attempts=attempts, last_error=str(exc)[:1000],
-                    last_status_code=exc.status, next_attempt_at=now + timedelta(seconds=delay))
-            log.warning("grade %s not delivered (attempt %s, retry in %.0f s): %s", pk, attempts, delay, exc)
+        if outcome.kind == RETRY and age < policy.give_up_after:
+            delay = policy.delay(attempts, outcome.retry_after)
+            _finish(pk, lease, status=Status.PENDING, lease_until=None, attempts=attempts, last_error=outcome.reason[:1000],
+                    last_status_code=outcome.status, next_attempt_at=now + timedelta(seconds=delay))
+            log.warning("grade %s not delivered (attempt %s, retry in %.0f s): %s", pk, attempts, delay, outcome.reason)
             return "retried"
-        reason = str(exc) if not exc.retryable else f"gave up after {attempts} attempts: {exc}"
-        _finish(pk, lease, status=Status.FAILED, lease_until=None, attempts=attempts, last_error=reason[:1000], last_status_code=exc.status)
-        log.error("grade %s failed and needs an operator: %s", pk, reason)
+        reason = outcome.reason if outcome.kind == REFUSED else f"gave up after {attempts} attempts: {outcome.reason}"
+        _finish(pk, lease, status=Status.FAILED, lease_until=None, attempts=attempts, last_error=reason[:1000],
+                last_status_code=outcome.status)
+        log.error("grade %s refused, waits for a person: %s", pk, reason)
         return "failed"
     except Exception as exc:  # a bug or an unexpected answer: keep the row, retry later, say what happened
         delay = policy.delay(attempts)
@@ -170,15 +177,21 @@ def deliver_one(pk: int, lease: datetime, *, now: datetime, policy: Policy, clie
                 last_error=f"unexpected {type(exc).__name__}"[:1000], next_attempt_at=now + timedelta(seconds=delay))
         log.exception("grade %s: unexpected error while delivering", pk)
         return "retried"
-    row_lineitem = {} if row.lineitem_url else {"lineitem_url": lineitem}
-    _finish(pk, lease, status=Status.SENT, lease_until=None, attempts=attempts, last_error="", last_status_code=status,
+    return _delivered(row, pk, lease, attempts, status, lineitem)
+
+
+def _delivered(row: GradeOutbox, pk: int, lease: datetime, attempts: int, status: int | None, lineitem: str,
+               note: str = "") -> str:
+    """The platform has the score: mark the row sent and retire this learner's older rows still waiting."""
+    row_lineitem = {} if row.lineitem_url or not lineitem else {"lineitem_url": lineitem}
+    _finish(pk, lease, status=Status.SENT, lease_until=None, attempts=attempts, last_error=note, last_status_code=status,
             sent_at=timezone.now(), **row_lineitem)
     # Older scores of this learner that failed or still wait are now out of date: never send them after this one.
     GradeOutbox.objects.filter(
         deployment_id=row.deployment_id, resource_link_id=row.resource_link_id, user_sub=row.user_sub,
         status__in=(Status.PENDING, Status.FAILED), timestamp__lt=row.timestamp,
     ).update(status=Status.SUPERSEDED, lease_until=None)
-    log.info("grade %s delivered (HTTP %s, attempt %s)", pk, status, attempts)
+    log.info("grade %s delivered (HTTP %s, attempt %s)%s", pk, status, attempts, f": {note}" if note else "")
     return "sent"
 
 

@@ -12,6 +12,10 @@ runtime) are:
 - ``ldai_settings``: JSON of the block's settings fields (``display_name``,
   ``max_attempts``, ``weight``).
 
+The JSON values are written so that Moodle's storage of custom parameters (``key=value``
+lines cleaned with PARAM_TEXT) gives them back unchanged (:func:`custom_json`); a value a
+platform still mangles is reported to the instructor at launch (``lti_tool.runtime.launch_setup``).
+
 The line item (``scoreMaximum`` = the points, ``label`` = the title, ``tag``
 naming the activity) lets the platform create the grade column at once.
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
@@ -40,6 +45,7 @@ from ldai_xblocks.i18n import N_, gettext_for
 
 from . import claims as c
 from . import launch_context
+from .clock import issued_at
 from .errors import LaunchError
 from .launch_context import LaunchContext
 from .pages import allow_framing, error_response, origin_of, render
@@ -88,14 +94,37 @@ class Choice:
         params = {
             c.CUSTOM_ACTIVITY: self.activity,
             c.CUSTOM_PACK: c.CUSTOM_PACK_OWN if self.source == "custom" else self.pack,
-            c.CUSTOM_SETTINGS: json.dumps(
-                {"display_name": self.title, "max_attempts": self.max_attempts, "weight": self.points},
-                ensure_ascii=False, separators=(",", ":"),
-            ),
+            c.CUSTOM_SETTINGS: custom_json({"display_name": self.title, "max_attempts": self.max_attempts, "weight": self.points}),
         }
         if self.source == "custom" and self.document is not None:
-            params[c.CUSTOM_CONTENT] = json.dumps(self.document, ensure_ascii=False, separators=(",", ":"))
+            params[c.CUSTOM_CONTENT] = custom_json(self.document)
         return params
+
+
+# Characters Moodle's PARAM_TEXT cleaning would act on (strip_tags; fix_utf8 drops U+FFFE/U+FFFF), written as
+# JSON escapes. They can only occur inside JSON strings, so the escaped text decodes to the same value.
+_PLATFORM_UNSAFE = {ord(ch): f"\\u{ord(ch):04x}" for ch in "<>&\ufffe\uffff"}
+
+
+def custom_json(value) -> str:
+    """JSON for a custom parameter that survives Moodle's storage of custom parameters unchanged.
+
+    Moodle stores them as ``key=value`` lines cleaned with PARAM_TEXT (``mod/lti/locallib.php``
+    ``params_to_string``, ``lib/classes/param.php``): ``strip_tags`` would cut a value at its
+    first ``<`` (a title "Score <50% = retry" lost everything after it, points and content
+    included) and a raw line break would split the line. ``json.dumps`` already escapes line
+    breaks and control characters; ``<``, ``>``, ``&`` and the two non-characters are escaped here.
+    """
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_PLATFORM_UNSAFE)
+
+
+def platform_title(title: str) -> str:
+    """The title as the platform will keep it: a ``<`` that would open a tag for ``strip_tags`` gets a space after it.
+
+    PHP's ``strip_tags`` (Moodle cleans the activity name with PARAM_TEXT) reads ``<`` followed by
+    anything but whitespace as the start of a tag and drops the rest of the title; ``< `` is text.
+    """
+    return re.sub(r"<(?=[^\s])", "< ", title)
 
 
 def _number(raw: str, cast, low, high, errors: list[str], message: str):
@@ -228,11 +257,11 @@ def picker(request, context: LaunchContext, choice: Choice | None = None, previe
 
 def response_jwt(context: LaunchContext, choice: Choice, launch_url: str) -> str:
     """The signed LtiDeepLinkingResponse (pylti1p3's DeepLink, signed with our current key)."""
-    line_item = LineItem().set_score_maximum(choice.points).set_label(choice.title).set_tag(f"ldai:{choice.activity}")
+    line_item = LineItem().set_score_maximum(choice.points).set_label(platform_title(choice.title)).set_tag(f"ldai:{choice.activity}")
     resource = (
         DeepLinkResource()
         .set_type(c.DL_TYPE_RESOURCE_LINK)
-        .set_title(choice.title)
+        .set_title(platform_title(choice.title))
         .set_url(launch_url)
         .set_custom_params(choice.custom_params())
         .set_lineitem(line_item)
@@ -241,6 +270,7 @@ def response_jwt(context: LaunchContext, choice: Choice, launch_url: str) -> str
     deep_link = DeepLink(PlatformRegistration(context.platform), context.deployment.deployment_id, settings)
     message = deep_link.get_message_jwt([resource])
     message[c.AZP] = context.platform.client_id
+    message[c.IAT] = issued_at()  # backdated: php-jwt (Moodle) has no leeway, our clock may run ahead
     if c.DL_SETTINGS_DATA not in settings:
         message.pop(c.DL_DATA, None)  # "data" must be echoed only when the platform sent one
     return deep_link.encode_jwt(message)

@@ -61,13 +61,26 @@ def origin_of(url: str | None) -> str | None:
 
 
 def registered_origins() -> set[str]:
-    """Origins of every active platform (issuer and login URL), for pages shown before we know which one."""
+    """Origins of every platform that may frame the tool, for pages shown before we know which one.
+
+    A platform may frame the tool only while it is active AND has an active
+    deployment: deactivating its last deployment (or a Dynamic Registration still
+    waiting for approval) must not leave it able to frame even our error pages.
+    """
     from ..models import Platform
 
     origins: set[str] = set()
-    for issuer, login_url in Platform.objects.filter(is_active=True).values_list("issuer", "auth_login_url"):
+    framing = Platform.objects.filter(is_active=True, deployments__is_active=True).distinct()
+    for issuer, login_url in framing.values_list("issuer", "auth_login_url"):
         origins.update(o for o in (origin_of(issuer), origin_of(login_url)) if o)
     return origins
+
+
+def platform_origins(platform) -> set[str]:
+    """The origins of ``platform`` (issuer, login URL) when it may frame the tool, else nothing."""
+    if platform is None or not platform.is_active or not platform.deployments.filter(is_active=True).exists():
+        return set()
+    return {o for o in (origin_of(platform.issuer), origin_of(platform.auth_login_url)) if o}
 
 
 def allow_framing(response: HttpResponse, origins: set[str] | None = None) -> HttpResponse:

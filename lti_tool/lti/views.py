@@ -29,7 +29,7 @@ from .keys import public_jwks
 from .launch import STORAGE_PROOF_PARAM, BrowserNotBound, ToolLaunch
 from .launch_context import LaunchContext
 from .login import ToolLogin, login_params
-from .pages import allow_framing, error_response, origin_of, render
+from .pages import allow_framing, error_response, origin_of, platform_origins, render
 
 log = logging.getLogger("ldai.lti")
 
@@ -79,7 +79,7 @@ def login(request):
             language,
         )
         flow._cookie_service.update_response(response)  # the state cookie too: it is enough when the browser keeps it
-        return allow_framing(response, {o for o in (platform_origin, origin_of(flow.platform.issuer)) if o})
+        return allow_framing(response, platform_origins(flow.platform))
     return redirect.do_redirect()  # a redirect is never rendered in the frame: no framing header needed
 
 
@@ -96,19 +96,17 @@ def _launch_origins(context: LaunchContext) -> set[str]:
 
 def _browser_not_bound(request, missing: BrowserNotBound, language: str) -> HttpResponse:
     """No state cookie: read the state back from platform storage, or offer a new window. Never a bare 'state not found'."""
+    from ..models import Platform
+
     record = missing.record
-    platform_origins = {o for o in (origin_of(record.get("login", {}).get("iss")),) if o}
+    platform = Platform.objects.filter(pk=record.get("platform")).first()
     context = {
         "title": gettext_for(language)(N_("Open the activity")),
         "login_url": request.build_absolute_uri(reverse("lti_tool:login")),
         "login": record.get("login", {}),
     }
     if record.get("storage_target") and not missing.tried_storage:
-        from ..models import Platform
-
-        platform = Platform.objects.filter(pk=record.get("platform")).first()
         storage_origin = origin_of(platform.auth_login_url) if platform else None
-        platform_origins.add(storage_origin or "")
         context.update(
             get={"subject": c.PM_GET_DATA, "key": f"ldai_state_{missing.state}", "target": record["storage_target"], "origin": storage_origin},
             launch_url=request.build_absolute_uri(reverse("lti_tool:launch")),
@@ -118,7 +116,7 @@ def _browser_not_bound(request, missing: BrowserNotBound, language: str) -> Http
         response = render("storage_launch.html", context, language)
     else:
         response = render("new_window.html", context, language)
-    return allow_framing(response, {o for o in platform_origins if o} or None)
+    return allow_framing(response, platform_origins(platform))
 
 
 @csrf_exempt

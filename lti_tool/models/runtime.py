@@ -48,6 +48,10 @@ class ResourceLinkConfig(models.Model):
         help_text="Values of the block's content and settings fields (title, attempts, weight...).",
     )
     summary = models.JSONField("shared state", default=dict, blank=True, editable=False)
+    setup_problems = models.JSONField(
+        "set-up problems", default=list, blank=True,
+        help_text="Custom parameters the tool could not read when the link was created; shown to instructors until they save the settings.",
+    )
     lineitem_url = models.URLField("AGS line item", max_length=500, blank=True)
     lineitems_url = models.URLField("AGS line items", max_length=500, blank=True)
     ags_scopes = models.JSONField("AGS scopes", default=list, blank=True)

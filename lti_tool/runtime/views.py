@@ -48,6 +48,7 @@ MESSAGES = {
     "authoring": (403, N_("Only the course's instructors can change this activity's settings.")),
     "unknown_handler": (404, N_("This action does not exist in the activity. Reload the page and try again.")),
     "conflict": (409, N_("Another action from this page was being saved at the same moment. Try again: nothing is lost.")),
+    "malformed": (400, N_("What the page sent could not be read. Reload the page and try again: your saved work is kept.")),
     "too_large": (413, N_("What you sent is too large. Shorten it and try again.")),
     "unavailable": (404, N_("This activity is not available in the tool. Ask your course team to choose it again.")),
     "server_error": (500, N_("Something went wrong on our side. Try again in a moment: nothing you saved earlier is lost.")),
@@ -122,6 +123,10 @@ def handler(request, token: str, handler: str, suffix: str = ""):
         except AuthoringForbidden:
             log.warning("learner write to authoring fields refused on resource link %s", session.link.pk)
             return json_refusal("authoring", language)
+        except RecursionError:
+            # A body nested deep enough to exhaust the stack, in a handler that parses it itself: the sender's fault.
+            log.warning("handler %s refused a request nested too deeply on resource link %s", handler, session.link.pk)
+            return json_refusal("malformed", language)
         except IntegrityError:
             # Two requests of this learner created their state row at once (a double click on a first answer):
             # the other one won and committed; run this one again on top of it.

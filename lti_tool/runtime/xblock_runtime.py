@@ -42,7 +42,7 @@ from ldai_xblocks.resources import static_dir
 
 from ..badges.service import LtiBadgeService
 from ..grades.outbox import ScoreRejected, record_score
-from ..models import LearnerState, ResourceLinkConfig
+from ..models import LearnerState
 from . import statements
 from .session import RuntimeSession
 
@@ -168,6 +168,10 @@ class LtiKeyValueStore(KeyValueStore):
                 continue
             if place == "authoring" and not self.session.is_instructor:
                 raise AuthoringForbidden(key.field_name)
+            if place == "authoring" and self.session.link.setup_problems:
+                # The instructor saved the settings: what the platform's custom parameters lacked is now set.
+                self.session.link.setup_problems = []
+                touched_link.add("setup_problems")
             if place == "learner":
                 container = self.learner_row(row_key, create=True).state
                 touched_rows.add(row_key)
@@ -383,101 +387,3 @@ class LtiRuntime(Runtime):
         wrapped.add_content(Markup(f'<div class="{classes}"{attributes}>{frag.body_html()}{init_args}</div>'))
         wrapped.add_fragment_resources(frag)
         return wrapped
-
-
-# ------------------------------------------------------------------------------------------ resource links
-
-
-def block_type_from(custom: dict) -> str | None:
-    """The activity a launch names (``ldai_activity``: ``ldai_risk_quiz`` or ``risk_quiz``); None if unknown."""
-    from ..lti import claims as c
-
-    wanted = (custom.get(c.CUSTOM_ACTIVITY) or "").strip()
-    if not wanted:
-        return DEFAULT_BLOCK_TYPE
-    wanted = wanted if wanted.startswith("ldai_") else f"ldai_{wanted}"
-    return wanted if wanted in BLOCK_TYPES else None
-
-
-def initial_settings(block_type: str, custom: dict) -> tuple[dict, str, Any]:
-    """Field values a new link starts with, from the custom parameters deep linking placed on it.
-
-    Only settings/content fields the block declares are kept, each checked by the
-    field's own type; anything else is dropped (an instructor may edit custom
-    parameters by hand in the platform).
-    """
-    from xblock.core import XBlock
-
-    from ..lti import claims as c
-
-    cls = XBlock.load_class(block_type)
-    values: dict[str, Any] = {}
-    try:
-        requested = json.loads(custom.get(c.CUSTOM_SETTINGS) or "{}")
-    except ValueError:
-        requested = {}
-    for name, raw in (requested.items() if isinstance(requested, dict) else ()):
-        field = cls.fields.get(name) if isinstance(name, str) else None
-        if field is None or field.scope not in (Scope.settings, Scope.content):
-            continue
-        try:
-            values[name] = field.to_json(field.enforce_type(field.from_json(raw)))
-        except Exception:  # any conversion error means "drop this value"
-            log.info("dropped custom setting %s of a new resource link (wrong type)", name)
-    pack = (custom.get(c.CUSTOM_PACK) or "").strip()
-    content = custom.get(c.CUSTOM_CONTENT)
-    if pack == c.CUSTOM_PACK_OWN and content and "custom_content" in cls.fields:
-        values["custom_content"] = content
-    elif pack and pack != c.CUSTOM_PACK_OWN and "pack" in cls.fields:
-        values["pack"] = pack[:100]
-    return values, pack[:100], content if pack == c.CUSTOM_PACK_OWN else None
-
-
-def ensure_resource_link(context) -> ResourceLinkConfig | None:
-    """The link of this launch, created on its first launch; AGS endpoints refreshed on every launch.
-
-    Returns None when the launch names an activity this tool does not have.
-    """
-    block_type = block_type_from(context.custom)
-    link = ResourceLinkConfig.objects.filter(deployment=context.deployment, resource_link_id=context.resource_link_id).first()
-    if link is None:
-        if block_type is None:
-            return None
-        values, pack, content = initial_settings(block_type, context.custom)
-        try:
-            custom_content = json.loads(content) if content else None
-        except ValueError:
-            custom_content = None
-        link, _created = ResourceLinkConfig.objects.get_or_create(
-            deployment=context.deployment, resource_link_id=context.resource_link_id,
-            defaults={
-                "context_id": context.context_id or "", "context_title": context.context_title,
-                "title": context.resource_link_title, "block_type": block_type, "pack_ref": pack,
-                "custom_content": custom_content, "settings": values,
-            },
-        )
-    ags = context.ags or {}
-    updates = {
-        # A line item found or created by tag earlier is kept while the platform still offers AGS.
-        "lineitem_url": _url(ags.get("lineitem")) or (link.lineitem_url if ags else ""),
-        "lineitems_url": _url(ags.get("lineitems")),
-        "ags_scopes": [s for s in ags.get("scope") or [] if isinstance(s, str)],
-        "title": context.resource_link_title or link.title,
-        "context_title": context.context_title or link.context_title,
-    }
-    changed = [name for name, value in updates.items() if getattr(link, name) != value]
-    if changed:
-        for name in changed:
-            setattr(link, name, updates[name])
-        link.save(update_fields=[*changed, "modified"])
-    return link
-
-
-def _url(value) -> str:
-    """An AGS URL as stored (500 characters at most: a longer one is dropped, not cut into a wrong URL)."""
-    if not isinstance(value, str) or not value:
-        return ""
-    if len(value) > 500:
-        log.warning("ignored an AGS URL longer than 500 characters")
-        return ""
-    return value

@@ -22,9 +22,11 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -77,6 +79,55 @@ class ReceivedScore:
     content_type: str
 
 
+MOODLE_409 = "Refusing score with an earlier timestamp for item {item} and user {user}"
+CANVAS_422 = "The maximum number of allowed attempts has been reached for this submission"
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@dataclass
+class ScoreRules:
+    """What Moodle and Canvas check before they keep a score, reproduced from their code.
+
+    ``flavour="moodle"`` (``mod/lti/service/gradebookservices/classes/local/resources/scores.php``):
+    the grade's time is kept in whole seconds (``strtotime``) and a score whose timestamp is
+    not newer gets **409**, its message in the HTTP reason phrase and ``[]`` as body
+    (``mod/lti/classes/local/ltiservice/response.php``).
+    ``flavour="canvas"`` (``app/controllers/lti/ims/scores_controller.rb``): an equal
+    timestamp is accepted, an older one gets **400**; with ``allowed_attempts`` set, a score
+    beyond the course's attempt limit gets **422** (``verify_attempts_for_online_upload``;
+    every score is a new submission by default); errors as ``{"errors": {"type", "message"}}``.
+    """
+
+    flavour: str = "moodle"
+    allowed_attempts: int | None = None
+    held: dict = field(default_factory=dict)
+    submissions: dict = field(default_factory=dict)
+
+    def refusal(self, lineitem: str, body: dict) -> tuple[int, str, object] | None:
+        """(status, reason phrase, body) of a refused score, or None when the platform keeps it."""
+        key = (lineitem, str(body.get("userId")))
+        stamp = _parse_time(body["timestamp"])
+        previous = self.held.get(key)
+        if self.flavour == "moodle":
+            if previous is not None and int(previous.timestamp()) >= int(stamp.timestamp()):
+                return 409, MOODLE_409.format(item=lineitem.rsplit("/", 2)[-2], user=key[1]), []
+            return None
+        if previous is not None and previous > stamp:
+            message = f"Provided timestamp of {body['timestamp']} before last updated timestamp of {previous.isoformat()}"
+            return 400, "Bad Request", {"errors": {"type": "bad_request", "message": message}}
+        if self.allowed_attempts is not None and self.submissions.get(key, 0) >= self.allowed_attempts:
+            return 422, "Unprocessable Entity", {"errors": {"type": "unprocessable_entity", "message": CANVAS_422}}
+        return None
+
+    def keep(self, lineitem: str, body: dict) -> None:
+        key = (lineitem, str(body.get("userId")))
+        self.held[key] = _parse_time(body["timestamp"])
+        self.submissions[key] = self.submissions.get(key, 0) + 1
+
+
 @dataclass
 class FakePlatform:
     """State of the platform server; tests read what it received and script its failures."""
@@ -91,6 +142,10 @@ class FakePlatform:
     score_requests: int = 0
     rejected_tokens: int = 0
     down: bool = False
+    lose_next_answer: bool = False  # keep the next score, then drop the connection before answering
+    clock_offset: float = 0.0  # the platform's clock minus ours (php-jwt checks iat with no leeway)
+    assertions: list[dict] = field(default_factory=list)
+    rules: ScoreRules = field(default_factory=ScoreRules)
     score_failures: deque = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -123,9 +178,10 @@ def _handler_for(platform: FakePlatform):
         def log_message(self, *args):  # keep test output clean
             pass
 
-        def _send(self, status: int, body=None, content_type: str = "application/json", headers: dict | None = None):
+        def _send(self, status: int, body=None, content_type: str = "application/json", headers: dict | None = None,
+                  reason: str | None = None):
             data = b"" if body is None else json.dumps(body).encode()
-            self.send_response(status)
+            self.send_response(status, reason)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for name, value in (headers or {}).items():
@@ -184,8 +240,11 @@ def _handler_for(platform: FakePlatform):
                 platform.token_requests += 1
             try:
                 claims = jwt.decode(form.get("client_assertion", ""), options={"verify_signature": False})
+                platform.assertions.append(claims)
                 assert claims["iss"] == claims["sub"] == platform.client_id
                 assert claims["aud"] == platform.token_url
+                # php-jwt (Moodle's token.php) with JWT::$leeway = 0: "Cannot handle token prior to <iat>".
+                assert claims["iat"] <= time.time() + platform.clock_offset
                 answer = platform.consumer.access_token(form)
             except Exception as exc:
                 return self._send(400, {"error": "invalid_client", "detail": type(exc).__name__})
@@ -208,8 +267,19 @@ def _handler_for(platform: FakePlatform):
             content_type = self.headers.get("Content-Type", "")
             if content_type != "application/vnd.ims.lis.v1.score+json":
                 return self._send(415, {"error": "score media type expected"})
+            body = json.loads(raw)
             with platform.lock:
-                platform.scores.append(ReceivedScore(lineitem, json.loads(raw), content_type))
+                refusal = platform.rules.refusal(lineitem, body)
+                if refusal is None:
+                    platform.rules.keep(lineitem, body)
+                    platform.scores.append(ReceivedScore(lineitem, body, content_type))
+                lose = platform.lose_next_answer and refusal is None
+                platform.lose_next_answer = platform.lose_next_answer and not lose
+            if refusal is not None:
+                status, reason, payload = refusal
+                return self._send(status, payload, reason=reason)
+            if lose:
+                return self._drop()  # the score is kept; its answer never reaches the tool
             return self._send(200, {})
 
     return Handler
@@ -260,6 +330,29 @@ def registered_platform(db, fake_platform, tool_key):
     return deployment
 
 
+@pytest.fixture
+def link(registered_platform, fake_platform, fresh_cache):
+    """A resource link of the fake platform with its line item (10 points) and both AGS scopes."""
+    from lti_tool.grades import ags
+    from lti_tool.models import ResourceLinkConfig
+
+    lineitem = fake_platform.add_lineitem(tag="quiz", label="Quiz", score_maximum=10, resource_link_id="rl-1")
+    return ResourceLinkConfig.objects.create(
+        deployment=registered_platform, context_id="c1", resource_link_id="rl-1", title="Quiz", block_type="ldai_risk_quiz",
+        lineitem_url=lineitem, lineitems_url=fake_platform.lineitems_url, ags_scopes=[ags.SCOPE_SCORE, ags.SCOPE_LINEITEM],
+    )
+
+
+def queue(link, user="learner-1", value=0.5, maximum=1.0, when=None):
+    """A score queued as the runtime does it: inside the transaction that saves the learner's answer."""
+    from django.db import transaction
+
+    from lti_tool.grades.outbox import record_score
+
+    with transaction.atomic():
+        return record_score(link, user, value, maximum, timestamp=when)
+
+
 @pytest.fixture(autouse=False)
 def fresh_cache():
     """An empty Django cache (cached AGS tokens must not leak between tests)."""
@@ -281,6 +374,7 @@ class Gradebook:
         self.consumer = consumer
         self.scores: list[dict] = []
         self.fail: list[int] = []
+        self.rules = ScoreRules()
         self.lineitem = lti_platform.base_url + "/ags/course-1/lineitems/1/lineitem"
         self.lineitems = lti_platform.base_url + "/ags/course-1/lineitems"
         lti_platform.routes[("POST", "/token")] = self._token
@@ -307,7 +401,12 @@ class Gradebook:
             return 415, {"error": "score media type expected"}
         if self.fail:
             return self.fail.pop(0), {"error": "scripted"}
-        self.scores.append(json.loads(body))
+        score = json.loads(body)
+        refusal = self.rules.refusal(self.lineitem, score)
+        if refusal is not None:
+            return refusal[0], refusal[2]
+        self.rules.keep(self.lineitem, score)
+        self.scores.append(score)
         return 200, {}
 
 

@@ -185,3 +185,75 @@ def test_tool_key_rotation_is_seen_by_the_platform_through_our_jwks(live_server,
     ToolKey.objects.filter(kid=old_kid).update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(jwt.InvalidTokenError):
         consumer.check_and_decode_deep_linking_token(before)
+
+
+# ------------------------------------------------------------------------------------ Moodle stores what we send
+
+
+def _moodle_relaunch(client, lti_launch, consumer, token: str, *, role: str = "student", resource_link_id: str = "moodle-link"):
+    """Launch the deep-linked item as Moodle would: custom map through params_to_string, PARAM_TEXT, split (moodle_cleaning)."""
+    from tests.lti.moodle_cleaning import relaunch_custom
+
+    (item,) = jwt.decode(token, options={"verify_signature": False})[DL + "content_items"]
+    return item, lti_launch(client, consumer, custom=relaunch_custom(item["custom"]), resource_link_id=resource_link_id, role=role)
+
+
+def _own_scenarios(text: str) -> dict:
+    from ldai_xblocks.content import load_pack
+
+    document = load_pack("prompt_sandbox", "en/management")
+    scenarios = [{**s, "context": text + "\n" + s["context"]} if i == 0 else s for i, s in enumerate(document["scenarios"])]
+    return {**document, "title": "Own scenarios <draft> = v2", "description": text, "scenarios": scenarios}
+
+
+@pytest.mark.parametrize("title, own_text", [
+    ("Score <50% = retry", None),
+    ("R&D <i>team</i> quiz > 2", None),
+    ("Quiz <span lang=\"fr\" class=\"multilang\">FR</span></span>", None),
+    ("Own content", 'Is "<b>x</b> = y" allowed?\nKey=value & <script>alert(1)</script> </lang> \\ \u2028'),
+])
+def test_every_field_an_instructor_types_survives_moodles_custom_parameter_storage(client, consumer, lti_launch, title, own_text):
+    """Replays mod/lti/locallib.php params_to_string + lib/classes/param.php PARAM_TEXT (strip_tags) + lti_split_custom_parameters."""
+    from lti_tool.models import ResourceLinkConfig
+    from tests.lti.moodle_cleaning import activity_name
+
+    html = lti_launch(client, consumer, role="instructor", deep_linking=True).content.decode()
+    overrides = {"activity": "ldai_prompt_sandbox", "pack_ldai_prompt_sandbox": "en/management", "title": title,
+                 "max_attempts": "7", "points": "42.5"}
+    document = None
+    if own_text is not None:
+        document = _own_scenarios(own_text)
+        overrides.update(source="custom", content=json.dumps(document, ensure_ascii=False, indent=2))
+    returned = choose(client, field(html, "launch_id"), **overrides)
+    assert returned.status_code == 200, returned.content[:500]
+    item, response = _moodle_relaunch(client, lti_launch, consumer, field(returned.content.decode(), "JWT"))
+    assert response.status_code == 200, response.content[:500]
+    link = ResourceLinkConfig.objects.get(resource_link_id="moodle-link")
+    assert link.setup_problems == []
+    assert link.settings["display_name"] == title and link.settings["max_attempts"] == 7 and link.settings["weight"] == 42.5
+    if document is not None:
+        assert json.loads(link.settings["custom_content"]) == document and link.custom_content == document
+    # The activity's name in Moodle (PARAM_TEXT too) keeps every word: only a space follows each '<'.
+    assert re.sub(r"< ", "<", activity_name(item["title"])) == title
+
+
+def test_a_custom_parameter_moodle_cut_is_shown_to_the_instructor_never_silently_defaulted(client, consumer, lti_launch):
+    """A link deep-linked with raw '<' in its JSON (before this fix, or edited by hand) reaches the tool cut short."""
+    from lti_tool.models import ResourceLinkConfig
+    from tests.lti.moodle_cleaning import relaunch_custom
+
+    custom = relaunch_custom({"ldai_activity": "ldai_risk_quiz", "ldai_pack": "en/ai-risks",
+                              "ldai_settings": '{"display_name":"Score <50% = retry","max_attempts":3,"weight":20}'})
+    learner = lti_launch(client, consumer, custom=custom, resource_link_id="cut")
+    assert learner.status_code == 409 and "<code>not_ready</code>" in learner.content.decode()
+    link = ResourceLinkConfig.objects.get(resource_link_id="cut")
+    assert [p["code"] for p in link.setup_problems] == ["settings_unreadable"]
+    page = lti_launch(client, consumer, custom=custom, resource_link_id="cut", role="instructor").content.decode()
+    assert "Your platform sent settings the tool could not read." in page and 'role="alert"' in page
+
+
+def test_the_deep_linking_response_passes_php_jwt_with_a_platform_clock_behind(client, picker):
+    """php-jwt (Moodle) has no leeway: our iat must not be in the platform's future, even with its clock 2 s behind."""
+    _, launch_id = picker()
+    claims = jwt.decode(field(choose(client, launch_id).content.decode(), "JWT"), options={"verify_signature": False})
+    assert claims["iat"] <= time.time() - 2 and claims["exp"] > time.time()

@@ -18,24 +18,11 @@ from hypothesis import strategies as st
 from lti_tool.grades import ags, sender
 from lti_tool.grades.outbox import ScoreRejected, record_score
 from lti_tool.models import GradeOutbox, ResourceLinkConfig
+from tests.lti.runtime_fixtures import queue
 
 pytest_plugins = ["tests.lti.runtime_fixtures"]
 
 Status = GradeOutbox.Status
-
-
-@pytest.fixture
-def link(registered_platform, fake_platform, fresh_cache):
-    lineitem = fake_platform.add_lineitem(tag="quiz", label="Quiz", score_maximum=10, resource_link_id="rl-1")
-    return ResourceLinkConfig.objects.create(
-        deployment=registered_platform, context_id="c1", resource_link_id="rl-1", title="Quiz", block_type="ldai_risk_quiz",
-        lineitem_url=lineitem, lineitems_url=fake_platform.lineitems_url, ags_scopes=[ags.SCOPE_SCORE, ags.SCOPE_LINEITEM],
-    )
-
-
-def queue(link, user="learner-1", value=0.5, maximum=1.0, when=None):
-    with transaction.atomic():
-        return record_score(link, user, value, maximum, timestamp=when)
 
 
 def test_score_reaches_the_line_item_with_a_platform_token(link, fake_platform):

@@ -364,10 +364,14 @@ def test_an_unknown_activity_gets_a_clear_page(client, graded_platform):
     assert ResourceLinkConfig.objects.count() == 0
 
 
-def test_wrongly_typed_custom_settings_are_dropped(client, graded_platform):
+def test_wrongly_typed_custom_settings_are_reported_not_silently_dropped(client, graded_platform):
     consumer, _ = graded_platform
-    open_activity(client, consumer, custom={c.CUSTOM_ACTIVITY: "risk_quiz", c.CUSTOM_SETTINGS: '{"max_attempts": "many", "weight": 5, "nope": 1}'})
-    assert ResourceLinkConfig.objects.get().settings == {"weight": 5.0}
+    custom = {c.CUSTOM_ACTIVITY: "risk_quiz", c.CUSTOM_SETTINGS: '{"max_attempts": "many", "weight": 5, "nope": 1}'}
+    response = lti_launch_flow(client, consumer, custom=custom)
+    assert response.status_code == 409 and b"not_ready" in response.content
+    link = ResourceLinkConfig.objects.get()
+    assert link.settings == {"weight": 5.0}
+    assert [(p["code"], p["field"]) for p in link.setup_problems] == [("setting_invalid", "max_attempts")]
 
 
 def test_assets_are_served_with_long_cache_and_never_outside_static(client, graded_platform):

@@ -17,8 +17,8 @@ import pytest
 from lti_tool.lti import claims as c
 from lti_tool.lti import launch_context
 from lti_tool.models import Deployment, GradeOutbox, LearnerState, Platform, ResourceLinkConfig
+from lti_tool.runtime.launch_setup import ensure_resource_link
 from lti_tool.runtime.session import issue
-from lti_tool.runtime.xblock_runtime import ensure_resource_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,6 +103,38 @@ def test_instructor_page_is_accessible_and_saves_settings(chromium_page, launch_
     page.locator(".xblock-v1 [data-ldai-cancel]").click()  # Cancel discards the unsaved edit (the page reloads)
     page.wait_for_load_state()
     assert page.locator(".xblock-v1 [name=display_name]").input_value() == "Quiz for the sales team"
+    assert page.ldai_errors == []
+
+
+def test_a_refused_grade_and_unreadable_settings_reach_the_instructor_by_keyboard(chromium_page, launch_url):
+    """The warning, the platform's reason and the 'send again' button pass axe and work from the keyboard alone."""
+    from django.utils import timezone
+
+    page = chromium_page
+    launch_url(c.ROLE_CONTEXT_LEARNER, "learner-r", "Refused Learner")
+    link = ResourceLinkConfig.objects.get()
+    LearnerState.objects.create(deployment=link.deployment, context_id="course-1", resource_link_id="browser-link",
+                                user_sub="learner-r", user_name="Refused Learner", block_type="ldai_risk_quiz", score=1, max_score=1, attempts=2)
+    GradeOutbox.objects.create(
+        deployment=link.deployment, resource_link=link, user_sub="learner-r", lineitem_url=link.lineitem_url, score_given=1,
+        score_maximum=1, timestamp=timezone.now(), status=GradeOutbox.Status.FAILED, idempotency_key="refused-1", last_status_code=422,
+        last_error="The maximum number of allowed attempts has been reached for this submission (HTTP 422)",
+    )
+    ResourceLinkConfig.objects.filter(pk=link.pk).update(setup_problems=[{"code": "setting_invalid", "field": "max_attempts", "detail": ""}])
+    page.goto(launch_url(c.ROLE_CONTEXT_INSTRUCTOR, "teacher-r", "Teacher").replace("view=author", "view=results"))
+    page.get_by_role("alert").wait_for()
+    assert "max_attempts" in page.get_by_role("alert").inner_text()
+    assert "allowed attempts has been reached" in page.get_by_role("table").inner_text()
+    assert axe_violations(page) == []
+    button = page.get_by_role("button", name="Send the refused grades again")
+    for _ in range(40):  # Tab through the page until the button has the focus
+        page.keyboard.press("Tab")
+        if button.evaluate("b => b === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    page.get_by_role("status").get_by_text("1 refused grade is being sent again.").wait_for()
+    assert GradeOutbox.objects.get().status == GradeOutbox.Status.PENDING
+    assert axe_violations(page) == []
     assert page.ldai_errors == []
 
 
