@@ -8,6 +8,8 @@ issuer configured in the ``LDAI`` settings (see ``ldai_xblocks.blocks.base.Badge
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from ldai_xblocks.engine import badges
 
 from . import issuer
@@ -22,8 +24,11 @@ class LtiBadgeService:
         return True
 
     def issue(self, achievement: badges.Achievement, evidence: badges.Evidence, colour: str, image_svg: str = "") -> dict:
-        """Issue (or find again) the learner's badge on this resource link; what the block keeps and shows."""
+        """Issue (or find again) the learner's badge on this resource link; what the block keeps and shows.
+
+        The page URL is relative: the learner follows it from the activity, on whatever host serves the tool.
+        """
         source = f"lti:{self.session.link.pk}"
         badge = issuer.issue(issuer.Award(achievement=achievement, learner=self.anon_id, source=source, evidence=evidence,
                                           colour=colour, image_svg=image_svg))
-        return {"token": badge.token, "credential_id": badge.credential_id, "page_url": issuer.absolute("mine", badge.download_key)}
+        return {"token": badge.token, "credential_id": badge.credential_id, "page_url": reverse("lti_tool:badges:mine", args=(badge.download_key,))}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -154,8 +155,8 @@ def badge_page(request: HttpRequest, key: str) -> HttpResponse:
         "title": badge.name,
         "badge": badge,
         "result": _result_view(result, _),
-        "web_resource": issuer.absolute("file", key, "credential.jwt"),
-        "verify_url": issuer.absolute("verify"),
+        "web_resource": request.build_absolute_uri(reverse("lti_tool:badges:file", args=(key, "credential.jwt"))),
+        "verify_url": reverse("lti_tool:badges:verify"),
     }
     return render("badges/badge.html", context, language)
 
