@@ -15,26 +15,11 @@ import sys
 import pytest
 
 from .flows import quiz_by_mouse
-from .live import ROOT, start_site, stop_site
-from .support import run_axe, unnamed_controls
+from .live import ROOT
+from .test_demo import assert_page_accessible as accessible
+from .test_demo import demo_site  # noqa: F401 (the fixture: the site as `make demo` serves it)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory):
-    running = start_site(tmp_path_factory.mktemp("ldai-badge-site"), {"LDAI_DEMO": "1"})
-    try:
-        yield running
-    finally:
-        stop_site(running)
-
-
-def accessible(page, axe_source, where: str) -> None:
-    violations = run_axe(page, axe_source, include="html")
-    assert not violations, f"axe, {where}:\n" + "\n".join(map(str, violations))
-    missing = unnamed_controls(page.locator("body"))
-    assert not missing, f"controls without an accessible name, {where}: {missing}"
 
 
 def cli_verify(site, path) -> subprocess.CompletedProcess:
@@ -45,7 +30,7 @@ def cli_verify(site, path) -> subprocess.CompletedProcess:
                           cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_a_learner_earns_the_quiz_badge_downloads_it_and_the_cli_verifies_it(page, demo_site, axe_source, artifacts, tmp_path):
+def test_a_learner_earns_the_quiz_badge_downloads_it_and_the_cli_verifies_it(page, demo_site, axe_source, artifacts, tmp_path):  # noqa: F811
     page.goto(f"{demo_site.url}/demo/play/ldai_risk_quiz/learner-a/?lang=en")
     page.wait_for_url(re.compile(r"/lti/activity/"))
     block = page.locator(".xblock-v1").first
