@@ -216,9 +216,12 @@ def learner_view(block) -> dict[str, Any] | None:
                 "message": _("You earned the badge “{name}”.").format(name=earned.get("name", "")), "criteria": "", "warning": ""}
     if not settings["enabled"] or not settings["name"]:
         return None
+    available = issuer_available(block)
+    if not available and block.is_known_learner():
+        return None  # no promise to a learner of a badge nobody can issue; the course team sees why
     view = {"earned": False, "name": settings["name"], "criteria": settings["criteria_text"], "page_url": "", "downloads": [],
             "message": _("Badge to earn: “{name}”.").format(name=settings["name"]), "warning": ""}
-    if not block.is_known_learner() and not issuer_available(block):
+    if not available:
         view["warning"] = _(NO_ISSUER)
     return view
 

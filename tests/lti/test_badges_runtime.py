@@ -142,6 +142,21 @@ def test_open_edx_without_an_issuer_says_so_and_issues_nothing():
 
     assert "BADGE_ISSUER" in badging.editor_view(block)["warning"]
     assert "BADGE_ISSUER" in badging.learner_view(block)["warning"]  # the course team sees it in the learner view too
+    block.runtime._services["user"] = _Users({"edx-platform.user_role": "student"})  # Open edX's user service, a learner
+    assert badging.learner_view(block) is None  # no promise of a badge nobody can issue
+
+
+class _Users:
+    """What DjangoXBlockUserService gives a block (common/djangoapps/xblock_django/user_service.py): opt_attrs."""
+
+    def __init__(self, opt_attrs: dict):
+        from xblock.reference.user_service import XBlockUser
+
+        self.user = XBlockUser(is_current_user=True)
+        self.user.opt_attrs.update(opt_attrs)
+
+    def get_current_user(self):
+        return self.user
 
 
 def test_open_edx_with_the_settings_issuer_signs_and_offers_downloads():
