@@ -75,3 +75,28 @@ def test_a_learner_earns_the_quiz_badge_downloads_it_and_the_cli_verifies_it(pag
     assert "Badge valide." in page.locator("#ldai-verify-result").inner_text()
     assert "AI risk aware" in page.get_by_role("table").inner_text()
     accessible(page, axe_source, "the verification page (fr)")
+
+
+def test_the_instructor_edits_the_badge_in_the_authoring_view_by_keyboard(page, demo_site, axe_source):  # noqa: F811
+    """The badge section of the shared Studio form: a missing name is explained next to the field, then saved."""
+    page.goto(f"{demo_site.url}/demo/play/ldai_risk_quiz/instructor/?lang=en&view=author")
+    editor = page.locator("[data-ldai-badge-editor]")
+    editor.wait_for()
+    accessible(page, axe_source, "the authoring view with its badge section")
+    name = editor.get_by_label("Badge name")
+    assert name.input_value() == "AI risk aware"  # the demo's badge
+    name.fill("")
+    page.get_by_role("button", name="Save", exact=True).focus()
+    page.keyboard.press("Enter")
+    error = editor.locator(".ldai-field-error")
+    error.wait_for()
+    assert "Fill this in" in error.inner_text() and name.get_attribute("aria-invalid") == "true"
+    page.ldai_errors.clear()  # the 400 answer is logged by the browser; it is the expected outcome here
+    name.fill("Risk champion")
+    editor.get_by_label("Minimum best score, in percent").fill("90")
+    editor.get_by_label("Earned when").select_option("score")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.locator("[data-ldai-live]").filter(has_text="Saved.").wait_for()
+    page.reload()
+    assert page.locator("[data-ldai-badge-editor]").get_by_label("Badge name").input_value() == "Risk champion"
+    assert page.locator("[data-ldai-badge-editor]").get_by_label("Earned when").input_value() == "score"
