@@ -84,7 +84,7 @@ check_translations: $(VENV)/.installed-test
 
 # ---------------------------------------------------------------- the two commands
 demo: $(VENV)/.installed-base compile_translations
-	LDAI_DEMO=1 $(BIN)/ldai serve --host $(HOST) --port $(PORT)
+	$(BIN)/ldai serve --demo --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test browser-deps lrs-deps compile_translations
 	$(BIN)/ruff check .

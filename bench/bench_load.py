@@ -241,6 +241,7 @@ def run() -> list[dict]:
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         "LDAI_GRADES_IN_PROCESS": "0",  # several workers: grades wait in the outbox for `ldai lti send-grades`
         "LDAI_LTI_ALLOW_INSECURE_URLS": "1",  # the platform's JWKS is served over http on 127.0.0.1
+        "LDAI_HTTP_ALLOWED_HOSTS": "127.0.0.1",  # ...which the guarded client refuses unless allowed
         "LDAI_LOG_LEVEL": "WARNING",
         "LOG_LEVEL": "WARNING",
         "DEBUG": "0",

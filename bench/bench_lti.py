@@ -156,7 +156,8 @@ def measure(rounds: int = ROUNDS, warmup: int = WARMUP) -> dict[str, list[float]
         ensure_signing_key()
         os.environ["LDAI_BENCH_PYLTI1P3_CONFIG"] = str(_anchor_config(Path(scratch), issuer, keyset_url, CLIENT_ID, DEPLOYMENT_ID))
         lti = {**getattr(settings, "LDAI_LTI", {}), "ALLOW_INSECURE_URLS": True}
-        with override_settings(ROOT_URLCONF="bench.baseline_pylti1p3.urls", LDAI_LTI=lti, ALLOWED_HOSTS=["testserver"]):
+        ldai = {**getattr(settings, "LDAI", {}), "HTTP_ALLOWED_HOSTS": ["127.0.0.1"]}  # the JWKS server is on 127.0.0.1
+        with override_settings(ROOT_URLCONF="bench.baseline_pylti1p3.urls", LDAI_LTI=lti, LDAI=ldai, ALLOWED_HOSTS=["testserver"]):
             clear_url_caches()
             tools = [
                 Tool("ours", "/lti/login/", "/lti/launch/", b"<html"),

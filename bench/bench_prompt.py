@@ -17,6 +17,13 @@ presidio needs a spaCy pipeline; ``en-core-web-sm`` is not on PyPI, so ``fr-core
 English pattern recognizers load. ``tldextract`` is told not to fetch the public-suffix
 list (no network at run time). Without presidio, the figures say "baseline unavailable".
 
+The rubric's agreement with labels written by a person (issue 12) is reported here too, per
+criterion, on the held-out split of ``tests/data/rubric_devset.jsonl`` (see its README):
+``rubric_accuracy.<criterion>`` and ``rubric_kappa.<criterion>`` (Cohen's kappa). Their anchor,
+computed in the same run on the same prompts, is the majority label: always answering the most
+frequent level of that criterion (its kappa is 0 by construction, so the kappa ratio reads n/a).
+The note gives the dev split's figure beside it.
+
 Runnable alone: ``python bench/bench_prompt.py``.
 """
 
@@ -32,6 +39,8 @@ if str(ROOT) not in sys.path:
 
 from bench.common import figure, interleaved, median, time_calls  # noqa: E402
 
+DEVSET = ROOT / "tests" / "data" / "rubric_devset.jsonl"
+MEASURED_SPLIT = "heldout"
 ROUNDS = 200
 WARMUP = 20
 ANCHOR = "presidio-analyzer"
@@ -96,7 +105,35 @@ def _recall(found: list[tuple[str, int, int]], gold: list[tuple[str, int, int]])
     return hit / len(gold) if gold else 1.0
 
 
+def rubric_figures() -> list[dict[str, Any]]:
+    """Accuracy and kappa per criterion on the held-out prompts, beside the majority-label anchor."""
+    from collections import Counter
+
+    from ldai_xblocks.engine.rubric_agreement import accuracy, agreement, load_labelled
+
+    records = load_labelled(DEVSET)
+    measured = [r for r in records if r.split == MEASURED_SPLIT]
+    tuned = {a.criterion: a for a in agreement(r for r in records if r.split != MEASURED_SPLIT)}
+    figures = []
+    for result in agreement(measured):
+        labels = [r.labels[result.criterion] for r in measured]
+        majority = Counter(labels).most_common(1)[0][0]
+        majority_accuracy = accuracy(labels, [majority] * len(labels))
+        dev = tuned[result.criterion]
+        note = (f"{result.count} held-out prompts (EN+FR, six job families), scores 0/1/2 compared exactly; "
+                f"dev split ({dev.count} prompts, tuned on): accuracy {dev.accuracy:.3f}, kappa {dev.kappa:.3f}")
+        figures.append(figure(f"rubric_accuracy.{result.criterion}", result.accuracy, "share", "majority-label",
+                              majority_accuracy, "higher", note=note))
+        figures.append(figure(f"rubric_kappa.{result.criterion}", result.kappa, "kappa", "majority-label", 0.0,
+                              "higher", note=note))
+    return figures
+
+
 def run() -> list[dict[str, Any]]:
+    return speed_figures() + rubric_figures()
+
+
+def speed_figures() -> list[dict[str, Any]]:
     from ldai_xblocks.engine.prompt_feedback import give_feedback
     from ldai_xblocks.engine.sensitive import scan
 

@@ -1,21 +1,27 @@
-"""Admin of the tool: platforms and their deployments (approve self-registered ones), tool keys, grade outbox.
+"""Admin of the tool: platforms and their deployments, registration links, pending registrations, tool keys, grade outbox.
 
-Why these actions: approving a deployment that Dynamic Registration created
-inactive, refreshing a platform's keyset after it rotated its keys, and rotating
-our own keys are the three things an operator does without a shell. The private
-half of a tool key is never shown, not even read-only.
+Why these actions: making a one-time registration link, approving a deployment
+that Dynamic Registration created inactive, approving (or not) what a platform
+asked to change, refreshing a platform's keyset after it rotated its keys, and
+rotating our own keys are what an operator does without a shell. Each action
+does exactly what its label says (tests/lti/test_admin.py runs each one). The
+private half of a tool key is never shown, not even read-only.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from .grades import admin as _grades_admin  # noqa: F401  (LTI-B's outbox admin registers itself on import)
-from .lti import registry
+from .lti import registration_links, registry
 from .lti.http import FetchError
 from .lti.keys import rotate_keys
 from .lti.keysets import fetch_keyset
-from .models import Deployment, Platform, ToolKey
+from .models import Deployment, PendingRegistration, Platform, RegistrationLink, ToolKey
 
 
 class DeploymentInline(admin.TabularInline):
@@ -25,18 +31,21 @@ class DeploymentInline(admin.TabularInline):
     readonly_fields = ("created",)
 
 
+def _set_deployments(modeladmin, request, deployments, active: bool) -> None:
+    count = deployments.update(is_active=active)
+    registry.bump()
+    modeladmin.message_user(request, f"{count} deployment(s) {'activated' if active else 'deactivated'}.",
+                            messages.SUCCESS if active else messages.WARNING)
+
+
 @admin.action(description="Activate the selected deployments")
 def activate(modeladmin, request, queryset):
-    count = queryset.update(is_active=True)
-    registry.bump()
-    modeladmin.message_user(request, f"{count} activated.", messages.SUCCESS)
+    _set_deployments(modeladmin, request, queryset, True)
 
 
 @admin.action(description="Deactivate the selected deployments (their launches are refused)")
 def deactivate(modeladmin, request, queryset):
-    count = queryset.update(is_active=False)
-    registry.bump()
-    modeladmin.message_user(request, f"{count} deactivated.", messages.WARNING)
+    _set_deployments(modeladmin, request, queryset, False)
 
 
 @admin.register(Platform)
@@ -50,7 +59,7 @@ class PlatformAdmin(admin.ModelAdmin):
         "is_active", "source", "created", "keyset_fetched_at", "keyset_kids",
     )
     inlines = (DeploymentInline,)
-    actions = ("refresh_keyset", activate, deactivate)
+    actions = ("refresh_keyset", "activate_deployments", "deactivate_deployments", "switch_on", "switch_off")
 
     @admin.display(description="deployments waiting for approval")
     def pending_deployments(self, platform: Platform) -> int:
@@ -70,6 +79,26 @@ class PlatformAdmin(admin.ModelAdmin):
             except FetchError as exc:
                 self.message_user(request, f"{platform}: {exc}", messages.ERROR)
 
+    @admin.action(description="Activate the selected platforms' deployments")
+    def activate_deployments(self, request, queryset):
+        _set_deployments(self, request, Deployment.objects.filter(platform__in=queryset), True)
+
+    @admin.action(description="Deactivate the selected platforms' deployments (their launches are refused)")
+    def deactivate_deployments(self, request, queryset):
+        _set_deployments(self, request, Deployment.objects.filter(platform__in=queryset), False)
+
+    @admin.action(description="Switch the selected platforms on")
+    def switch_on(self, request, queryset):
+        count = queryset.update(is_active=True)
+        registry.bump()
+        self.message_user(request, f"{count} platform(s) switched on.", messages.SUCCESS)
+
+    @admin.action(description="Switch the selected platforms off (every launch from them is refused)")
+    def switch_off(self, request, queryset):
+        count = queryset.update(is_active=False)
+        registry.bump()
+        self.message_user(request, f"{count} platform(s) switched off.", messages.WARNING)
+
 
 @admin.register(Deployment)
 class DeploymentAdmin(admin.ModelAdmin):
@@ -77,6 +106,97 @@ class DeploymentAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "platform")
     search_fields = ("deployment_id", "platform__issuer", "platform__name")
     actions = (activate, deactivate)
+
+
+class RegistrationLinkForm(forms.ModelForm):
+    hours = forms.IntegerField(label="valid for (hours)", initial=registration_links.DEFAULT_HOURS, min_value=1, max_value=24 * 30)
+
+    class Meta:
+        model = RegistrationLink
+        fields = ("label", "request_email")
+
+
+@admin.register(RegistrationLink)
+class RegistrationLinkAdmin(admin.ModelAdmin):
+    """Add one to get a link (shown once); paste it into the LMS's 'register a tool' screen."""
+
+    form = RegistrationLinkForm
+    list_display = ("__str__", "created_by", "created", "expires_at", "used_at", "platform", "request_email")
+    readonly_fields = ("label", "request_email", "created_by", "created", "expires_at", "used_at", "platform")
+    actions = ("revoke",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else ()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # a link is made, used or revoked, never edited
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user.get_username()
+        request._ldai_link_secret = registration_links.arm(obj, form.cleaned_data["hours"])
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        url = request.build_absolute_uri(registration_links.link_path(request._ldai_link_secret))
+        self.message_user(request, format_html(
+            "Registration link (shown only now; valid until {} UTC, once): <code>{}</code>", f"{obj.expires_at:%Y-%m-%d %H:%M}", url,
+        ), messages.SUCCESS)
+        return super().response_post_save_add(request, obj)
+
+    @admin.action(description="Revoke the selected links")
+    def revoke(self, request, queryset):
+        count = queryset.filter(used_at__isnull=True).update(expires_at=timezone.now())
+        self.message_user(request, f"{count} link(s) revoked.", messages.SUCCESS)
+
+
+@admin.register(PendingRegistration)
+class PendingRegistrationAdmin(admin.ModelAdmin):
+    """What a platform already registered asked to change; nothing changes until an administrator applies it."""
+
+    list_display = ("platform", "created", "summary")
+    readonly_fields = ("platform", "created", "link", "deployment_id", "what_would_change")
+    fields = readonly_fields
+    actions = ("apply",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="changes")
+    def summary(self, pending: PendingRegistration) -> str:
+        names = list(pending.changes()) + (["new deployment " + pending.deployment_id] if pending.deployment_id else [])
+        return ", ".join(names) or "nothing any more"
+
+    @admin.display(description="what would change")
+    def what_would_change(self, pending: PendingRegistration):
+        rows = [(name, current or "-", proposed or "-") for name, (current, proposed) in pending.changes().items()]
+        if pending.deployment_id:
+            rows.append(("deployment", "-", f"{pending.deployment_id} (added inactive)"))
+        if not rows:
+            return "Nothing: the platform already has these values."
+        return format_html("<table><tr><th>field</th><th>now</th><th>after approval</th></tr>{}</table>",
+                           format_html_join("", "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>", rows))
+
+    @admin.action(description="Apply the selected registrations to their platforms")
+    def apply(self, request, queryset):
+        applied = 0
+        for pending in queryset.select_related("platform"):
+            with transaction.atomic():
+                platform = pending.platform
+                keyset_changed = pending.proposed.get("keyset_url", platform.keyset_url) != platform.keyset_url
+                for name, value in pending.proposed.items():
+                    setattr(platform, name, value)
+                if keyset_changed:  # the cached keys belong to the old URL
+                    platform.keyset_json, platform.keyset_fetched_at = None, None
+                platform.save()
+                if pending.deployment_id:
+                    Deployment.objects.get_or_create(platform=platform, deployment_id=pending.deployment_id, defaults={"is_active": False})
+                pending.delete()
+                applied += 1
+        registry.bump()
+        self.message_user(request, f"{applied} registration(s) applied; new deployments wait for activation.", messages.SUCCESS)
 
 
 @admin.register(ToolKey)

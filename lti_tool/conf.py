@@ -23,7 +23,8 @@ DEFAULTS = {
     "KEY_ROTATION_GRACE_HOURS": 72,  # a rotated key stays in the JWKS this long
     "ALLOW_INSECURE_URLS": False,  # http:// keyset/registration URLs (development and tests only)
     "CHECK_TARGET_LINK_HOST": True,  # target_link_uri at login must point at this site
-    "DYNAMIC_REGISTRATION": True,  # /lti/register/ accepts new platforms (their deployments start inactive)
+    "DYNAMIC_REGISTRATION": True,  # registration links and admins may register platforms (their deployments start inactive)
+    "REGISTRATION_REQUEST_EMAIL": False,  # an administrator's own registration asks for the 'email' claim (links: per link)
     "FRAME_ANCESTORS": (),  # extra origins allowed to frame the tool (e.g. a Canvas school domain)
     "TOOL_NAME": "AI literacy at work",
 }
@@ -42,6 +43,7 @@ class LtiSettings:
     allow_insecure_urls: bool
     check_target_link_host: bool
     dynamic_registration: bool
+    registration_request_email: bool
     frame_ancestors: tuple[str, ...]
     tool_name: str
 
@@ -78,6 +80,7 @@ def _read(raw: dict) -> LtiSettings:
         allow_insecure_urls=bool(values["ALLOW_INSECURE_URLS"]),
         check_target_link_host=bool(values["CHECK_TARGET_LINK_HOST"]),
         dynamic_registration=bool(values["DYNAMIC_REGISTRATION"]),
+        registration_request_email=bool(values["REGISTRATION_REQUEST_EMAIL"]),
         frame_ancestors=tuple(values["FRAME_ANCESTORS"]),
         tool_name=str(values["TOOL_NAME"]),
     )

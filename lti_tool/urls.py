@@ -16,6 +16,7 @@ urlpatterns: list = [
     path("jwks/", lti_views.jwks, name="jwks"),
     path("config/", lti_views.config, name="config"),
     path("register/", registration.register, name="register"),
+    path("register/<str:link>/", registration.register, name="register-link"),
     path("deep-link/", deep_linking.submit, name="deep_link"),
     # runtime/: XBlock handlers behind the launch session, and the shared static files
     path("handler/<str:token>/", runtime_views.handler_base, name="handler-base"),

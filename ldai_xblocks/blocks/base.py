@@ -503,14 +503,20 @@ class ActivityBlock(EventsMixin, SettingsMixin, BadgeMixin, LeaderboardMixin, Gr
                     value = kind(raw)
                     if value != value:  # NaN
                         raise ValueError
-            except (TypeError, ValueError):
-                errors[name] = [self._("This value is not valid here.")]
+            except (TypeError, ValueError, OverflowError):
+                errors[name] = [self._number_message(kind, low, high) if kind in (int, float) else self._("This value is not valid here.")]
                 continue
             if kind in (int, float) and ((low is not None and value < low) or (high is not None and value > high)):
-                errors[name] = [self._("Enter a number between {low} and {high}.").format(low=low, high=high)]
+                errors[name] = [self._number_message(kind, low, high)]
                 continue
             values[name] = value
         return values, errors
+
+    def _number_message(self, kind: type, low: Any, high: Any) -> str:
+        """What to type instead (an empty box, text, 1e309, NaN or -1 all get the same useful answer)."""
+        if kind is int:
+            return self._("Enter a whole number from {low} to {high}.").format(low=low, high=high)
+        return self._("Enter a number from {low} to {high} (for example 1 or 2.5).").format(low=low, high=high)
 
 
 def problems_as_text(problems: list[Problem]) -> list[str]:

@@ -14,6 +14,8 @@ and their units until then.
 
 from __future__ import annotations
 
+import json
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +23,8 @@ from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Dict, Integer, List, Scope, String
 
-from ..content.packs import default_pack_ref
+from ..content.packs import default_pack_ref, is_mixed
+from ..engine.quiz import seed_for
 from ..engine.spans import GRADINGS, SpanError, check_spans, merge_spans, score_spans, unit_spans
 from ..i18n import N_
 from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
@@ -36,6 +39,8 @@ KIND_LABELS = {
     "contradiction": N_("Internal contradiction"),
 }
 MAX_FLAGS_PER_TEXT = 200
+MIXED_TEXTS = 3
+"""Texts per attempt when the content mixes every job family: one from each of three families."""
 GRACE_SECONDS = 20
 """Network slack after the deadline: a submit sent as the clock reached zero still counts."""
 
@@ -52,6 +57,12 @@ class HallucinationDetectorBlock(ActivityBlock):
     time_limit = Integer(display_name=_("Time limit (minutes)"), help=_("0 means no time limit."), scope=Scope.settings, default=0, values={"min": 0, "max": 240})
 
     current_attempt = Dict(scope=Scope.user_state, default={})
+    attempt_texts = String(
+        scope=Scope.user_state, default="",
+        help="The texts of the current attempt as they were when it started (JSON {number, lang, items}). A string, "
+             "not a dict: hosts that print a block's fields (xblock-sdk's workbench page) cut strings short, so the "
+             "annotations it holds never show on a learner's page.",
+    )
     history = List(scope=Scope.user_state, default=[])
 
     def default_title(self) -> str:
@@ -65,6 +76,53 @@ class HallucinationDetectorBlock(ActivityBlock):
 
     def items(self) -> list[dict[str, Any]]:
         return list(self.content_document()["items"])
+
+    def _draw_items(self, number: int) -> list[dict[str, Any]]:
+        """The texts of attempt ``number``: all of them, or with "any job family" a mix drawn for this learner.
+
+        The mix takes one text from each of ``MIXED_TEXTS`` families, seeded by the learner,
+        the block and the attempt, so a retry meets other families.
+        """
+        items = self.items()
+        origin, ref = self.content_source()
+        if origin != "pack" or not is_mixed(ref):
+            return items
+        rng = random.Random(seed_for(self.learner_id(), self.scope_ids.usage_id, number))
+        families: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            families.setdefault(item.get("job_family", "all"), []).append(item)
+        chosen = rng.sample(sorted(families), min(MIXED_TEXTS, len(families)))
+        return [rng.choice(families[family]) for family in chosen]
+
+    def _snapshot(self, attempt: dict[str, Any], raw: str | None = None) -> dict[str, Any] | None:
+        """The copy of the attempt's texts (``attempt_texts``), if it belongs to this attempt."""
+        raw = self.attempt_texts if raw is None else raw
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            return None
+        ok = isinstance(data, dict) and data.get("number") == attempt.get("number") and isinstance(data.get("items"), list)
+        return data if ok else None
+
+    def _keep_texts(self, number: int, items: list[dict[str, Any]]) -> None:
+        self.attempt_texts = json.dumps({"number": number, "lang": self._lang(), "items": items}, ensure_ascii=False, separators=(",", ":"))
+
+    def _attempt_items(self, attempt: dict[str, Any], raw: str | None = None) -> list[dict[str, Any]]:
+        """The texts an attempt was made on, as they were then (attempts from before the copies: the content in force)."""
+        snapshot = self._snapshot(attempt, raw)
+        return list(snapshot["items"]) if snapshot else self.items()
+
+    def _attempt_lang(self, attempt: dict[str, Any]) -> str:
+        snapshot = self._snapshot(attempt)
+        return snapshot.get("lang") or self._lang() if snapshot else self._lang()
+
+    def _content_changed(self, attempt: dict[str, Any]) -> bool:
+        """Whether the course team changed or removed a text of this attempt since it started."""
+        snapshot = self._snapshot(attempt)
+        if not snapshot:
+            return False
+        current = {item["id"]: item for item in self.items()}
+        return any(current.get(item["id"]) != item for item in snapshot["items"])
 
     def _lang(self) -> str:
         return self.content_document().get("lang", self.language())
@@ -110,11 +168,19 @@ class HallucinationDetectorBlock(ActivityBlock):
         attempt = self._attempt()
         if not attempt and not self.time_limit:
             attempt = self._new_attempt()
+        elif attempt and not attempt.get("submitted") and not any(attempt.get("flags", {}).values()) and self._content_changed(attempt):
+            # Nothing done on the old texts yet: the learner gets the author's new version (no flag to lose).
+            attempt = {**attempt, "flags": {}}
+            self._keep_texts(attempt["number"], self._draw_items(attempt["number"]))
+            self.current_attempt = attempt
         return attempt
 
     def _new_attempt(self) -> dict[str, Any]:
+        """A new attempt, with a copy of its texts: later edits by the author never change what it was made on."""
         started = _now()
-        attempt = {"number": self.completed_attempts + 1, "started": started.isoformat(), "flags": {}, "submitted": False}
+        number = self.completed_attempts + 1
+        attempt = {"number": number, "started": started.isoformat(), "flags": {}, "submitted": False}
+        self._keep_texts(number, self._draw_items(number))
         if self.time_limit:
             attempt["deadline"] = (started + timedelta(minutes=self.time_limit)).isoformat()
         self.current_attempt = attempt
@@ -127,8 +193,8 @@ class HallucinationDetectorBlock(ActivityBlock):
     def user_state(self) -> dict[str, Any]:
         attempt = self._ensure_attempt()
         started = bool(attempt)
-        lang = self._lang()
-        items = self.items()
+        lang = self._attempt_lang(attempt)
+        items = self._attempt_items(attempt) if started else []
         known = {item["id"] for item in items}
         deadline = self._deadline(attempt) if started else None
         seconds_left = None
@@ -142,9 +208,10 @@ class HallucinationDetectorBlock(ActivityBlock):
             "started": started,
             "time_limit": self.time_limit,
             "seconds_left": seconds_left,
-            "items": [self._item_payload(item, lang) for item in items] if started else [],
+            "items": [self._item_payload(item, lang) for item in items],
             "flags": {k: v for k, v in attempt.get("flags", {}).items() if k in known},
             "submitted": bool(attempt.get("submitted")),
+            "content_changed": started and self._content_changed(attempt),
             "timed_out": bool(attempt.get("timed_out")),
             "results": results,
             "grading": self.grading,
@@ -199,9 +266,10 @@ class HallucinationDetectorBlock(ActivityBlock):
     # ------------------------------------------------------------------ views
     def student_view(self, context=None):
         state = self.user_state()
+        count = len(state["items"]) or len(self._draw_items(state["attempt_number"]))
         return self.build_fragment(
             "hallucination_detector/student.html",
-            {"title": self.title(), "count": len(self.items()), "time_limit": self.time_limit, "grading": self.grading,
+            {"title": self.title(), "count": count, "time_limit": self.time_limit, "grading": self.grading,
              "max_attempts": self.max_attempts, "leaderboard": self.leaderboard_enabled},
             js_class="LdaiHallucinationDetector",
             js_args={"state": state, "kind_labels": {k: self._(v) for k, v in KIND_LABELS.items()}},
@@ -260,8 +328,8 @@ class HallucinationDetectorBlock(ActivityBlock):
             raise UserError(self._("Your flags could not be read. Reload the page: the flags saved so far are kept."), code="bad_flags") from error
         return [list(span) for span in merge_spans(spans)]
 
-    def _item(self, item_id: Any) -> dict[str, Any]:
-        for item in self.items():
+    def _item(self, attempt: dict[str, Any], item_id: Any) -> dict[str, Any]:
+        for item in self._attempt_items(attempt):
             if item["id"] == item_id:
                 return item
         raise UserError(self._("This text is not part of the activity. Reload the page to continue."), code="unknown_item")
@@ -285,7 +353,7 @@ class HallucinationDetectorBlock(ActivityBlock):
         attempt = self._open_attempt()
         if self._time_is_up(attempt):
             raise UserError(self._("Time is up: flags made after the end are not kept. Submit to see your results."), 409, code="time_up")
-        item = self._item(data.get("item_id"))
+        item = self._item(attempt, data.get("item_id"))
         flags = self._clean_flags(item, data.get("flags"))
         self.current_attempt = {**attempt, "flags": {**attempt.get("flags", {}), item["id"]: flags}}
         return {"saved": True, "item_id": item["id"], "flags": flags}
@@ -294,7 +362,7 @@ class HallucinationDetectorBlock(ActivityBlock):
     def submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """Grade the attempt: every text, with the flags sent (or, after the deadline, the flags saved in time)."""
         attempt = self._open_attempt()
-        items = self.items()
+        items = self._attempt_items(attempt)
         flags = dict(attempt.get("flags", {}))
         timed_out = self._time_is_up(attempt)
         sent = data.get("flags", {})
@@ -309,7 +377,7 @@ class HallucinationDetectorBlock(ActivityBlock):
         submitted_at = _now()
         attempt = {**attempt, "flags": flags, "submitted": True, "submitted_at": submitted_at.isoformat(), "timed_out": timed_out}
         self.current_attempt = attempt
-        lang = self._lang()
+        lang = self._attempt_lang(attempt)
         results = self._results(items, attempt, lang)
         self.record_attempt(results["score"])
         self.record_on_leaderboard(results["score"])
@@ -387,7 +455,6 @@ class HallucinationDetectorBlock(ActivityBlock):
     # ------------------------------------------------------------------ reports
     def generate_report_data(self, user_state_iterator, limit_responses=None):
         """Rows for the instructors' "Problem Responses" CSV: one per learner and text, with flags and score."""
-        items = {item["id"]: item for item in self.items()}
         lang = self._lang()
         count = 0
         for user_state in user_state_iterator:
@@ -395,6 +462,10 @@ class HallucinationDetectorBlock(ActivityBlock):
             attempt = state.get("current_attempt") or {}
             if not attempt.get("submitted"):
                 continue
+            raw_texts = state.get("attempt_texts") or ""
+            items = {item["id"]: item for item in self._attempt_items(attempt, raw_texts)}
+            snapshot = self._snapshot(attempt, raw_texts)
+            attempt_lang = (snapshot or {}).get("lang") or lang
             for item_id, flags in (attempt.get("flags") or {}).items():
                 item = items.get(item_id)
                 if item is None:
@@ -402,7 +473,7 @@ class HallucinationDetectorBlock(ActivityBlock):
                 if limit_responses is not None and count >= limit_responses:
                     return
                 try:
-                    result = self._score_item(item, flags, lang)
+                    result = self._score_item(item, flags, attempt_lang)
                 except ValueError:
                     continue
                 yield getattr(user_state, "username", ""), {

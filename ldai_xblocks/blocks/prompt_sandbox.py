@@ -23,10 +23,11 @@ from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 
-from ..content.packs import default_pack_ref, list_packs, load_pack
+from ..content.packs import default_pack_ref, is_mixed, list_packs, load_pack
 from ..engine import llm as llm_adapter
 from ..engine.prompt_feedback import give_feedback
 from ..engine.prompt_rubric import CRITERIA, criteria_gained, labels, normalise_weights
+from ..engine.quiz import seed_for
 from ..i18n import N_
 from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
 
@@ -95,6 +96,7 @@ class PromptSandboxBlock(ActivityBlock):
 
     attempts = List(scope=Scope.user_state, default=[])
     last_feedback = Dict(scope=Scope.user_state, default={})
+    draft = Dict(scope=Scope.user_state, default={}, help="The prompt being written, per scenario: {scenario id: text}.")
 
     def default_title(self) -> str:
         return self._("Prompt sandbox")
@@ -106,10 +108,18 @@ class PromptSandboxBlock(ActivityBlock):
         return default_pack_ref(self.content_kind, self.language(), self.job_family or None)
 
     def scenario(self, document: dict | None = None) -> dict[str, Any]:
-        """The scenario in force: the chosen one, else the first of the content."""
+        """The scenario in force: the chosen one, else the first of the content.
+
+        With "any job family" (the mixed pack) and no scenario chosen, each learner gets a
+        scenario of the whole mix, the same one on every visit (seeded by learner and block).
+        """
         document = document or self.content_document()
         scenarios = document["scenarios"]
-        chosen = next((s for s in scenarios if s["id"] == self.scenario_id), scenarios[0])
+        default = scenarios[0]
+        origin, ref = self.content_source()
+        if origin == "pack" and is_mixed(ref):
+            default = scenarios[seed_for(self.learner_id(), self.scope_ids.usage_id) % len(scenarios)]
+        chosen = next((s for s in scenarios if s["id"] == self.scenario_id), default)
         if self.weights:
             chosen = {**chosen, "weights": {**chosen.get("weights", {}), **self.weights}}
         return chosen
@@ -165,15 +175,11 @@ class PromptSandboxBlock(ActivityBlock):
     def _grade_of(self, attempt: dict[str, Any]) -> float:
         return attempt.get("grade", 0.0)
 
-    def _best(self) -> dict[str, Any] | None:
-        if not self.attempts:
+    def _progression(self, attempts: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """From the first attempt on the scenario in force to the best one on it."""
+        if not attempts:
             return None
-        return max(self.attempts, key=lambda a: (a["score"], -a["number"]))
-
-    def _progression(self) -> dict[str, Any] | None:
-        if not self.attempts:
-            return None
-        first, best = self.attempts[0], self._best()
+        first, best = attempts[0], max(attempts, key=lambda a: (a["score"], -a["number"]))
         names = labels(self.language())
         gained = criteria_gained(first["scores"], best["scores"])
         return {
@@ -187,10 +193,25 @@ class PromptSandboxBlock(ActivityBlock):
             return False
         return len(self.attempts) >= self.reveal_after or self.attempts_left() == 0
 
+    def _feedback_in_force(self, scenario: dict[str, Any]) -> dict[str, Any] | None:
+        """The last feedback, only if it was given on this scenario and in this language.
+
+        After the author picks another scenario, or the learner switches language (the
+        automatic pack then shows the other language's scenario), the old feedback would
+        describe a prompt for a task no longer on the page.
+        """
+        feedback = self.last_feedback or None
+        if not feedback:
+            return None
+        if feedback.get("scenario", scenario["id"]) != scenario["id"] or feedback.get("lang", self.language()) != self.language():
+            return None
+        return feedback
+
     def user_state(self) -> dict[str, Any]:
         document = self.content_document()
         scenario = self.scenario(document)
         names = labels(self.language())
+        mine = [a for a in self.attempts if a.get("scenario", scenario["id"]) == scenario["id"]]
         return {
             "scenario": self._scenario_payload(scenario),
             "criteria": [{"id": c, "label": names[c]} for c in CRITERIA],
@@ -199,11 +220,12 @@ class PromptSandboxBlock(ActivityBlock):
                     "number": a["number"], "score": a["score"], "grade": a["grade"], "met": a["met"],
                     "scores": a["scores"], "leak": bool(a["findings"]), "capped": a["capped"], "at": a["at"],
                 }
-                for a in self.attempts
+                for a in mine
             ],
-            "last_prompt": self.attempts[-1]["prompt"] if self.attempts else "",
-            "feedback": self.last_feedback or None,
-            "progression": self._progression(),
+            "last_prompt": mine[-1]["prompt"] if mine else "",
+            "draft": self.draft.get(scenario["id"]) if isinstance(self.draft.get(scenario["id"]), str) else None,
+            "feedback": self._feedback_in_force(scenario),
+            "progression": self._progression(mine),
             "reference_prompt": scenario["reference_prompt"] if self._reference_visible() else None,
             "reveal_after": self.reveal_after,
             "completed_attempts": self.completed_attempts,
@@ -264,7 +286,7 @@ class PromptSandboxBlock(ActivityBlock):
             },
             js_class="LdaiPromptSandboxStudio",
             css=("css/prompt_sandbox.css",),
-            js=("js/prompt_sandbox_studio.js",),
+            js=("js/prompt_scenario_editor.js", "js/prompt_sandbox_studio.js"),
         )
 
     def _scenario_groups(self) -> list[dict[str, Any]]:
@@ -322,6 +344,8 @@ class PromptSandboxBlock(ActivityBlock):
         number = len(self.attempts) + 1
         result = feedback.as_dict()
         result.update({
+            "scenario": self.scenario(document)["id"],
+            "lang": self.language(),
             "number": number,
             "grade": grade,
             "capped": capped,
@@ -332,6 +356,7 @@ class PromptSandboxBlock(ActivityBlock):
         })
         attempt = {
             "number": number,
+            "scenario": self.scenario(document)["id"],
             "prompt": prompt,
             "score": feedback.score,
             "grade": grade,
@@ -344,6 +369,7 @@ class PromptSandboxBlock(ActivityBlock):
         }
         self.attempts = [*self.attempts, attempt][-MAX_STORED_ATTEMPTS:]
         self.last_feedback = result
+        self.draft = {k: v for k, v in self.draft.items() if k != attempt["scenario"]}  # submitted: the prompt is in the history now
         if self.grading == "last":
             self.completed_attempts += 1
             self.raw_earned = grade
@@ -362,6 +388,19 @@ class PromptSandboxBlock(ActivityBlock):
             "llm_used": feedback.llm_used,
             "scenario": self.scenario(document)["id"],
         })
+
+    @json_api
+    def save_draft(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """Keep the prompt being written (debounced by the page), so a reload or a lost tab loses nothing."""
+        prompt = data.get("prompt")
+        if not isinstance(prompt, str):
+            raise UserError(self._("Your prompt could not be read. Reload the page and try again."), code="malformed")
+        if len(prompt) > MAX_PROMPT_CHARS:
+            message = self._("Your prompt is {count} characters long; shorten it to {limit} characters at most.").format(count=len(prompt), limit=MAX_PROMPT_CHARS)
+            raise UserError(message, fields={"prompt": [message]}, code="too_long")
+        scenario_id = self.scenario()["id"]
+        self.draft = {scenario_id: prompt} if prompt else {}
+        return {"saved": True}
 
     @json_api
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
@@ -414,10 +453,13 @@ class PromptSandboxBlock(ActivityBlock):
         for criterion, value in raw.items():
             if value in (None, ""):
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10:
-                errors["weights"] = [self._("Each weight is a number between 0 and 10.")]
-                return {}
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10:  # NaN and inf fail too
+                # next to the criterion's own box (``weights.<criterion>``), saying what to type
+                errors[f"weights.{criterion}"] = [self._("Enter a number from 0 to 10 (0 leaves this criterion out of the score).")]
+                continue
             cleaned[criterion] = float(value)
+        if any(name.startswith("weights.") for name in errors):
+            return {}
         if cleaned and not any(cleaned.values()) and set(cleaned) == set(CRITERIA):
             errors["weights"] = [self._("At least one criterion needs a weight above zero.")]
         return cleaned

@@ -60,6 +60,7 @@ class RiskQuizBlock(ActivityBlock):
             "category": question.category,
             "category_label": category.label if category else question.category,
             "choices": [{"id": c.id, "text": c.text} for c in question.choices],
+            "charter_question": bool(question.charter_rule),
         }
 
     def student_view_data(self, context=None) -> dict[str, Any]:
@@ -89,11 +90,20 @@ class RiskQuizBlock(ActivityBlock):
         attempt = dict(self.current_attempt or {})
         if not attempt.get("questions"):
             number = self.completed_attempts + 1
-            drawn = quiz.draw(bank, self.num_questions, self._seed(number), self.categories, self.balanced, self.job_family or None)
+            drawn = quiz.draw(bank, self.num_questions, self._seed(number), self.categories, self.balanced, self.job_family or None,
+                              seen=self._seen_questions())
             attempt = {"number": number, "questions": drawn, "answers": {}, "completed": False}
         return attempt
 
-    def _answer_feedback(self, question: quiz.Question, answer: dict[str, Any], reveal: bool) -> dict[str, Any]:
+    def _seen_questions(self) -> set[str]:
+        """Questions asked in the learner's earlier attempts: a retry draws the others first."""
+        seen = {qid for entry in self.history for qid in entry.get("questions", ())}
+        previous = self.current_attempt or {}
+        if previous.get("completed"):
+            seen.update(previous.get("questions", ()))
+        return seen
+
+    def _answer_feedback(self, bank: quiz.Bank, question: quiz.Question, answer: dict[str, Any], reveal: bool) -> dict[str, Any]:
         selected = set(answer["selected"])
         shown = [c for c in question.choices if c.id in selected or (reveal and c.correct)]
         return {
@@ -103,7 +113,11 @@ class RiskQuizBlock(ActivityBlock):
             "choices": {c.id: {"feedback": c.feedback, "correct": c.correct if (reveal or c.id in selected) else None} for c in shown},
             "correct_ids": sorted(question.correct_ids) if reveal else None,
             "explanation": question.explanation if (reveal or answer["correct"]) else None,
+            "charter_rule": self._rule_payload(bank.rule(question.charter_rule)),
         }
+
+    def _rule_payload(self, rule: quiz.CharterRule | None) -> dict[str, Any] | None:
+        return {"id": rule.id, "text": rule.text, "allowed": rule.allowed} if rule else None
 
     def _reveal(self) -> bool:
         if self.show_answers == "immediately":
@@ -125,7 +139,8 @@ class RiskQuizBlock(ActivityBlock):
             "score": profile.score,
             "passed": profile.passed,
             "categories": [
-                {"id": c.id, "label": c.label, "score": c.score, "answered": c.answered, "weak": c.weak, "advice": c.advice}
+                {"id": c.id, "label": c.label, "score": c.score, "answered": c.answered, "weak": c.weak, "judged": c.judged,
+                 "advice": c.advice, "more_advice": c.more_advice}
                 for c in profile.categories
             ],
         }
@@ -139,12 +154,16 @@ class RiskQuizBlock(ActivityBlock):
             "attempt_number": attempt["number"],
             "questions": [self._question_payload(bank.questions[qid], bank) for qid in questions],
             "answers": {
-                qid: self._answer_feedback(bank.questions[qid], answer, reveal)
+                qid: self._answer_feedback(bank, bank.questions[qid], answer, reveal)
                 for qid, answer in attempt["answers"].items()
                 if qid in bank.questions
             },
+            "drafts": {qid: list(selected) for qid, selected in attempt.get("drafts", {}).items() if qid in bank.questions and qid not in attempt["answers"]},
+            "charter": [self._rule_payload(rule) for rule in bank.charter]
+            if any(bank.questions[qid].charter_rule for qid in questions) else [],
             "completed": attempt.get("completed", False),
             "profile": self._profile(bank, attempt),
+            "min_to_judge": quiz.MIN_TO_JUDGE,
             "completed_attempts": self.completed_attempts,
             "max_attempts": self.max_attempts,
             "attempts_left": self.attempts_left(),
@@ -169,7 +188,8 @@ class RiskQuizBlock(ActivityBlock):
     def studio_view(self, context=None):
         document = self.content_document()
         rules = [
-            {"id": r["id"], "text": self.charter.get(r["id"], {}).get("text", r["text"]), "allowed": self.charter.get(r["id"], {}).get("allowed", r["allowed"])}
+            {"id": r["id"], "default_text": r["text"], "text": self.charter.get(r["id"], {}).get("text", r["text"]),
+             "allowed": self.charter.get(r["id"], {}).get("allowed", r["allowed"])}
             for r in document.get("charter", [])
         ]
         return self.build_fragment(
@@ -205,23 +225,28 @@ class RiskQuizBlock(ActivityBlock):
         """The learner's state, for the JS at start-up and the mobile apps (GET or POST)."""
         return json_response(self.user_state())
 
-    @json_api
-    def submit_answer(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
-        bank = self.bank()
-        attempt = self._ensure_attempt(bank)
-        question_id = data.get("question_id")
+    def _open_question(self, bank: quiz.Bank, attempt: dict[str, Any], question_id: Any) -> quiz.Question:
+        """The question a learner may still answer (or draft) in this attempt, else the reason why not."""
         if attempt.get("completed"):
             raise UserError(self._("This attempt is over. Start a new attempt to answer again."), 409, code="attempt_over")
         if not isinstance(question_id, str) or question_id not in attempt["questions"] or question_id not in bank.questions:
             raise UserError(self._("This question is not part of your quiz. Reload the page to continue."), code="unknown_question")
         if question_id in attempt["answers"]:
             raise UserError(self._("You have already answered this question."), 409, code="already_answered")
-        question = bank.questions[question_id]
+        return bank.questions[question_id]
+
+    @json_api
+    def submit_answer(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        bank = self.bank()
+        attempt = self._ensure_attempt(bank)
+        question = self._open_question(bank, attempt, data.get("question_id"))
+        question_id = question.id
         try:
             result = quiz.grade_question(question, data.get("selected") if isinstance(data.get("selected"), list) else "")
         except quiz.AnswerError as error:
             raise UserError(self._answer_error_message(error.code), code=error.code) from error
         answers = dict(attempt["answers"])
+        attempt["drafts"] = {k: v for k, v in attempt.get("drafts", {}).items() if k != question_id}
         answers[question_id] = {"selected": list(result.selected), "score": result.score, "correct": result.correct, "at": _now()}
         attempt = {**attempt, "answers": answers}
         attempt.setdefault("started", answers[question_id]["at"])
@@ -247,6 +272,7 @@ class RiskQuizBlock(ActivityBlock):
         self.record_attempt(profile["score"])
         self.history = [*self.history, {
             "number": attempt["number"],
+            "questions": list(attempt["questions"]),
             "score": profile["score"],
             "passed": profile["passed"],
             "categories": {c["id"]: c["score"] for c in profile["categories"]},
@@ -259,6 +285,23 @@ class RiskQuizBlock(ActivityBlock):
             "categories": {c["id"]: c["score"] for c in profile["categories"]},
             "max_attempts": self.max_attempts,
         })
+
+    @json_api
+    def save_draft(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """Keep the choices ticked but not checked yet, so a reload or another device shows them again.
+
+        Saving a draft stores the attempt's draw, as a first answer does; a draft is only a
+        list of the question's choice ids, never graded.
+        """
+        bank = self.bank()
+        attempt = self._ensure_attempt(bank)
+        question_id, selected = self._open_question(bank, attempt, data.get("question_id")).id, data.get("selected")
+        choices = bank.questions[question_id].choice_ids
+        if not isinstance(selected, list) or not all(isinstance(c, str) and c in choices for c in selected):
+            raise UserError(self._answer_error_message("unknown_choice"), code="unknown_choice")
+        drafts = {**attempt.get("drafts", {}), question_id: list(dict.fromkeys(selected))}
+        self.current_attempt = {**attempt, "drafts": {k: v for k, v in drafts.items() if v}}
+        return {"saved": True}
 
     @json_api
     def start_attempt(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""``ldai lti ...``: register a platform by hand, rotate the tool's keys, run the grade sender.
+"""``ldai lti ...``: register a platform by hand, make a registration link, rotate the tool's keys, run the grade sender.
 
 Why a CLI beside the admin: an operator scripts the set-up of a new LMS
 (``add-platform`` is idempotent and prints the URLs to paste into the LMS as
@@ -39,6 +39,15 @@ def register(subparsers) -> None:
                      help="this tool's public base URL, for the URLs printed (default: $LDAI_TOOL_URL or http://127.0.0.1:8000)")
     add.set_defaults(func=_add_platform)
 
+    link = actions.add_parser("registration-link", help="make a one-time Dynamic Registration link to paste into an LMS; prints it as JSON")
+    link.add_argument("--label", default="", help="which platform the link is for, shown in the admin (e.g. 'Moodle production')")
+    link.add_argument("--hours", type=float, default=24.0, help="how long the link stays valid (default 24)")
+    link.add_argument("--request-email", action="store_true",
+                      help="ask the platform for learners' e-mail addresses (Moodle then shares them always); default: not asked")
+    link.add_argument("--tool-url", type=_url, default=os.environ.get("LDAI_TOOL_URL", "http://127.0.0.1:8000"),
+                      help="this tool's public base URL (default: $LDAI_TOOL_URL or http://127.0.0.1:8000)")
+    link.set_defaults(func=_registration_link)
+
     rotate = actions.add_parser("rotate-keys", help="add a new signing key; older keys stay in the JWKS until they expire")
     rotate.add_argument("--grace-hours", type=int, default=None, help="how long the previous keys stay published (default: 72)")
     rotate.set_defaults(func=_rotate_keys)
@@ -61,7 +70,6 @@ def tool_urls(base_url: str) -> dict[str, str]:
         "redirection_uris": launch,
         "public_keyset_url": base + reverse("lti_tool:jwks"),
         "deep_linking_url": launch,
-        "dynamic_registration_url": base + reverse("lti_tool:register"),
         "config_url": base + reverse("lti_tool:config"),
     }
 
@@ -95,6 +103,26 @@ def _add_platform(args: argparse.Namespace) -> int:
             {"deployment_id": d.deployment_id, "active": d.is_active} for d in platform.deployments.order_by("deployment_id")
         ],
         "tool": tool_urls(args.tool_url),
+    })
+    return 0
+
+
+def _registration_link(args: argparse.Namespace) -> int:
+    if not 0 < args.hours <= 24 * 30:
+        print("ldai lti registration-link: --hours must be more than 0 and at most 720 (30 days)", file=sys.stderr)
+        return 2
+    from .serve import setup_django
+
+    setup_django(migrate=True)
+    from lti_tool.lti.keys import ensure_signing_key
+    from lti_tool.lti.registration_links import link_path, new_link
+
+    link, secret = new_link(label=args.label, hours=args.hours, request_email=args.request_email, created_by="command line")
+    ensure_signing_key()
+    print_json({
+        "registration_url": args.tool_url.rstrip("/") + link_path(secret),
+        "expires_at": link.expires_at.isoformat(), "label": link.label, "request_email": link.request_email,
+        "note": "valid once; paste it into the LMS's 'register a tool' screen (Moodle: Tool URL, Canvas: LTI Registration)",
     })
     return 0
 

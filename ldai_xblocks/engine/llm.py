@@ -18,6 +18,9 @@ Rules it enforces, whatever the settings:
 - timeouts, retries with exponential backoff on 429/5xx (``Retry-After`` honoured,
   capped), quotas per learner and per course, a size cap; usage is logged with
   counts and timings only, never the prompt or the answer text;
+- the request goes through the guarded client (:mod:`ldai_xblocks.net`): a base URL
+  on a loopback, private or metadata address is refused unless the operator lists
+  its host in ``LDAI["HTTP_ALLOWED_HOSTS"]`` (an Ollama or vLLM server on the LAN);
 - every failure raises :class:`LLMError` with a ``reason`` code so the caller can
   fall back to the offline feedback with a notice.
 """
@@ -37,6 +40,8 @@ from typing import Any, Protocol
 
 import requests
 
+from ..net import NetPolicy, RefusedDestination, UnsafeUrl, guarded_session
+from ..net.policy import allowed_hosts_setting
 from .prompt_rubric import CRITERIA
 
 log = logging.getLogger("ldai.llm")
@@ -72,6 +77,13 @@ class LLMSettings:
     max_answer_tokens: int = 700
     quota_per_learner: int = 30  # calls per learner per course per day; 0 = unlimited
     quota_per_course: int = 1000  # calls per course per day; 0 = unlimited
+    allowed_hosts: tuple[str, ...] = ()  # LDAI["HTTP_ALLOWED_HOSTS"]: non-public hosts the operator allows
+    max_reply_bytes: int = 1024 * 1024
+
+    def net_policy(self) -> NetPolicy:
+        """The base URL is the operator's own setting, so plain http is allowed (a LAN model server); addresses are not."""
+        return NetPolicy(allow_http=True, allowed_hosts=self.allowed_hosts, timeout=self.timeout,
+                         total_timeout=max(30.0, 3 * self.timeout), max_bytes=self.max_reply_bytes, max_redirects=0)
 
     @property
     def enabled(self) -> bool:
@@ -85,7 +97,7 @@ class LLMSettings:
         raw = settings.get("llm", settings.get("LLM", settings))
         if not isinstance(raw, Mapping):
             return cls()
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {"allowed_hosts": allowed_hosts_setting(settings)}
         for name in ("backend", "model", "base_url", "api_key_env", "api_key_header"):
             if isinstance(raw.get(name), str):
                 values[name] = raw[name].strip()
@@ -174,7 +186,7 @@ class ChatClient:
                  session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep):
         self.settings = settings
         self._environ = os.environ if environ is None else environ
-        self._session = session or requests.Session()
+        self._session = session or guarded_session(settings.net_policy())
         self._sleep = sleep
 
     def _headers(self) -> dict[str, str]:
@@ -202,6 +214,10 @@ class ChatClient:
             except requests.Timeout as exc:
                 self._log(purpose, "timeout", attempt, started)
                 raise LLMError("timeout", str(exc)) from exc
+            except (RefusedDestination, UnsafeUrl) as exc:  # the operator's setting, not a passing failure: no retry
+                self._log(purpose, "refused", attempt, started)
+                log.warning("ldai llm: base URL refused: %s", exc)
+                raise LLMError("unreachable", "destination refused") from exc
             except requests.RequestException as exc:
                 self._log(purpose, "unreachable", attempt, started)
                 if attempt >= settings.max_retries:

@@ -98,7 +98,7 @@ def give_feedback(
     scenario = scenario or {}
     all_terms = list(terms) + list(scenario.get("confidential_terms") or [])
     redacted, findings = scan_and_redact(prompt, all_terms, ner=ner)
-    rubric = analyze(prompt, lang=lang, scenario=scenario, advice_lang=advice_lang)
+    rubric = analyze(prompt, lang=lang, scenario=scenario, advice_lang=advice_lang, confidential=[(f.start, f.end) for f in findings])
     feedback = PromptFeedback(rubric=rubric, findings=findings, redacted=redacted, injection=looks_like_injection(prompt))
     _ = gettext_for(advice_lang or rubric.lang)
     if feedback.injection:

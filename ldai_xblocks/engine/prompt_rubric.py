@@ -22,12 +22,13 @@ Scoring rules (documented for authors and learners):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..i18n import N_, gettext_for, normalize_language
 from .prompt_patterns import BY_LANG, EN, FR, LanguagePatterns
+from .sensitive import scan
 
 CRITERIA: tuple[str, ...] = ("task", "context", "role", "audience", "format", "constraints", "examples", "tone")
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -268,28 +269,181 @@ def _self_descriptions(text: str, p: LanguagePatterns):
             yield match
 
 
-def _context(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
-    cues = 0
-    longest = 0
+# A sentence runs to its end mark; a dot before a digit ("10.20", "1.2 M€") does not end it.
+_SENTENCE = re.compile(r"(?:[^.!?;\n]|[.!?;](?=\d))+(?:[.!?;]|\n|$)")
+_COLON = re.compile(r":(?!\d)")
+_CLAUSE_START = re.compile(r"[.!?;:\n]")
+_SENTENCE_BREAK = re.compile(r"[.!?;](?!\d)|\n")
+_LONG_SENTENCE = 12
+# Background read as sentences: this many content words of situation make the context clear.
+_CLEAR_BACKGROUND_WORDS = 8
+_SOME_BACKGROUND_WORDS = 3
+_CHECKED_SEGMENT_WORDS = 6
+_FORMAT_WINDOW = 40  # characters around a constraint cue searched for the format cue that holds it
+
+
+def _segments(text: str) -> Iterable[tuple[int, int]]:
+    """Sentences, each cut at its colons ("Context: …", "Notes: …", "Sections: …")."""
+    for sentence in _SENTENCE.finditer(text):
+        start = sentence.start()
+        for colon in _COLON.finditer(text, sentence.start(), sentence.end()):
+            yield start, colon.start()
+            start = colon.end()
+        yield start, sentence.end()
+
+
+_CLAUSE_BREAK = re.compile(r"[,;]\s*")
+
+
+def _opens_with_task(segment: str, p: LanguagePatterns) -> bool:
+    """An imperative at the start of the segment or of one of its clauses ("As a buyer, write…"), or "I need a…"."""
+    if p.task_start.match(segment):
+        return True
+    if any(p.task_start.match(segment, clause.end()) for clause in _CLAUSE_BREAK.finditer(segment)):
+        return True
+    return bool(p.task_want.search(segment))
+
+
+def _is_request(segment: str, p: LanguagePatterns) -> bool:
+    return bool(p.request_start.match(segment) or segment.rstrip().endswith("?") or _opens_with_task(segment, p)
+                or p.role_hint.search(segment) and p.role.search(segment)
+                or p.examples_hint.search(segment) and p.examples_strong.search(segment))
+
+
+def _without_instructions(segment: str, p: LanguagePatterns) -> str:
+    for pattern in (p.format_strong, p.format_weak, p.constraints_strong, p.constraints_weak, p.tone_cue,
+                    p.tone_adjectives, p.tone_register, p.audience_strong, p.audience_marker):
+        if pattern.search(segment):
+            segment = pattern.sub(" ", segment)
+    return segment
+
+
+# In pasted notes a line may start with "no"/"pas de" and still be a fact ("no cleaning for 3 months").
+_NOTE_NEGATIONS = frozenset(("no", "pas", "pas de", "sans"))
+
+
+def _instruction(segment: str, p: LanguagePatterns, in_notes: bool = False) -> bool:
+    """A segment that tells the model how to answer ("Use bullet points", "If …", "Évite …")."""
+    match = p.instruction_start.match(segment)
+    if not match:
+        return False
+    return not (in_notes and match.group().strip(" \t-•*>\n").lower() in _NOTE_NEGATIONS)
+
+
+def _situation_words(segment: str, p: LanguagePatterns) -> int:
+    """Content words of a segment that are not instructions.
+
+    "Bullet points, max 80 words.", "Short, fun, with emojis", "Vouvoiement.": the words that ask
+    for a format, a limit, a tone or a reader are instructions, not background. Only short
+    segments are checked word by word: a long one states a situation whatever cue it holds,
+    and skipping the check keeps long prompts fast.
+    """
+    words = _content_words(segment, p)
+    if len(words) > _CHECKED_SEGMENT_WORDS or len(words) < _SOME_BACKGROUND_WORDS:
+        return len(words)
+    return len(_content_words(_without_instructions(segment, p), p))
+
+
+def _background(text: str, p: LanguagePatterns, excluded: Sequence[tuple[int, int]] = ()) -> tuple[int, Evidence | None, list[tuple[int, int]]]:
+    """Content words of the prompt's situation: what it states rather than asks.
+
+    A segment counts when it is neither a request ("Write…", "Can you…", a question), nor
+    an instruction about the answer ("Use bullet points", "Tone: warm"), nor a role. After
+    an opener ("Context:", "Here are my notes:", "Voici les notes :", "… below:") the
+    pasted lines count even when terse ("- travel costs +18% vs budget").
+    """
+    words = 0
+    spans: list[tuple[int, int]] = []
     first: Evidence | None = None
-    for pattern in (p.context, p.context_facts, None):
+    pasted = False  # inside notes opened by "Context:", "Here are my notes:", "… below:"
+    after_colon = False  # the value of a label that is not an opener ("Sections: …", "My pitch: …")
+    for start, end in _segments(text):
+        segment = text[start:end]
+        continues_sentence, after_colon = after_colon, text.startswith(":", end)
+        if not segment.strip():
+            continue
+        opener = p.background_opener.search(segment) if after_colon else None
+        if opener and not p.not_background.search(segment):
+            pasted = True
+            if not _is_request(segment, p):
+                words += len(_content_words(segment[opener.end():], p))
+            continue
+        if pasted and not _instruction(segment, p, in_notes=True) and not _opens_with_task(segment, p):
+            count = _situation_words(segment, p)
+        elif p.background_forward.search(segment) and not after_colon and text.startswith("\n", end - 1 if segment.endswith("\n") else end):
+            pasted = True  # "Base it only on the information below" (the notes follow on the next lines)
+            continue
+        elif continues_sentence or after_colon or _instruction(segment, p) or _is_request(segment, p):
+            pasted = False
+            continue
+        else:
+            count = _situation_words(segment, p)
+        if count and any(s <= start and end <= e for s, e in excluded):
+            continue  # a quoted sample of the output is an example, not background
+        if count:
+            words += count
+            if count >= _SOME_BACKGROUND_WORDS:
+                spans.append((start, end))
+            if first is None:
+                lead = len(segment) - len(segment.lstrip(" \t-•*>\n"))
+                first = _phrase(text, start + lead, start + lead + 1, limit=60)
+    return words, first, spans
+
+
+def _context(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
+    """Background the model cannot guess: stated situation, facts, dates, purpose, pasted notes."""
+    score, evidence, _spans = _context_and_background(text, p, _examples(text, p))
+    return score, evidence
+
+
+def _context_and_background(text: str, p: LanguagePatterns, examples: tuple[int, Evidence | None]
+                            ) -> tuple[int, Evidence | None, list[tuple[int, int]]]:
+    """The context's score and evidence, and the spans of the prompt read as background.
+
+    ``examples`` is the examples criterion's result: a quoted sample is not background.
+    """
+    example_score, example = examples
+    excluded = [(example.start, example.end)] if example_score == MAX_SCORE and example else []
+    cues = 0
+    longest = 0  # words in the longest non-request sentence holding a situation cue
+    first: Evidence | None = None
+    for pattern in (p.context, p.context_facts, p.context_time, None):
+        if cues >= 2:
+            break  # two cues already make the context clear: the rest cannot change the score
         for match in pattern.finditer(text) if pattern is not None else _self_descriptions(text, p):
+            if any(s <= match.start() < e for s, e in excluded) or _in_condition(text, match.start(), p):
+                continue  # "100 days" inside a sample; "if something is missing"
             cues += 1
             start = match.start() + len(match.group()) - len(match.group().lstrip(".!?\n \t"))
-            if pattern is p.context and longest < 12:
-                stop = _SENTENCE_END.search(text, match.end())
-                begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-                sentence = text[begin:stop.start() if stop else len(text)]
-                if not p.task.search(sentence):  # a long *request* is not background
-                    longest = max(longest, len(_WORD.findall(sentence)))
+            if pattern is p.context and longest < _LONG_SENTENCE:
+                longest = max(longest, _sentence_words(text, start, p))
             if first is None or start < first.start:
                 first = _phrase(text, start, match.end(), limit=60)
-            if cues >= _MAX_CANDIDATES:
+            if cues >= 2:
                 break
-    if not cues:
-        return 0, None
+    words, stated, spans = _background(text, p, excluded)
+    if stated is not None and (first is None or stated.start < first.start):
+        first = stated
     # Two pieces of background, or one sentence that really explains the situation, is clear context.
-    return (2 if cues >= 2 or longest >= 12 else 1), first
+    if words >= _CLEAR_BACKGROUND_WORDS or cues >= 2 or longest >= _LONG_SENTENCE or (cues and words >= _SOME_BACKGROUND_WORDS):
+        return 2, first, spans
+    if cues or words >= _SOME_BACKGROUND_WORDS:
+        return 1, first, spans
+    return 0, None, spans
+
+
+def _sentence_words(text: str, position: int, p: LanguagePatterns) -> int:
+    """Words of the sentence around ``position`` unless it opens with a request ("Write…": not background)."""
+    begin = max((m.end() for m in _SENTENCE_BREAK.finditer(text, max(0, position - 400), position)), default=max(0, position - 400))
+    stop = _SENTENCE_BREAK.search(text, position)
+    sentence = text[begin:stop.start() if stop else len(text)]
+    return 0 if _opens_with_task(sentence, p) else len(_WORD.findall(sentence))
+
+
+def _in_condition(text: str, position: int, p: LanguagePatterns) -> bool:
+    """Whether ``position`` sits in a conditional clause ("If something is missing", "S'il manque…")."""
+    begin = max((m.end() for m in _CLAUSE_START.finditer(text, max(0, position - 80), position)), default=max(0, position - 80))
+    return bool(p.condition.search(text, begin, position))
 
 
 def _role(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
@@ -362,14 +516,32 @@ def _format(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
     return 0, None
 
 
-def _constraints(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
-    match = p.constraints_strong.search(text)
-    if match:
+def _constraints(text: str, p: LanguagePatterns, format_met: bool = False,
+                 background: Sequence[tuple[int, int]] = ()) -> tuple[int, Evidence | None]:
+    """Explicit rules for the answer.
+
+    With ``format_met``, a span already credited as format ("5 bullet points") is not credited a
+    second time here (a limit put on it, "at most 5 bullet points", still is). ``background``: the
+    spans that state the situation; "payment at 60 days" or "I can give 5% max" there describe the
+    world, not the answer.
+    """
+    for match in p.constraints_strong.finditer(text):
+        if any(start <= match.start() < end for start, end in background):
+            continue
+        if format_met and _inside_format(text, match, p):
+            continue
         return 2, _phrase(text, match.start(), match.end(), limit=80)
     match = p.constraints_weak.search(text)
     if match:
         return 1, _span(text, match.start(), match.end())
     return 0, None
+
+
+def _inside_format(text: str, match: re.Match, p: LanguagePatterns) -> bool:
+    """Whether ``match`` lies within a format cue ("5 bullet points" read as "5 … points")."""
+    window_start = max(0, match.start() - _FORMAT_WINDOW)
+    return any(cue.start() <= match.start() and match.end() <= cue.end()
+               for cue in p.format_strong.finditer(text, window_start, min(len(text), match.end() + _FORMAT_WINDOW)))
 
 
 def _examples(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
@@ -398,7 +570,7 @@ def _tone(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
         near_cue = any(abs(adjective.start() - c_end) <= 40 or abs(c_start - adjective.end()) <= 40 for c_start, c_end in cues)
         if near_cue:
             clear.append(adjective)
-        elif adjective.group().lower() not in _AMBIGUOUS_TONE:
+        elif adjective.group().lower() not in _AMBIGUOUS_TONE or p.tone_frame.search(text, max(0, adjective.start() - 30), adjective.start()):
             plain.append(adjective)
     if clear:
         first = clear[0]
@@ -411,6 +583,15 @@ def _tone(text: str, p: LanguagePatterns) -> tuple[int, Evidence | None]:
     if plain:
         return 1, _span(text, plain[0].start(), plain[0].end())
     return 0, None
+
+
+def _detect_all(text: str, p: LanguagePatterns) -> dict[str, tuple[int, Evidence | None]]:
+    """Every criterion's (score, evidence); format is read before constraints so a span counts once."""
+    found = {criterion: detector(text, p) for criterion, detector in _DETECTORS.items() if criterion not in ("context", "constraints")}
+    context, evidence, background = _context_and_background(text, p, found["examples"])
+    found["context"] = (context, evidence)
+    found["constraints"] = _constraints(text, p, found["format"][0] == MAX_SCORE, background)
+    return found
 
 
 _DETECTORS = {
@@ -438,7 +619,8 @@ def _flags(text: str, p: LanguagePatterns, word_count: int, _: Gettext) -> tuple
     downgrades: dict[str, int] = {}
     if word_count < MIN_WORDS:
         flags.append(Flag("too_short", _flag_message("too_short", _)))
-    vague = list(p.vague.finditer(text))
+    # "If something is missing, say so" is a precise instruction: a vague word in a condition is not vague.
+    vague = [m for m in p.vague.finditer(text) if not _in_condition(text, m.start(), p)]
     if vague:
         words = ", ".join(dict.fromkeys(f"“{m.group()}”" for m in vague))
         flags.append(Flag("vague", _flag_message("vague", _).format(words=words), [_span(text, m.start(), m.end()) for m in vague]))
@@ -478,41 +660,79 @@ def total_score(scores: Mapping[str, int], weights: Mapping[str, float] | None =
     return int(round(100 * numerator / denominator))
 
 
-def _advice_for(criterion: str, score: int, hints: Mapping[str, str], _: Gettext) -> str:
-    if score >= MAX_SCORE:
+def _advice_for(criterion: str, score: int, hints: Mapping[str, str], _: Gettext, weight: float = 1) -> str:
+    # A criterion the author weighted 0 does not count: advising on it would send the learner the wrong way.
+    if score >= MAX_SCORE or not weight:
         return ""
     hint = (hints.get(criterion) or "").strip()
     example = hint if hint else _(GENERIC_EXAMPLES[criterion])
     return _(ADVICE[criterion][score]).format(example=example)
 
 
-def analyze(prompt: str, lang: str | None = None, scenario: Mapping[str, Any] | None = None, advice_lang: str | None = None) -> RubricResult:
+def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with each ``[start, end)`` replaced by as many spaces: offsets unchanged, words gone."""
+    chars = list(text)
+    for start, end in spans:
+        for index in range(max(0, start), min(len(chars), end)):
+            if chars[index] != "\n":
+                chars[index] = " "
+    return "".join(chars)
+
+
+def _clip(evidence: Evidence, spans: Sequence[tuple[int, int]]) -> Evidence:
+    """Stop a highlight before the first confidential span it would run into."""
+    end = evidence.end
+    for start, stop in spans:
+        if evidence.start < stop and start < end:
+            end = max(evidence.start, min(end, start))
+    while end > evidence.start and evidence.text[end - evidence.start - 1:end - evidence.start].isspace():
+        end -= 1
+    return Evidence(evidence.start, end, evidence.text[:end - evidence.start]) if end > evidence.start else evidence
+
+
+def analyze(prompt: str, lang: str | None = None, scenario: Mapping[str, Any] | None = None, advice_lang: str | None = None,
+            *, terms: Iterable[str] = (), confidential: Iterable[tuple[int, int]] | None = None) -> RubricResult:
     """Score ``prompt`` on the eight criteria.
 
     ``lang`` is the prompt's language (detected when None); ``advice_lang`` the
     learner's interface language for the advice (default: the prompt's). A
-    ``scenario`` may carry ``weights`` and ``hints`` per criterion.
+    ``scenario`` may carry ``weights``, ``hints`` and ``confidential_terms``.
+
+    Confidential items (``confidential``: the spans the scan found; when None the
+    prompt is scanned here with ``terms`` and the scenario's terms) are never
+    credited: they are blanked before any criterion is read, so a client's name,
+    an e-mail or an IBAN cannot pass for context, and no highlight runs into one.
     """
+    scenario = scenario or {}
+    if confidential is None:
+        all_terms = list(terms) + list(scenario.get("confidential_terms") or [])
+        confidential = [(f.start, f.end) for f in scan(prompt or "", all_terms)]
+    spans = sorted(confidential)
     text = (prompt or "").replace("’", "'")
+    if spans:
+        text = mask_spans(text, spans)
     lang = normalize_language(lang) if lang else detect_language(text)
     patterns = BY_LANG[lang]
     _ = gettext_for(advice_lang or lang)
-    scenario = scenario or {}
     weights = normalise_weights(scenario.get("weights"))
     hints = scenario.get("hints") or {}
     word_count = len(_WORD.findall(text))
 
     flags, downgrades = _flags(text, patterns, word_count, _)
     cap = 1 if word_count < MIN_WORDS else MAX_SCORE
+    found = _detect_all(text, patterns) if text.strip() else {c: (0, None) for c in CRITERIA}
     results = []
     for criterion in CRITERIA:
-        score, evidence = _DETECTORS[criterion](text, patterns) if text.strip() else (0, None)
+        score, evidence = found[criterion]
         score = max(0, min(cap, score - downgrades.get(criterion, 0)))
         if evidence is not None:
             evidence = Evidence(evidence.start, evidence.end, prompt[evidence.start:evidence.end])
+            if spans:
+                evidence = _clip(evidence, spans)
         if score == 0:
             evidence = None
-        results.append(CriterionResult(criterion, _(LABELS[criterion]), score, evidence, _advice_for(criterion, score, hints, _), weights[criterion]))
+        results.append(CriterionResult(criterion, _(LABELS[criterion]), score, evidence,
+                                       _advice_for(criterion, score, hints, _, weights[criterion]), weights[criterion]))
     return _finish(lang, results, flags, weights)
 
 
@@ -543,7 +763,7 @@ def apply_adjustments(result: RubricResult, adjustments: Mapping[str, int], scen
         step = adjustments.get(c.id, 0)
         step = max(-1, min(1, int(step))) if isinstance(step, (int, float)) and not isinstance(step, bool) else 0
         score = max(0, min(MAX_SCORE, c.score + step))
-        criteria.append(CriterionResult(c.id, c.label, score, c.evidence, _advice_for(c.id, score, hints, _), c.weight))
+        criteria.append(CriterionResult(c.id, c.label, score, c.evidence, _advice_for(c.id, score, hints, _, weights[c.id]), c.weight))
     return _finish(result.lang, criteria, list(result.flags), weights)
 
 

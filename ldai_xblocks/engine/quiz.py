@@ -6,14 +6,17 @@ Rules, stated once here and in docs/authoring.rst:
   learner, the block and the attempt number), so a reload shows the same
   questions; a new attempt draws again. With ``balanced`` the draw takes questions
   round-robin across categories, so a 6-question quiz over 6 categories asks one
-  per category.
+  per category. A retry draws the questions the learner has not seen yet first
+  (``seen``), and only then questions of earlier attempts, still deterministically.
 * **Single choice / true-false.** 1 if the one correct choice is selected, else 0.
 * **Multiple choice (partial credit).** With *k* correct choices, each correct
   choice selected earns 1/k, each incorrect choice selected costs 1/k, floored at 0.
   Selecting every choice therefore earns nothing unless every choice is correct.
 * **Attempt score.** The mean of the drawn questions' scores, in [0, 1].
-* **Profile.** Per category, the mean score of its answered questions; a category
-  below the pass threshold is *weak* and comes with the pack's advice.
+* **Profile.** Per category, the mean score of its answered questions. A category is
+  judged only on at least ``MIN_TO_JUDGE`` answered questions (one question says too
+  little about a learner); a judged category below the pass threshold is *weak*, and any
+  category below it comes with the first sentence of the pack's advice (the rest on demand).
 * **Charter questions.** Their right answer depends on whether the company's
   charter allows a practice; :func:`build_bank` resolves them against the charter
   the author edited before anything else sees them.
@@ -23,11 +26,14 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 QUESTION_KINDS = ("single", "multiple", "true_false")
+MIN_TO_JUDGE = 2
+"""Answered questions a category needs before the profile calls it solid or weak."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,9 @@ class Bank:
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
 
+    def rule(self, rule_id: str | None) -> CharterRule | None:
+        return next((r for r in self.charter if r.id == rule_id), None) if rule_id else None
+
 
 @dataclass(frozen=True)
 class QuestionResult:
@@ -102,6 +111,8 @@ class CategoryScore:
     answered: int
     weak: bool
     advice: str
+    judged: bool = True
+    more_advice: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,12 +175,16 @@ def draw(
     categories: Iterable[str] | None = None,
     balanced: bool = True,
     job_family: str | None = None,
+    seen: Iterable[str] = (),
 ) -> list[str]:
     """The ids of ``count`` questions for one attempt, the same for the same seed.
 
     ``categories`` restricts the pool (empty or None: all); ``job_family`` prefers
-    questions of that family (and family-neutral ones) when enough exist.
+    questions of that family (and family-neutral ones) when enough exist; questions in
+    ``seen`` (asked in earlier attempts) come only once the unseen ones run out, within
+    each category when the draw is balanced.
     """
+    seen = frozenset(seen)
     wanted = set(categories or ()) or {c.id for c in bank.categories}
     pool = [q for q in bank.questions.values() if q.category in wanted]
     if job_family:
@@ -179,13 +194,16 @@ def draw(
     rng = random.Random(seed)
     count = max(0, min(count, len(pool)))
     if not balanced:
-        return [q.id for q in rng.sample(pool, count)]
+        if not seen:
+            return [q.id for q in rng.sample(pool, count)]
+        shuffled = rng.sample(pool, len(pool))
+        return [q.id for q in _unseen_last(shuffled, seen)[::-1][:count]]
     by_category: dict[str, list[Question]] = OrderedDict()
     for category in bank.categories:
         members = [q for q in pool if q.category == category.id]
         if members:
             rng.shuffle(members)
-            by_category[category.id] = members
+            by_category[category.id] = _unseen_last(members, seen)  # pop() takes from the end
     order = list(by_category)
     rng.shuffle(order)
     picked: list[str] = []
@@ -194,6 +212,11 @@ def draw(
             if by_category[category_id] and len(picked) < count:
                 picked.append(by_category[category_id].pop().id)
     return picked
+
+
+def _unseen_last(questions: list[Question], seen: frozenset[str]) -> list[Question]:
+    """The same questions, those already seen first and the unseen ones last (order kept within each group)."""
+    return [q for q in questions if q.id in seen] + [q for q in questions if q.id not in seen]
 
 
 def check_answer(question: Question, selected: Sequence[str]) -> tuple[str, ...]:
@@ -231,8 +254,19 @@ def attempt_score(results: Iterable[QuestionResult], drawn: int) -> float:
     return min(1.0, sum(r.score for r in results) / drawn)
 
 
-def build_profile(bank: Bank, results: Sequence[QuestionResult], pass_threshold: float, drawn: int | None = None) -> Profile:
-    """Score per risk category, weak categories with advice, and the pass verdict."""
+def split_advice(advice: str) -> tuple[str, str]:
+    """The first sentence of an advice (shown), and the rest (shown on demand)."""
+    text = " ".join(advice.split())
+    match = re.search(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ«“\"])", text)
+    if not match:
+        return text, ""
+    return text[: match.start()], text[match.end():]
+
+
+def build_profile(
+    bank: Bank, results: Sequence[QuestionResult], pass_threshold: float, drawn: int | None = None, min_to_judge: int = MIN_TO_JUDGE,
+) -> Profile:
+    """Score per risk category, weak categories with short advice, and the pass verdict."""
     total = attempt_score(results, drawn if drawn is not None else len(results))
     scores: list[CategoryScore] = []
     for category in bank.categories:
@@ -240,6 +274,8 @@ def build_profile(bank: Bank, results: Sequence[QuestionResult], pass_threshold:
         if not mine:
             continue
         value = sum(r.score for r in mine) / len(mine)
-        weak = value < pass_threshold
-        scores.append(CategoryScore(category.id, category.label, value, len(mine), weak, category.advice if weak else ""))
+        judged = len(mine) >= min_to_judge
+        below = value < pass_threshold
+        advice, more = split_advice(category.advice) if below else ("", "")
+        scores.append(CategoryScore(category.id, category.label, value, len(mine), judged and below, advice, judged, more))
     return Profile(total, total >= pass_threshold, tuple(scores))

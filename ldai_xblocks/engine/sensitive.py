@@ -83,7 +83,15 @@ class Finding:
 
 # --------------------------------------------------------------------------- patterns
 
-_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,24}(?![\w-])")
+# RFC 5322 "atext" (letters, digits and ! # $ % & ' * + - / = ? ^ _ ` { | } ~) plus dots in the local part:
+# "o'brien@…", "a+tag@…", "x/y=z@…" are real addresses. The run is taken greedily and then trimmed
+# (:func:`_email_start`) of what prose or a configuration line puts before it.
+_EMAIL_LOCAL = r"[\w.!#$%&'*+/=?^`{|}~-]"
+_EMAIL = re.compile(
+    r"(?<!%s)%s+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,24}(?![\w-])" % (_EMAIL_LOCAL, _EMAIL_LOCAL)
+)
+# "EMAIL=jean@…" / "contact='jean@…'": a configuration key glued to the address by "=" is not part of it.
+_EMAIL_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z_.-]*=")
 
 # French numbers come in pairs with one consistent separator ("06 12 34 56 78", "01.23.45.67.89",
 # "0612345678"); a run of 4-digit groups is a card or account number, not a phone.
@@ -141,12 +149,54 @@ _SECRET_PREFIXED = re.compile(
     r")(?![\w-])"
     r"|-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )*PRIVATE KEY-----|$)"
 )
+# A password said in words: "password: …", "the VPN password is …", "le mot de passe du PC est …",
+# "mdp = …", "pwd …". Up to four words may sit between the word and the sign ("password for the
+# supervision PC is …"); the value is what follows, quoted or not.
+_SECRET_WORDS = (
+    r"passwords?|passwd|pwd|passcode|passphrase|pass ?word|mots? de passe|mdp|secret|api[ _-]?key|token|"
+    r"access[ _-]?key|cl[ée]s? d'api|cl[ée]s? api|code d'acc[èe]s|access code|pin(?: code)?|code pin"
+)
+# Where a secret's word may start: a cheap pass over the text before the full pattern is tried there.
+_SECRET_WORD_START = re.compile(r"(?<![\w-])(?:pass|pwd|mdp|mots? de|secret|api|token|access|cl[ée]|code|pin)", re.IGNORECASE)
 _SECRET_ASSIGNED = re.compile(
-    r"\b(?:password|passwd|pwd|passcode|mot de passe|mdp|secret|api[ _-]?key|token|cl[ée] d'api|cl[ée] api)"
-    r"\s*(?:[:=]|is|est)\s*[\"']?([^\s\"']{6,})",
+    r"(?<![\w-])(?:%s)(?![\w-])"
+    r"(?P<owner>(?:\s+(?!(?:is|est|c'est|=)\b)[^\s:=\"'«]{1,30}){0,4}?)"
+    r"\s*(?P<sign>[:=]|\bis\b|\best\b|\bc'est\b|\bwill be\b|\bsera\b)\s*"
+    r"(?P<quote>[\"'«“`]?)\s*(?P<value>[^\s\"'»”`]{4,})" % _SECRET_WORDS,
     re.IGNORECASE,
 )
+# A configuration line: NAME=value, "key": "value", YAML key: value. The key must *end* with a
+# secret's name (DB_PASSWORD, apiKey, client_secret, AWS_SECRET_ACCESS_KEY, mot_de_passe), so
+# "password_min_length: 12" or "token_expiry=3600" are settings, not secrets.
+# Read from each "=" or ":" (few in a prompt) rather than from every word: the key just before
+# the sign, then the value just after it.
+_CONFIG_SIGN = re.compile(r"=|:(?!//)")
+_CONFIG_KEY = re.compile(r"(?:^|(?<=[^\w.-]))[\"']?(?P<key>[A-Za-z][A-Za-z0-9_.-]{0,60})[\"']?\s*$")
+_CONFIG_VALUE = re.compile(r"[ \t]*(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s\"',;]+))")
+# Cheap test before the configuration-line pattern: no secret-like key name, no configuration secret.
+_SECRET_KEY_HINT = re.compile(r"pass|pwd|secret|token|key|mdp|credential|pin", re.IGNORECASE)
+_KEY_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_SECRET_KEY_ENDS = frozenset(
+    "password passwd pwd pass passphrase passcode secret token mdp passe credential credentials apikey pin".split()
+)
+_KEY_QUALIFIERS = frozenset("api secret private access signing encryption auth client master license licence".split())
+# Values that stand for a secret without being one: "required", "${DB_PASSWORD}", "<your key>", "***".
+_NOT_A_VALUE = re.compile(
+    r"^(?:\$\{[\w.-]+\}|\$[A-Z_][A-Z0-9_]*|%\([\w.-]+\)[sd]|%[A-Za-z_]\w*%|<[^>]*>?|\{\{.*\}\}|\[[A-Z_]+\]|\*+|x+|\.+|null|none|nil|true|false|yes|no|"
+    r"required|optional|obligatoire|facultatif|changeme_?|todo|tbd|n/?a|empty|vide|secret|password|mot de passe)$",
+    re.IGNORECASE,
+)
+# After "is"/"est", or when the sentence goes on after it, a plain word is more often a state or
+# prose ("the password is required", "password: check the vault") than the password: then the value
+# must look like one (a digit, a sign or an inner capital).
+_LOOKS_LIKE_PASSWORD = re.compile(r"[\d\W_]|.[A-Z]")
+_PROSE_GOES_ON = re.compile(r"[ \t]+[^\W\d_]")
+
+
+def _plain_word_in_prose(text: str, end: int, value: str) -> bool:
+    return not _LOOKS_LIKE_PASSWORD.search(value) and bool(_PROSE_GOES_ON.match(text, end))
 _TOKEN = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_=-]{%d,}(?![\w+/=-])" % MIN_TOKEN_LENGTH)
+_TOKEN_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*=(?=[^=])")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _SEGMENTS = re.compile(r"[-_./+=]+")
@@ -206,11 +256,27 @@ def shannon_entropy(token: str) -> float:
 # --------------------------------------------------------------------------- one pass per kind
 
 
+def _email_start(local: str) -> int:
+    """How many characters of a matched local part belong to the prose before the address."""
+    skip = 0
+    assignment = _EMAIL_ASSIGNMENT.match(local)
+    if assignment and assignment.end() < len(local):
+        skip = assignment.end()
+    while skip < len(local) and local[skip] in "'.`{|}~=":
+        skip += 1
+    return skip
+
+
 def _emails(text: str) -> Iterator[Finding]:
     if "@" not in text:
         return
     for match in _EMAIL.finditer(text):
-        yield Finding("email", match.start(), match.end(), match.group())
+        local = match.group()[:match.group().index("@")]
+        skip = _email_start(local)
+        if skip >= len(local):
+            continue
+        start = match.start() + skip
+        yield Finding("email", start, match.end(), text[start:match.end()])
 
 
 def _is_reference_or_price(text: str, start: int, end: int) -> bool:
@@ -284,19 +350,83 @@ def _looks_random(token: str) -> bool:
     return shannon_entropy(token) >= ENTROPY_THRESHOLD
 
 
+def _secret_key(key: str) -> bool:
+    """``DB_PASSWORD``, ``apiKey``, ``client_secret``, ``mot_de_passe``: a name that ends with a secret's name."""
+    parts = [part.lower() for part in _KEY_PARTS.findall(key)]
+    if not parts:
+        return False
+    last = parts[-1]
+    if last in _SECRET_KEY_ENDS:
+        return last != "pass" or len(parts) > 1 or key.lower() == "pass"
+    return last == "key" and any(part in _KEY_QUALIFIERS for part in parts[:-1])
+
+
+def _trimmed_value(value: str) -> str:
+    """The value without the sentence's own punctuation ("… is Soleil2024." keeps "Soleil2024")."""
+    return value.rstrip(".,;:)")
+
+
 def _secrets(text: str) -> Iterator[Finding]:
     for match in _SECRET_PREFIXED.finditer(text):
         yield Finding("secret", match.start(), match.end(), match.group())
-    for match in _SECRET_ASSIGNED.finditer(text):
-        value = match.group(1).rstrip(".,;:!?)")
-        if value.startswith("[") or value.lower() in {"required", "obligatoire", "optional", "facultatif"}:
-            continue
-        yield Finding("secret", match.start(1), match.start(1) + len(value), value)
+    lowered = text.lower()
+    if any(word in lowered for word in ("pass", "pwd", "mdp", "secret", "key", "token", "clé", "cle", "code", "pin")):
+        yield from _assigned_secrets(text)
+    if ("=" in text or ":" in text) and _SECRET_KEY_HINT.search(text):
+        for match in _config_assignments(text):
+            group = next(g for g in ("dq", "sq", "bare") if match.group(g) is not None)
+            value = match.group(group).strip()
+            if group == "bare":
+                value = _trimmed_value(value)
+            start = match.start(group) + match.group(group).index(value)
+            if len(value) < 4 or _NOT_A_VALUE.match(value) or group == "bare" and _plain_word_in_prose(text, start + len(value), value):
+                continue
+            yield Finding("secret", start, start + len(value), value)
     for match in _TOKEN.finditer(text):
-        token = match.group().strip("=-_/+")
+        raw = match.group()
+        # "NAME=value" glued into one run: the key is not part of the secret (base64 "=" only pads the end).
+        assignment = _TOKEN_ASSIGNMENT.match(raw)
+        offset = assignment.end() if assignment else 0
+        token = raw[offset:].strip("=-_/+")
         if len(token) >= MIN_TOKEN_LENGTH and _looks_random(token):
-            start = match.start() + match.group().index(token)
+            start = match.start() + offset + raw[offset:].index(token)
             yield Finding("secret", start, start + len(token), token)
+
+
+def _config_assignments(text: str) -> Iterator[re.Match]:
+    """The value matches of ``KEY=value`` / ``"key": "value"`` / ``key: value`` whose key names a secret."""
+    for sign in _CONFIG_SIGN.finditer(text):
+        key = _CONFIG_KEY.search(text, max(0, sign.start() - 66), sign.start())
+        if key is None or not _secret_key(key.group("key")):
+            continue
+        value = _CONFIG_VALUE.match(text, sign.end())
+        if value is not None:
+            yield value
+
+
+def _assigned_secrets(text: str) -> Iterator[Finding]:
+    position = 0
+    for hint in _SECRET_WORD_START.finditer(text):
+        if hint.start() < position:
+            continue
+        match = _SECRET_ASSIGNED.match(text, hint.start())
+        if match is None:
+            continue
+        # A rejected value may itself start the real one ("access code for the PC: password: …").
+        position = match.start("value")
+        value = match.group("value")
+        if not match.group("quote"):
+            value = _trimmed_value(value)
+        if len(value) < 4 or value.startswith("[") or _NOT_A_VALUE.match(value):
+            continue
+        start = match.start("value")
+        in_words = match.group("sign")[0].isalpha()
+        if not match.group("quote") and (
+            in_words and not _LOOKS_LIKE_PASSWORD.search(value) or _plain_word_in_prose(text, start + len(value), value)
+        ):
+            continue
+        position = match.end()
+        yield Finding("secret", start, start + len(value), value)
 
 
 def _ip_addresses(text: str) -> Iterator[Finding]:

@@ -32,8 +32,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from ldai_xblocks.net import guarded_session
 from lti_tool.lti.claims import AUD, EXP, IAT, ISS, KID, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_SCORE, SUB
 from lti_tool.lti.clock import issued_at
+from lti_tool.lti.http import net_policy
 
 log = logging.getLogger("ldai.lti.grades")
 
@@ -46,10 +48,8 @@ ASSERTION_TYPE_JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bea
 JTI = "jti"  # RFC 7519 JWT ID (the assertion is single-use)
 
 SCORE_ENDPOINT = "score endpoint"  # AgsError.endpoint of a score POST (a 409 there means "already held")
-USER_AGENT = "ldai-lti-tool"
 _JWT_LIKE = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
-_SESSION = requests.Session()
-_SESSION.headers["User-Agent"] = USER_AGENT
+AGS_MAX_BYTES = 1024 * 1024  # a page of line items is the biggest answer
 
 
 def _conf(name: str, default):
@@ -177,8 +177,9 @@ class AgsClient:
 
     def __init__(self, platform, session: requests.Session | None = None):
         self.platform = platform
-        self.session = session or _SESSION
         self.timeout = float(_conf("HTTP_TIMEOUT", 10))
+        # The guarded client (ldai_xblocks.net): AGS URLs come from the signed launch, i.e. from the platform.
+        self.session = session or guarded_session(net_policy(timeout=self.timeout, max_bytes=AGS_MAX_BYTES))
 
     # --- access token (client credentials, JWT bearer assertion) ----------------------------
 

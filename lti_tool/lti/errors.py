@@ -64,6 +64,7 @@ REASONS: dict[str, tuple[int, str]] = {
     "launch_expired": (410, N_("This page has expired. Go back to your course and open the activity again.")),
     "not_instructor": (403, N_("Only an instructor of the course can choose the activity.")),
     "registration_disabled": (403, N_("Dynamic registration is switched off on this tool. Register the platform by hand (see the /lti/config/ page).")),
+    "registration_not_allowed": (403, N_("Registering the tool needs a registration link from the tool's administrator. Ask them for a new link (tool admin: Registration links, or 'ldai lti registration-link') and paste that link into your platform instead of this address.")),
     "registration_missing_config": (400, N_("Open this address from your platform's 'register a tool' screen: it needs the 'openid_configuration' parameter the platform adds.")),
     "registration_config_unreachable": (400, N_("The tool could not read the platform's configuration (openid_configuration). Check that the platform is reachable from the tool's server, then try again.")),
     "registration_config_invalid": (400, N_("The platform's configuration (openid_configuration) is incomplete or does not match the platform's address, so the tool will not register with it.")),

@@ -162,7 +162,6 @@ def tool_urls(request) -> dict[str, str]:
         "redirection_uris": absolute("launch"),
         "public_keyset_url": absolute("jwks"),
         "deep_linking_url": absolute("launch"),
-        "dynamic_registration_url": absolute("register"),
         "config_url": absolute("config"),
     }
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lti_tool', '0005_resource_link_setup_problems'),
+        ('lti_tool', '0006_registration_links_and_pending'),
     ]
 
     operations = [

@@ -106,3 +106,64 @@ class ToolKey(models.Model):
 
     def __repr__(self) -> str:  # never print the private key, even in a debugger or a traceback
         return f"<ToolKey kid={self.kid!r} expires_at={self.expires_at!r} active={self.is_active}>"
+
+
+class RegistrationLink(models.Model):
+    """A one-time, expiring Dynamic Registration link an administrator made (admin or ``ldai lti registration-link``).
+
+    Why: the registration URL is pasted into an LMS by whoever has it, so only a link
+    the operator created may start a registration. Only a hash of the secret is stored:
+    the link is shown once, when it is made.
+    """
+
+    token_hash = models.CharField("secret (SHA-256)", max_length=64, unique=True, editable=False)
+    label = models.CharField("for", max_length=200, blank=True, help_text="Which platform this link is for, e.g. 'Moodle production'.")
+    request_email = models.BooleanField(
+        "ask for learners' e-mail", default=False,
+        help_text="Request the 'email' claim. Moodle then shares every learner's e-mail address with the tool, always.",
+    )
+    created_by = models.CharField("created by", max_length=150, blank=True, editable=False)
+    created = models.DateTimeField("created", default=timezone.now, editable=False)
+    expires_at = models.DateTimeField("expires at")
+    used_at = models.DateTimeField("used at", null=True, blank=True, editable=False)
+    platform = models.ForeignKey(Platform, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+                                 related_name="registration_links", verbose_name="registered platform")
+
+    class Meta:
+        verbose_name = "registration link"
+        verbose_name_plural = "registration links"
+        ordering = ("-created", "-pk")
+
+    def __str__(self) -> str:
+        return self.label or f"registration link {self.pk}"
+
+    def usable(self, now=None) -> bool:
+        return self.used_at is None and self.expires_at > (now or timezone.now())
+
+
+class PendingRegistration(models.Model):
+    """A registration that would change a platform already known: kept for an administrator to approve.
+
+    Why: a registration must never rewrite the keyset, login or token URL of a
+    platform that launches today; a platform answering with a known client id is
+    shown to the operator with what would change, and applied only when approved.
+    """
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="pending_registrations", verbose_name="platform")
+    proposed = models.JSONField("proposed values", editable=False)
+    deployment_id = models.CharField("deployment id", max_length=255, blank=True, editable=False)
+    link = models.ForeignKey(RegistrationLink, on_delete=models.SET_NULL, null=True, blank=True, editable=False, verbose_name="link")
+    created = models.DateTimeField("received", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "pending registration"
+        verbose_name_plural = "pending registrations"
+        ordering = ("-created", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.platform} (received {self.created:%Y-%m-%d %H:%M})"
+
+    def changes(self) -> dict[str, tuple[str, str]]:
+        """field -> (current value, proposed value), only for the fields that differ."""
+        return {name: (getattr(self.platform, name), value) for name, value in self.proposed.items()
+                if getattr(self.platform, name) != value}

@@ -8,19 +8,29 @@ runs the demo (`make demo`), the tests and a deployment behind a TLS proxy:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 
-ROOT_DIR = Path(__file__).resolve().parents[2]
-VAR_DIR = Path(os.environ.get("LDAI_VAR_DIR", ROOT_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-
 
 def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+# --- Security and operator safety (issue 11): where the data lives, demo or production -------------------
+# The data directory (database, secret key, uploaded files): LDAI_VAR_DIR, else var/ in the directory the
+# command runs from. Never next to the code: installed by pip, that is site-packages, and a new virtualenv
+# would wipe every registration (`ldai serve --check` refuses such a directory; `ldai serve` prints it).
+VAR_DIR = Path(os.environ.get("LDAI_VAR_DIR") or Path.cwd() / "var").resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The demo (front page, persona launches, reset: lti_tool/pages/demo.py, and xblock-sdk's workbench, which runs
+# any handler as any ?student=) is mounted only when LDAI_DEMO is on: `make demo` and `ldai serve --demo` turn
+# it on, production never does.
+LDAI_DEMO = _env_bool("LDAI_DEMO", False)
+# --- end of the issue-11 block ------------------------------------------------------------------------------
 
 
 def _secret_key() -> str:
@@ -36,10 +46,8 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("DEBUG", False)
-# The demo (front page, persona launches, reset: lti_tool/pages/demo.py) is mounted only when this is on;
-# `make demo` turns it on, a deployment leaves it off.
-LDAI_DEMO = _env_bool("LDAI_DEMO", False)
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h.strip()]
+# Local addresses only by default; a deployment names its host. (Django's test runner adds 'testserver' itself.)
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,8 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "djpyfs",
-    "workbench",
+    *(["djpyfs", "workbench"] if importlib.util.find_spec("workbench") else []),  # the demo's models; its URLs: LDAI_DEMO
     "lti_tool",
 ]
 
@@ -130,6 +137,17 @@ if _env_bool("LDAI_BEHIND_TLS_PROXY"):
     USE_X_FORWARDED_HOST = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    # --- issue 11: HTTPS only, so `manage.py check --deploy` is clean behind the proxy ---
+    # HSTS: a year by default. includeSubDomains covers only names under the tool's own host. Preloading is a
+    # decision about the whole registrable domain, so it is the operator's (LDAI_HSTS_PRELOAD=1) and its
+    # check (security.W021) is silenced until then. /healthz stays reachable over plain http for probes.
+    SECURE_HSTS_SECONDS = int(os.environ.get("LDAI_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("LDAI_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("LDAI_HSTS_PRELOAD", False)
+    SECURE_SSL_REDIRECT = _env_bool("LDAI_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # The workbench (xblock-sdk) hosts the XBlocks in the demo; its file storage lives in var/.
@@ -152,6 +170,9 @@ LDAI = {
         "api_key_env": "LDAI_LLM_API_KEY",
     },
     "CONFIDENTIAL_TERMS": [t for t in os.environ.get("LDAI_CONFIDENTIAL_TERMS", "").split(",") if t],
+    # Server-side fetches (registration, JWKS, AGS, LLM) refuse loopback, private, link-local and metadata
+    # addresses; list here the non-public hosts (names, IPs or networks) the tool may reach, e.g. an Ollama server.
+    "HTTP_ALLOWED_HOSTS": [h.strip() for h in os.environ.get("LDAI_HTTP_ALLOWED_HOSTS", "").split(",") if h.strip()],
 }
 XBLOCK_SETTINGS = {"LDAI": LDAI}
 

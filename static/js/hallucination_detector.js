@@ -80,6 +80,7 @@
     var clock = null;
     var deadline = null;
     var warned = false;
+    var ready = false;  /* a timed hunt's "Try again": the start card first, the clock only on "Start the hunt" */
 
     C.wireHelp(root);
 
@@ -133,7 +134,7 @@
     function render(focusSelector) {
       C.clear(stage);
       updateCounter();
-      if (!state.started) {
+      if (!state.started || ready) {
         renderStart();
       } else if (state.submitted) {
         renderResults();
@@ -239,33 +240,113 @@
       buttons[next].focus();
     }
 
+    /* The words of a text, as code-point spans: what the precise selector moves over. */
+    function wordsOf(chars) {
+      var words = [];
+      var start = null;
+      for (var i = 0; i <= chars.length; i++) {
+        var space = i === chars.length || /\s/.test(chars[i]);
+        if (!space && start === null) { start = i; }
+        if (space && start !== null) { words.push([start, i]); start = null; }
+      }
+      return words;
+    }
+
+    /* "Flag a precise passage": two sliders choose the first and the last word (arrow keys, Page Up/Down,
+     * Home/End: native range inputs, the same in Chromium and Firefox), the passage is shown marked in a
+     * copy of the text, and a mouse selection in that copy sets both sliders. No caret in a read-only
+     * textarea is needed, which Chromium does not move with the keyboard. */
     function renderPrecise(item, chars) {
-      var areaId = domId(uid, 'precise', item.id);
-      var area = el('textarea', {id: areaId, class: 'ldai-hd-precise', readonly: true, rows: '6', spellcheck: 'false'});
-      area.value = item.text;
+      var words = wordsOf(chars);
+      var base = domId(uid, 'precise', item.id);
+      var choice = preciseRange[item.id] || {from: 0, to: Math.min(words.length - 1, 2)};
+      preciseRange[item.id] = choice;
+      var copy = el('p', {class: 'ldai-hd-pre ldai-hd-precise-copy', id: base + '-copy', lang: contentLang});
+      var passage = el('p', {class: 'ldai-hd-precise-passage', id: base + '-passage'});
+      function wordText(index) { return Spans.quote(chars, words[index]); }
+      function slider(name, label, key) {
+        return el('div', {class: 'ldai-field'}, [
+          el('label', {for: base + '-' + name, text: label}),
+          el('input', {type: 'range', id: base + '-' + name, min: '0', max: String(Math.max(0, words.length - 1)), step: '1',
+            value: String(choice[key]), 'data-ldai-precise': name, 'aria-describedby': base + '-passage'})
+        ]);
+      }
+      var fromField = slider('from', t('First word of the passage'), 'from');
+      var toField = slider('to', t('Last word of the passage'), 'to');
+      var fromInput = fromField.querySelector('input');
+      var toInput = toField.querySelector('input');
+      function span() {
+        var a = Math.min(choice.from, choice.to), b = Math.max(choice.from, choice.to);
+        return words.length ? [words[a][0], words[b][1]] : null;
+      }
+      function paint() {
+        fromInput.value = String(choice.from);
+        toInput.value = String(choice.to);
+        fromInput.setAttribute('aria-valuetext', t('Word {n} of {total}: {word}', {n: choice.from + 1, total: words.length, word: words.length ? wordText(choice.from) : ''}));
+        toInput.setAttribute('aria-valuetext', t('Word {n} of {total}: {word}', {n: choice.to + 1, total: words.length, word: words.length ? wordText(choice.to) : ''}));
+        var chosen = span();
+        C.clear(copy);
+        var position = 0;
+        words.forEach(function (word, index) {
+          if (word[0] > position) { copy.appendChild(document.createTextNode(Spans.quote(chars, [position, word[0]]))); }
+          var inside = chosen && word[0] >= chosen[0] && word[1] <= chosen[1];
+          copy.appendChild(el(inside ? 'mark' : 'span', {'data-w': String(index), class: inside ? 'ldai-hd-partial' : null, text: wordText(index)}));
+          position = word[1];
+        });
+        if (position < chars.length) { copy.appendChild(document.createTextNode(Spans.quote(chars, [position, chars.length]))); }
+        passage.textContent = chosen ? t('Passage to flag: “{passage}”', {passage: shorten(Spans.quote(chars, chosen), 160)}) : '';
+      }
+      fromInput.addEventListener('input', function () { choice.from = Number(fromInput.value); if (choice.to < choice.from) { choice.to = choice.from; } paint(); });
+      toInput.addEventListener('input', function () { choice.to = Number(toInput.value); if (choice.from > choice.to) { choice.from = choice.to; } paint(); });
+      /* A mouse (or touch) selection in the copy sets the two ends. */
+      copy.addEventListener('mouseup', function () {
+        var selection = global.getSelection ? global.getSelection() : null;
+        if (!selection || selection.isCollapsed) { return; }
+        var ends = [wordAt(selection.anchorNode), wordAt(selection.focusNode)].filter(function (i) { return i !== null; });
+        if (!ends.length) { return; }
+        choice.from = Math.min.apply(null, ends);
+        choice.to = Math.max.apply(null, ends);
+        paint();
+      });
+      function wordAt(node) {
+        for (var n = node; n && n !== copy; n = n.parentNode) {
+          if (n.nodeType === 1 && n.hasAttribute('data-w')) { return Number(n.getAttribute('data-w')); }
+          if (n.parentNode === copy) {  /* a space between words: the word before it */
+            for (var p = n.previousSibling; p; p = p.previousSibling) {
+              if (p.nodeType === 1 && p.hasAttribute('data-w')) { return Number(p.getAttribute('data-w')); }
+            }
+            return 0;
+          }
+        }
+        return null;
+      }
+      paint();
       var details = el('details', {class: 'ldai-hd-precise-box'}, [
         el('summary', {text: t('Flag a precise passage')}),
-        el('label', {for: areaId, text: t('Select the words to flag in this copy of the text (mouse, or Shift and the arrow keys), then press “Flag the selection”.')}),
-        area,
-        el('div', {class: 'ldai-toolbar'}, [el('button', {type: 'button', class: 'ldai-secondary', text: t('Flag the selection'), onclick: function () {
-          var start = Spans.toCodePoint(item.text, area.selectionStart);
-          var end = Spans.toCodePoint(item.text, area.selectionEnd);
-          var span = Spans.trim(chars, Math.min(start, end), Math.max(start, end));
-          if (!span) {
+        el('p', {class: 'ldai-muted', id: base + '-help', text: t('Choose the first and the last word with the two sliders (arrow keys), or select the words with the mouse in the copy of the text below, then press “Flag this passage”.')}),
+        fromField,
+        toField,
+        passage,
+        copy,
+        el('div', {class: 'ldai-toolbar'}, [el('button', {type: 'button', class: 'ldai-secondary', 'data-ldai-precise-flag': true, text: t('Flag this passage'), onclick: function () {
+          var chosen = span();
+          var trimmed = chosen ? Spans.trim(chars, chosen[0], chosen[1]) : null;
+          if (!trimmed) {
             announce(t('Select some words in the text first.'));
-            area.focus();
+            fromInput.focus();
             return;
           }
-          setFlags(item, Spans.merge(flags[item.id].concat([span])));
-          announce(t('Flagged: “{passage}”.', {passage: shorten(Spans.quote(chars, span), 80)}) + ' ' + countText());
-          render('[data-ldai-precise-open]');
+          setFlags(item, Spans.merge(flags[item.id].concat([trimmed])));
+          announce(t('Flagged: “{passage}”.', {passage: shorten(Spans.quote(chars, trimmed), 80)}) + ' ' + countText());
+          render('[data-ldai-precise-flag]');
         }})])
       ]);
-      if (preciseOpen[item.id]) { details.open = true; area.setAttribute('data-ldai-precise-open', ''); }
+      if (preciseOpen[item.id]) { details.open = true; }
       details.addEventListener('toggle', function () { preciseOpen[item.id] = details.open; });
       return details;
     }
     var preciseOpen = {};
+    var preciseRange = {};
 
     function renderFlagList(item, chars) {
       var itemFlags = Spans.merge(flags[item.id]);
@@ -375,6 +456,7 @@
       if (busy) { return; }
       busy = true;
       api.call('start_attempt', {}).then(function (newState) {
+        ready = false;
         adoptState(newState);
         current = 0;
         warned = false;
@@ -383,6 +465,12 @@
       }).catch(function (error) {
         showError(error.message);
       }).then(function () { busy = false; });
+    }
+
+    function tryAgain() {
+      if (!state.time_limit) { startAttempt(); return; }
+      ready = true;  /* the learner starts the clock when ready, as for the first hunt */
+      render();
     }
 
     function submit(automatic) {
@@ -412,6 +500,7 @@
       var card = el('div', {class: 'ldai-card ldai-hd-results'}, [
         el('h3', {tabindex: '-1', 'data-ldai-focus': true, text: t('Your results')}),
         state.timed_out ? el('p', {class: 'ldai-alert ldai-alert-warning', text: t('Time was up: the flags saved before the end were graded.')}) : null,
+        state.content_changed ? el('p', {class: 'ldai-alert ldai-alert-info', text: t('The course team has changed the texts since this attempt. Your results are shown on the texts you worked on; a new attempt uses the new texts.')}) : null,
         el('p', {}, [el('strong', {text: t('Score for this attempt: {score}', {score: i18n.percent(results.score)})})]),
         el('p', {text: t('Your grade (best attempt): {score}', {score: i18n.percent(state.best_score)})}),
         el('p', {class: 'ldai-muted', text: state.grading === 'iou'
@@ -425,7 +514,7 @@
       card.appendChild(el('p', {class: 'ldai-muted', text: left === null ? t('You may try again as often as you like; your best attempt counts.') :
         i18n.ngettext('{n} attempt left.', '{n} attempts left.', left, {n: left})}));
       if (left === null || left > 0) {
-        card.appendChild(el('div', {class: 'ldai-toolbar'}, [el('button', {type: 'button', text: t('Try again'), onclick: startAttempt})]));
+        card.appendChild(el('div', {class: 'ldai-toolbar'}, [el('button', {type: 'button', text: t('Try again'), onclick: tryAgain})]));
       }
       if (state.leaderboard) { card.appendChild(renderLeaderboard(state.leaderboard)); }
       stage.appendChild(card);

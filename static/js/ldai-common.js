@@ -157,12 +157,17 @@
       var message = el('ul', {class: 'ldai-field-error', id: id}, (fields[name] || []).map(function (text) {
         return el('li', {text: text});
       }));
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-describedby', [input.getAttribute('data-describedby') || '', id].join(' ').trim());
-      var anchor = input.closest('.ldai-field') || input;
+      /* A hidden field (a whole group such as the charter or the weights) has its message on its group,
+         and the group's first control takes the focus. */
+      var hidden = input.type === 'hidden';
+      var target = hidden ? input.parentNode.querySelector('input:not([type=hidden]), select, textarea, button') || input : input;
+      target.setAttribute('aria-invalid', 'true');
+      target.setAttribute('aria-describedby', [target.getAttribute('data-describedby') || '', id].join(' ').trim());
+      var anchor = hidden ? input.parentNode : (input.closest('.ldai-field') || input);
       anchor.appendChild(message);
-      first = first || input;
     });
+    /* The first problem in the order the author reads the form, not in the order the server listed them. */
+    first = form.querySelector('[aria-invalid="true"]');
     return first;
   }
 
@@ -180,7 +185,12 @@
     var input = form.querySelector('[name="' + name + '"]');
     if (!input) { return undefined; }
     if (input.type === 'checkbox') { return input.checked; }
-    if (input.type === 'number') { return input.value === '' ? null : Number(input.value); }
+    /* A number box the browser cannot read (1e309 in Chromium: value "", badInput) or Infinity (which JSON
+       sends as null) is sent as text, so the server answers with what to type instead of ignoring it. */
+    if (input.type === 'number') {
+      if (input.validity && input.validity.badInput) { return '?'; }
+      return input.value === '' ? null : (isFinite(Number(input.value)) ? Number(input.value) : input.value);
+    }
     return input.value;
   }
 
@@ -222,7 +232,10 @@
         var first = setFieldErrors(form, error.fields);
         var extra = (hooks.failed && hooks.failed(error, first)) || {};
         showSummary(error.message + (extra.summary ? ' ' + extra.summary : ''));
-        (extra.focus || first || summary).focus();
+        /* The summary is sticky at the top; the field comes to the middle, so both stay in view. */
+        var target = extra.focus || first || summary;
+        target.focus({preventScroll: true});
+        if (target.scrollIntoView) { target.scrollIntoView({block: 'center'}); }
       });
     });
 
@@ -244,7 +257,32 @@
     return {showSummary: showSummary};
   }
 
+  /* A form editor over the content JSON (question by question, scenario by scenario): it edits the JSON
+   * in the box, or the selected pack when the box is empty; a box that is not JSON is said next to it.
+   * makeEditor(panel, area, i18n, loadDocument, announce) builds the editor; returns it. */
+  function contentEditor(parts, makeEditor, panelSelector, buttonSelector, invalidMessage) {
+    var form = parts.form;
+    var area = form.querySelector('[name="custom_content"]');
+    var button = form.querySelector(buttonSelector);
+    var editor = makeEditor(form.querySelector(panelSelector), area, parts.i18n, function () {
+      if (area.value.trim()) {
+        try { return Promise.resolve(JSON.parse(area.value)); } catch (error) { return Promise.reject(new Error(invalidMessage)); }
+      }
+      return parts.api.call('pack_document', {pack: fieldValue(form, 'pack')}).then(function (result) { return result.document; });
+    }, parts.announce);
+    button.addEventListener('click', function () {
+      setFieldErrors(form, {});
+      editor.open().then(function () {
+        button.setAttribute('aria-expanded', 'true');
+      }).catch(function (error) {
+        setFieldErrors(form, {custom_content: [error.message]});
+      });
+    });
+    return editor;
+  }
+
   global.LdaiCommon = {
+    contentEditor: contentEditor,
     fieldValue: fieldValue,
     wireStudioForm: wireStudioForm,
     studioParts: studioParts,

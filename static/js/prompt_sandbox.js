@@ -247,10 +247,12 @@
         return;
       }
       busy = true;
+      if (draftTimer) { global.clearTimeout(draftTimer); draftTimer = null; }  /* the submit carries the text */
       submitButton.setAttribute('aria-disabled', 'true');
       announce(t('Analysing your prompt…'));
       api.call('submit', {prompt: textarea.value}).then(function (newState) {
         state = newState;
+        forget();
         highlight = null;
         renderAll();
         var heading = feedbackArea.querySelector('[data-ldai-focus]');
@@ -268,8 +270,34 @@
       });
     });
 
-    textarea.addEventListener('input', updateCounter);
-    textarea.value = state.last_prompt || '';
+    /* The prompt being written is kept on the server (debounced), so a reload or a closed tab loses nothing;
+       until the server has it, a copy waits in this tab's sessionStorage and is sent again at start. */
+    var draftTimer = null;
+    var draftKey = 'ldai-ps:' + uid + ':' + state.scenario.id;
+    function remember(text) { try { global.sessionStorage.setItem(draftKey, text); } catch (ignore) { /* storage off */ } }
+    function forget() { try { global.sessionStorage.removeItem(draftKey); } catch (ignore) { /* storage off */ } }
+    function remembered() { try { return global.sessionStorage.getItem(draftKey); } catch (ignore) { return null; } }
+    function saveDraft(options) {
+      if (draftTimer) { global.clearTimeout(draftTimer); }
+      draftTimer = null;
+      var sent = textarea.value;
+      api.call('save_draft', {prompt: sent}, options).then(function () {
+        if (textarea.value === sent) { forget(); }
+      }).catch(function () { /* a draft only: the text stays in the box and in this tab */ });
+    }
+    textarea.addEventListener('input', function () {
+      updateCounter();
+      remember(textarea.value);
+      if (draftTimer) { global.clearTimeout(draftTimer); }
+      draftTimer = global.setTimeout(saveDraft, 800);
+    });
+    global.addEventListener('pagehide', function () { if (draftTimer) { saveDraft({keepalive: true}); } });
+    textarea.value = typeof state.draft === 'string' ? state.draft : (state.last_prompt || '');
+    var unsaved = remembered();
+    if (unsaved !== null && unsaved !== textarea.value) {
+      textarea.value = unsaved;
+      saveDraft();
+    }
     updateCounter();
     renderAll();
   }

@@ -15,7 +15,7 @@
     function collect() {
       var weights = {};
       form.querySelectorAll('[data-ldai-weight]').forEach(function (input) {
-        weights[input.getAttribute('data-ldai-weight')] = input.value === '' ? null : Number(input.value);
+        weights[input.getAttribute('data-ldai-weight')] = C.fieldValue(form, input.name);
       });
       var data = {weights: weights};
       ['display_name', 'job_family', 'pack', 'scenario_id', 'custom_content', 'grading', 'max_attempts', 'reveal_after',
@@ -24,15 +24,24 @@
       return data;
     }
 
+    var area = form.querySelector('[name="custom_content"]');
+    var editor = C.contentEditor(parts, global.LdaiPromptScenarioEditor, '[data-ldai-scenario-editor]', '[data-ldai-se-open]',
+      t('The JSON above is not valid, so it cannot be edited scenario by scenario. Fix it, or empty it to start from the selected pack.'));
+
     C.wireStudioForm(runtime, form, i18n, api, announce, {
       collect: collect,
       confirmReplace: function () {
-        return !form.querySelector('[name="custom_content"]').value.trim() || global.confirm(t('Replace the JSON you wrote with the selected pack?'));
+        return !area.value.trim() || global.confirm(t('Replace the JSON you wrote with the selected pack?'));
       },
       packLoaded: function (document) {
-        var area = form.querySelector('[name="custom_content"]');
         area.value = JSON.stringify(document, null, 2);
         area.focus();
+      },
+      saved: function () { editor.clearProblems(); },
+      /* The document's problems go next to the scenario editor's fields when it is open. */
+      failed: function (error) {
+        var focus = editor.showProblems((error.fields || {}).custom_content);
+        return focus ? {focus: focus} : {};
       }
     });
   }

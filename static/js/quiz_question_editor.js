@@ -82,6 +82,12 @@
       ]);
     }
 
+    /* A charter rule is named by what it says, not by its id (issue 12). */
+    function ruleText(id) {
+      var rule = (doc.charter || []).filter(function (r) { return r.id === id; })[0];
+      return rule ? rule.text : id;
+    }
+
     function render(index) {
       C.clear(body);
       var question = doc.questions[index];
@@ -97,7 +103,7 @@
         field(base + '-kind', t('Kind'), bind(el('select', {id: base + '-kind'}, options([['single', t('One right answer')], ['multiple', t('Several right answers')], ['true_false', t('True or false')]], question.kind)), function (c) { question.kind = c.value; })),
         field(base + '-diff', t('Difficulty (1 to 3)'), bind(el('input', {type: 'number', id: base + '-diff', min: '1', max: '3', value: String(question.difficulty || 1)}), function (c) { question.difficulty = Number(c.value); })),
         field(base + '-fam', t('Job family'), bind(el('select', {id: base + '-fam'}, options(families, question.job_family || 'all')), function (c) { question.job_family = c.value; })),
-        question.charter_rule ? el('p', {class: 'ldai-help-text', text: t('Charter question: its right answer follows the charter rule “{rule}”.', {rule: question.charter_rule})}) : null,
+        question.charter_rule ? el('p', {class: 'ldai-help-text', text: t('Charter question: its right answer follows the charter rule “{rule}”.', {rule: ruleText(question.charter_rule)})}) : null,
         el('div', {}, question.choices.map(function (choice, i) { return renderChoice(question, choice, i); })),
         el('button', {type: 'button', class: 'ldai-secondary', text: t('Add a choice'), onclick: function () {
           var choice = {id: nextChoiceId(question), text: '', feedback: ''};

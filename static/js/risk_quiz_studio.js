@@ -51,24 +51,8 @@
       packLoaded: replaceJson
     });
 
-    var editorButton = form.querySelector('[data-ldai-qe-open]');
-    var editor = global.LdaiQuizQuestionEditor(form.querySelector('[data-ldai-question-editor]'), form.querySelector('[name="custom_content"]'), i18n, function () {
-      var area = form.querySelector('[name="custom_content"]');
-      if (area.value.trim()) {
-        try { return Promise.resolve(JSON.parse(area.value)); } catch (error) {
-          return Promise.reject(new Error(t('The JSON above is not valid, so it cannot be edited question by question. Fix it, or empty it to start from the selected pack.')));
-        }
-      }
-      return api.call('pack_document', {pack: value('pack')}).then(function (result) { return result.document; });
-    }, announce);
-    editorButton.addEventListener('click', function () {
-      C.setFieldErrors(form, {});
-      editor.open().then(function () {
-        editorButton.setAttribute('aria-expanded', 'true');
-      }).catch(function (error) {
-        C.setFieldErrors(form, {custom_content: [error.message]});
-      });
-    });
+    C.contentEditor(parts, global.LdaiQuizQuestionEditor, '[data-ldai-question-editor]', '[data-ldai-qe-open]',
+      t('The JSON above is not valid, so it cannot be edited question by question. Fix it, or empty it to start from the selected pack.'));
   }
 
   global.LdaiRiskQuizStudio = LdaiRiskQuizStudio;

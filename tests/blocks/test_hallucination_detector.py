@@ -300,3 +300,88 @@ def test_scoring_contract(block):
     assert block.weight == 1.0 and block.multi_device is True
     assert block.has_submitted_answer() is False
     assert any("ldai_hallucination_detector" in xml for _, xml in HallucinationDetectorBlock.workbench_scenarios())
+
+
+def test_a_finished_attempt_keeps_the_texts_it_was_made_on(blocks, block, handler):
+    """Issue 12: after the author replaces the texts, a finished attempt is not re-scored "found 0 of 1" on a text never seen."""
+    status, state = handler(block, "submit", {"flags": GOLD})
+    assert status == 200 and state["results"]["score"] == 1.0
+    changed = json.loads(CONTENT)
+    changed["items"] = [{**changed["items"][0], "id": "new-text", "text": "An entirely new text the learner never read. " * 3,
+                         "hallucinations": [{**changed["items"][0]["hallucinations"][0], "start": 0, "end": 10, "quote": "An entirel"}], "traps": []}]
+    block.custom_content = json.dumps(changed)
+    block.save()
+    again = blocks.as_user(block, "learner1").user_state()
+    assert again["results"]["score"] == 1.0 and [i["id"] for i in again["items"]] == ["memo", "policy"]
+    assert again["content_changed"] is True, "the learner is told the texts changed since"
+    # the next attempt is made on the new texts
+    status, state = handler(block, "start_attempt", {})
+    assert status == 200 and [i["id"] for i in state["items"]] == ["new-text"] and state["content_changed"] is False
+
+
+def test_an_attempt_in_progress_keeps_its_flags_on_its_own_texts(blocks, block, handler):
+    status, _ = handler(block, "save_flags", {"item_id": "memo", "flags": GOLD["memo"]})
+    assert status == 200
+    changed = json.loads(CONTENT)
+    changed["items"][0] = {**changed["items"][0], "text": "Short."}
+    changed["items"][0]["hallucinations"] = [{**changed["items"][0]["hallucinations"][0], "start": 0, "end": 5, "quote": "Short"}]
+    changed["items"][0]["traps"] = []
+    block.custom_content = json.dumps(changed)
+    status, state = handler(block, "submit", {"flags": GOLD})
+    assert status == 200, state
+    assert state["results"]["score"] == 1.0, "graded on the texts the learner flagged"
+
+
+def test_an_untouched_attempt_moves_to_the_authors_new_texts(blocks, block):
+    """Nothing flagged yet: nothing to lose, so the learner reads the corrected version."""
+    assert [i["id"] for i in block.user_state()["items"]] == ["memo", "policy"]
+    changed = json.loads(CONTENT)
+    changed["items"] = changed["items"][:1]
+    block.custom_content = json.dumps(changed)
+    block.save()
+    assert [i["id"] for i in blocks.as_user(block, "learner1").user_state()["items"]] == ["memo"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_any_job_family_mixes_the_families_for_each_learner(blocks, handler, lang):
+    """Issue 12: "any job family" was the finance pack; now each learner gets texts of three different families."""
+    block = blocks.from_xml("<ldai_hallucination_detector max_attempts='0'/>", language=lang)
+    families_seen = set()
+    for learner in ("a", "b", "c", "d"):
+        learner_block = blocks.as_user(block, learner)
+        items = learner_block.user_state()["items"]
+        document = learner_block.content_document()
+        family = {i["id"]: i["job_family"] for i in document["items"]}
+        assert len(items) == 3 and len({family[i["id"]] for i in items}) == 3
+        assert learner_block.user_state()["items"] == items, "the same learner keeps the same texts"
+        families_seen |= {family[i["id"]] for i in items}
+    assert len(families_seen) > 3, families_seen
+    assert block.content_source() == ("pack", f"{lang}/any-job-family")
+
+
+def test_a_job_family_setting_picks_that_family(blocks):
+    block = blocks.from_xml("<ldai_hallucination_detector job_family='hr'/>", language="en")
+    assert {i["id"] for i in block.user_state()["items"]} == {"uk-annual-leave-policy", "exit-survey-summary"}
+
+
+def test_the_report_scores_each_attempt_on_its_own_texts(block, handler):
+    handler(block, "submit", {"flags": GOLD})
+
+    class State:
+        username = "learner1"
+        state = {"current_attempt": block.current_attempt, "attempt_texts": block.attempt_texts}
+
+    changed = json.loads(CONTENT)
+    changed["items"] = changed["items"][:1]
+    changed["items"][0] = {**changed["items"][0], "text": "Short.", "traps": [],
+                           "hallucinations": [{**changed["items"][0]["hallucinations"][0], "start": 0, "end": 5, "quote": "Short"}]}
+    block.custom_content = json.dumps(changed)
+    rows = list(block.generate_report_data(iter([State()])))
+    assert [row[1]["Score"] for row in rows] == [1.0, 1.0]
+
+
+def test_a_host_printing_the_block_never_prints_the_annotations(block):
+    """xblock-sdk's workbench page prints repr(block) under the learner's view; the copy of the texts is a string it cuts short."""
+    block.user_state()
+    assert block.attempt_texts and "explanation" in block.attempt_texts
+    assert not any(secret in repr(block) for secret in _secrets())

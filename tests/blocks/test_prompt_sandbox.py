@@ -186,7 +186,7 @@ def test_studio_save_is_all_or_nothing_with_messages_per_field(sandbox, handler)
         "scenario_id": "no-such", "custom_content": '{"schema": "ldai.prompt_sandbox/1"',
     })
     assert status == 400 and body["code"] == "invalid_settings"
-    assert set(body["fields"]) == {"max_attempts", "grading", "weights", "custom_content"}
+    assert set(body["fields"]) == {"max_attempts", "grading", "weights.task", "custom_content"}
     assert sandbox.display_name == "" and sandbox.max_attempts == 4
 
 
@@ -271,3 +271,62 @@ def test_learners_are_refused_at_author_handlers(blocks, handler):
     for name, payload in (("pack_document", {"pack": "en/marketing"}), ("studio_submit", {"max_attempts": 0})):
         status, body = handler(block, name, payload)
         assert status == 403 and body["code"] == "authors_only", name
+
+
+def test_the_draft_prompt_is_kept_until_it_is_submitted(blocks, sandbox, handler):
+    """Issue 12: the prompt being written was lost on reload."""
+    status, body = handler(sandbox, "save_draft", {"prompt": "Half-written prompt"})
+    assert status == 200 and body == {"saved": True}
+    assert blocks.as_user(sandbox, "learner1").user_state()["draft"] == "Half-written prompt"
+    assert sandbox.runtime.events_of("grade") == [], "a draft is never graded"
+    submit(sandbox, handler, BETTER)
+    state = sandbox.user_state()
+    assert state["draft"] is None and state["last_prompt"] == BETTER
+
+
+@pytest.mark.parametrize(("payload", "status_code"), [({"prompt": None}, 400), ({}, 400), ({"prompt": ["x"]}, 400), ({"prompt": "x" * 6001}, 400)])
+def test_bad_drafts_are_refused_with_a_message(sandbox, handler, payload, status_code):
+    status, body = handler(sandbox, "save_draft", payload)
+    assert status == status_code and body["error"]
+    assert sandbox.user_state()["draft"] is None
+
+
+def test_feedback_on_another_scenario_is_not_shown_under_the_new_one(blocks, sandbox, handler):
+    """Issue 12: after the author switched scenario, the old scenario's feedback stayed on the page."""
+    first = submit(sandbox, handler, BETTER)
+    assert first["feedback"] and first["last_prompt"] == BETTER
+    other = [s["id"] for s in json.loads(CONTENT)["scenarios"]][1]
+    sandbox.scenario_id = other
+    sandbox.save()
+    state = blocks.as_user(sandbox, "learner1").user_state()
+    assert state["scenario"]["id"] == other
+    assert state["feedback"] is None and state["last_prompt"] == "" and state["attempts"] == [] and state["progression"] is None
+    # back on the first scenario, its feedback and history are there again
+    sandbox.scenario_id = ""
+    sandbox.save()
+    assert blocks.as_user(sandbox, "learner1").user_state()["feedback"]["number"] == 1
+
+
+def test_feedback_in_the_other_language_is_not_shown(blocks, handler):
+    """The automatic pack follows the learner's language: English feedback must not sit under a French scenario."""
+    block = blocks.from_xml("<ldai_prompt_sandbox job_family='hr'/>", language="en")
+    submit(block, handler, BETTER)
+    french = blocks.as_user(block, "learner1", language="fr").user_state()
+    assert french["scenario"]["lang"] in ("fr", "") and french["feedback"] is None
+
+
+def test_any_job_family_gives_learners_scenarios_of_several_families(blocks):
+    """Issue 12: "any job family" meant finance for everyone."""
+    block = blocks.from_xml("<ldai_prompt_sandbox/>", language="en")
+    document = block.content_document()
+    family = {s["id"]: s["job_family"] for s in document["scenarios"]}
+    seen = {family[blocks.as_user(block, f"learner-{n}").user_state()["scenario"]["id"]] for n in range(12)}
+    assert len(seen) >= 3, seen
+    again = blocks.as_user(block, "learner-1").user_state()["scenario"]["id"]
+    assert again == blocks.as_user(block, "learner-1").user_state()["scenario"]["id"], "a learner keeps their scenario"
+
+
+def test_a_job_family_setting_or_scenario_picks_one(blocks):
+    assert blocks.from_xml("<ldai_prompt_sandbox job_family='hr'/>").user_state()["scenario"]["id"] == "hr-inclusive-job-ad"
+    block = blocks.from_xml("<ldai_prompt_sandbox scenario_id='hr-onboarding-week'/>")
+    assert block.user_state()["scenario"]["id"] == "hr-onboarding-week"

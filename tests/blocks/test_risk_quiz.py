@@ -263,10 +263,114 @@ def test_questions_carry_the_language_of_their_pack_not_of_the_interface(blocks)
 
 def test_a_first_view_writes_no_learner_state_and_the_draw_is_stable(blocks, handler):
     block = blocks.from_xml(f"<ldai_risk_quiz num_questions='4' custom_content={quoteattr(CONTENT)}/>")
-    first = [q["id"] for q in block.user_state()["questions"]]
+    drawn = block.user_state()["questions"]
+    first = [q["id"] for q in drawn]
     block.student_view()
     assert not block._field_data.has(block, "current_attempt"), "a page view must not write learner state"
     again = blocks.as_user(block, "learner1")
     assert [q["id"] for q in again.user_state()["questions"]] == first
-    status, state = handler(block, "submit_answer", {"question_id": first[0], "selected": ["a"]})
+    status, state = handler(block, "submit_answer", {"question_id": first[0], "selected": [drawn[0]["choices"][0]["id"]]})
     assert status == 200 and block.current_attempt["questions"] == first and block.current_attempt["started"]
+
+
+def test_a_retry_draws_the_questions_not_seen_yet(blocks, handler):
+    """Six questions, three per attempt: the second attempt asks the three others (issue 12: half repeated)."""
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='3' max_attempts='0' custom_content={quoteattr(CONTENT)}/>")
+    first = {q["id"] for q in answer_all(block, handler, right=False)["questions"]}
+    status, state = handler(block, "start_attempt", {})
+    assert status == 200 and state["attempt_number"] == 2
+    second = {q["id"] for q in state["questions"]}
+    assert len(second) == 3 and not first & second
+    assert block.history[0]["questions"] and set(block.history[0]["questions"]) == first
+    # still deterministic: the same learner sees the same retry draw after a reload
+    assert {q["id"] for q in blocks.as_user(block, "learner1").user_state()["questions"]} == second
+
+
+def test_the_intro_counts_the_questions_of_the_attempt_in_force(blocks, handler):
+    """After the author lowers the number of questions, a retry's page says how many it really asks."""
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='6' max_attempts='0' custom_content={quoteattr(CONTENT)}/>")
+    answer_all(block, handler, right=True)
+    block.num_questions = 3
+    handler(block, "start_attempt", {})
+    fragment = block.student_view()
+    assert "3 workplace scenarios" in fragment.content
+    assert len(fragment.json_init_args["state"]["questions"]) == 3
+
+
+def test_ticked_but_unchecked_choices_are_kept_as_a_draft(blocks, quiz_block, handler):
+    question = quiz_block.user_state()["questions"][0]
+    status, body = handler(quiz_block, "save_draft", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})
+    assert status == 200 and body == {"saved": True}
+    reloaded = blocks.as_user(quiz_block, "learner1")
+    assert reloaded.user_state()["drafts"] == {question["id"]: [question["choices"][0]["id"]]}
+    # the draft is only a draft: nothing graded, no event, and it goes once the answer is checked
+    assert quiz_block.runtime.events_of("grade") == [] and reloaded.user_state()["answers"] == {}
+    handler(quiz_block, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})
+    assert quiz_block.user_state()["drafts"] == {}
+
+
+@pytest.mark.parametrize("payload", [
+    {"question_id": "nope", "selected": ["a"]},
+    {"question_id": None, "selected": []},
+    {"selected": ["zzz"]},
+    {"question_id": "FIRST", "selected": ["zzz"]},
+    {"question_id": "FIRST", "selected": "a"},
+    {"question_id": "FIRST", "selected": [{"$ne": 1}]},
+])
+def test_hostile_drafts_get_400_and_change_nothing(quiz_block, handler, payload):
+    if payload.get("question_id") == "FIRST":
+        payload = {**payload, "question_id": quiz_block.user_state()["questions"][0]["id"]}
+    status, body = handler(quiz_block, "save_draft", payload)
+    assert status == 400 and body["error"]
+    assert quiz_block.user_state()["drafts"] == {}
+
+
+def test_the_charter_in_force_is_shown_and_quoted_in_the_feedback_of_its_questions(blocks, handler):
+    """Charter questions grade against the author's charter: the learner sees it, and the feedback quotes the rule."""
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='6' custom_content={quoteattr(CONTENT)}/>")
+    block.charter = {"client-data-public-chatbot": {"text": "Our own wording of the rule.", "allowed": True}}
+    state = block.user_state()
+    assert state["charter"] == [{"id": "client-data-public-chatbot", "text": "Our own wording of the rule.", "allowed": True}]
+    assert next(q for q in state["questions"] if q["id"] == "c1")["charter_question"] is True
+    status, state = handler(block, "submit_answer", {"question_id": "c1", "selected": ["t"]})
+    assert status == 200
+    assert state["answers"]["c1"]["charter_rule"] == {"id": "client-data-public-chatbot", "text": "Our own wording of the rule.", "allowed": True}
+    assert state["answers"]["c1"]["correct"] is True, "graded against the charter in force (allowed)"
+
+
+def test_no_charter_panel_when_the_draw_has_no_charter_question(blocks):
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='6' categories='[\"bias\"]' custom_content={quoteattr(CONTENT)}/>")
+    assert block.user_state()["charter"] == []
+
+
+def test_the_profile_does_not_judge_a_category_on_one_question(blocks, handler):
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='3' custom_content={quoteattr(CONTENT)}/>")
+    state = answer_all(block, handler, right=False)
+    categories = state["profile"]["categories"]
+    assert categories and all(c["answered"] == 1 and c["judged"] is False and c["weak"] is False for c in categories)
+    assert all(c["advice"] for c in categories), "a missed category still gets its short advice"
+    assert state["min_to_judge"] == 2
+
+
+@pytest.mark.parametrize("raw", [b'{"weight": 1e309}', b'{"weight": NaN}', b'{"weight": -1}', b'{"weight": 1e12}', b'{"weight": null}',
+                                 b'{"weight": "1e309"}', b'{"weight": "abc"}', b'{"max_attempts": 1e309}', b'{"max_attempts": 2e400}'])
+def test_an_impossible_number_gets_a_message_that_says_what_to_type(quiz_block, handler, raw):
+    """Issue 12: a weight of 1e309 got "This value is not valid here"; now the range to use, never a 500."""
+    status, body = handler(quiz_block, "studio_submit", raw=raw)
+    assert status == 400, body
+    (name, messages), = body["fields"].items()
+    expected = "Enter a whole number from 0 to 100." if name == "max_attempts" else "Enter a number from 0 to 1000 (for example 1 or 2.5)."
+    assert messages == [expected]
+    assert quiz_block.weight == 1.0 and quiz_block.max_attempts == 2, "nothing saved"
+
+
+def test_the_number_message_is_in_the_authors_language(blocks, handler):
+    block = blocks.from_xml("<ldai_risk_quiz/>", language="fr")
+    status, body = handler(block, "studio_submit", raw=b'{"weight": 1e309}')
+    assert status == 400 and body["fields"]["weight"][0].startswith("Saisissez un nombre de 0 à 1000")
+
+
+def test_charter_rules_are_labelled_by_their_text_not_their_id(blocks):
+    block = blocks.from_xml("<ldai_risk_quiz/>", language="en")
+    html = block.studio_view().content
+    assert "Rule 1: Pasting client data" in html and "“client-data-public-chatbot”" not in html

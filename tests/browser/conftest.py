@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[Site]:
     # http:// platform URLs on 127.0.0.1 (the test LMS): accepted here as in tests/lti, never by default.
-    running = start_site(tmp_path_factory.mktemp("ldai-site"), {"LDAI_LTI_ALLOW_INSECURE_URLS": "1"})
+    running = start_site(tmp_path_factory.mktemp("ldai-site"), {"LDAI_LTI_ALLOW_INSECURE_URLS": "1", "LDAI_HTTP_ALLOWED_HOSTS": "127.0.0.1"})
     try:
         yield running
     finally:

@@ -12,9 +12,9 @@ import re
 from .support import focused, tab_until, wait_for_announcement
 
 QUIZ_TEXT = {
-    "en": {"check": "Check my answer", "feedback": r"^(Correct\.|Not quite\.)", "grade": r"Your grade \(best attempt\): (\d+)\s?%",
+    "en": {"check": "Check my answer", "feedback": r"^(Correct\.|Not quite\.|Partly right: )", "grade": r"Your grade \(best attempt\): (\d+)\s?%",
            "next": r"^(Next question|See my profile)$", "progress": "Question {n} of {total}", "finished": r"Quiz finished"},
-    "fr": {"check": "Vérifier ma réponse", "feedback": r"^(Correct\.|Pas tout à fait)", "grade": r"Votre note \(meilleure tentative\)\s?: (\d+)\s?%",
+    "fr": {"check": "Vérifier ma réponse", "feedback": r"^(Correct\.|Pas tout à fait|En partie juste)", "grade": r"Votre note \(meilleure tentative\)\s?: (\d+)\s?%",
            "next": r"^(Question suivante|Voir mon profil)$", "progress": "Question {n} sur {total}", "finished": r"Quiz terminé"},
 }
 

@@ -69,6 +69,7 @@ def start_site(var_dir: Path, extra_env: dict[str, str] | None = None) -> Site:
         "DJANGO_SETTINGS_MODULE": "lti_tool.site.settings",
         "PYTHONUNBUFFERED": "1",
         "DEBUG": "0",
+        "LDAI_DEMO": "1",  # the browser tests drive the blocks through the demo's workbench (off in production)
         **(extra_env or {}),
     }
     env.pop("DATABASE_URL", None)

@@ -114,6 +114,7 @@ def activity_recorder(monkeypatch, settings):
     from django.http import HttpResponse
 
     settings.LDAI_LTI = {**settings.LDAI_LTI, "ALLOW_INSECURE_URLS": True}
+    settings.LDAI = {**settings.LDAI, "HTTP_ALLOWED_HOSTS": ["127.0.0.1"]}  # the test LMS listens on 127.0.0.1
     settings.PLATFORM_NAME = "Iframe LMS"
     seen = []
 

@@ -142,8 +142,13 @@ def lti_platform(platform_key_pool):
 
 @pytest.fixture(autouse=True)
 def lti_test_settings(settings):
-    """The platform server speaks http on 127.0.0.1; everything else is the shipped configuration."""
+    """The platform server speaks http on 127.0.0.1; everything else is the shipped configuration.
+
+    The guarded client refuses loopback addresses by default: the test platform's host is allowed the way an
+    operator allows a LAN host, through ``LDAI["HTTP_ALLOWED_HOSTS"]``.
+    """
     settings.LDAI_LTI = {**getattr(settings, "LDAI_LTI", {}), "ALLOW_INSECURE_URLS": True, "KEYSET_REFETCH_MIN_SECONDS": 10}
+    settings.LDAI = {**getattr(settings, "LDAI", {}), "HTTP_ALLOWED_HOSTS": ["127.0.0.1"]}
     settings.PLATFORM_NAME = "Test LMS"  # lti-consumer-xblock names the platform in its tool_platform claim
     return settings  # caches are emptied around every test by tests/conftest.py
 

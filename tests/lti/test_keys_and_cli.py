@@ -171,8 +171,9 @@ def test_serve_migrates_makes_a_key_then_runs_the_server(capsys, db, monkeypatch
     from lti_tool.models import ToolKey
 
     calls = []
+    monkeypatch.setenv("LDAI_DEMO", "0")  # restored after the test: --demo sets it for the settings
     monkeypatch.setattr(django.core.management, "call_command", lambda name, *args, **kwargs: calls.append((name, args, kwargs)))
-    assert main(["serve", "--port", "8123", "--host", "0.0.0.0"]) == 0
+    assert main(["serve", "--demo", "--port", "8123", "--host", "0.0.0.0"]) == 0
     assert [c[0] for c in calls] == ["migrate", "runserver"]
     assert calls[1][1] == ("0.0.0.0:8123",) and calls[1][2]["use_reloader"] is False
     assert ToolKey.objects.signing() is not None

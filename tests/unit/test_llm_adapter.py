@@ -92,7 +92,8 @@ def server():
 @pytest.fixture
 def settings(server, monkeypatch):
     monkeypatch.setenv(KEY_ENV, "test-key-123")
-    return llm.LLMSettings.from_settings({"llm": {
+    # The fake server listens on 127.0.0.1: the operator's setting allows that host (the default refuses it).
+    return llm.LLMSettings.from_settings({"HTTP_ALLOWED_HOSTS": ["127.0.0.1"], "llm": {
         "backend": "openai", "model": "test-model", "base_url": server.base_url, "api_key_env": KEY_ENV,
         "timeout": 2, "max_retries": 2, "backoff_base": 0.01, "backoff_cap": 0.05,
         "quotas": {"per_learner": 5, "per_course": 100}, "max_prompt_chars": 2000,

@@ -78,12 +78,48 @@ def test_profile_marks_weak_categories_with_advice():
     results = [
         quiz.grade_question(BANK.questions["h1"], ["b"]),
         quiz.grade_question(BANK.questions["b1"], ["f"]),
+        quiz.grade_question(BANK.questions["b2"], sorted(BANK.questions["b2"].correct_ids)),
     ]
     profile = quiz.build_profile(BANK, results, pass_threshold=0.7)
     by_id = {c.id: c for c in profile.categories}
-    assert profile.score == 0.5 and not profile.passed
+    assert profile.score == pytest.approx(2 / 3) and not profile.passed
     assert by_id["hallucinations"].weak is False and by_id["hallucinations"].advice == ""
-    assert by_id["bias"].weak is True and by_id["bias"].advice == "Ask who is missing from the data."
+    assert by_id["bias"].judged and by_id["bias"].weak is True and by_id["bias"].advice == "Ask who is missing from the data."
+
+
+def test_a_category_is_judged_only_on_two_questions_or_more():
+    """One question says too little: the category is shown, not called weak, and still gets its advice."""
+    results = [quiz.grade_question(BANK.questions["b1"], ["f"]), quiz.grade_question(BANK.questions["h1"], ["b"])]
+    by_id = {c.id: c for c in quiz.build_profile(BANK, results, pass_threshold=0.7).categories}
+    assert by_id["bias"].judged is False and by_id["bias"].weak is False and by_id["bias"].answered == 1
+    assert by_id["bias"].advice == "Ask who is missing from the data."
+    assert by_id["hallucinations"].judged is False and by_id["hallucinations"].advice == ""
+
+
+@pytest.mark.parametrize(("advice", "short", "more"), [
+    ("Check every figure. Next week, trace one answer to its source.", "Check every figure.", "Next week, trace one answer to its source."),
+    ("One sentence only, e.g. this one", "One sentence only, e.g. this one", ""),
+    ("Avant de coller : est-ce que je l’enverrais ? « Non » : alors ne le faites pas.", "Avant de coller : est-ce que je l’enverrais ?", "« Non » : alors ne le faites pas."),
+])
+def test_advice_is_split_into_a_short_first_sentence_and_the_rest(advice, short, more):
+    assert quiz.split_advice(advice) == (short, more)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**63), count=st.integers(min_value=1, max_value=4), balanced=st.booleans())
+def test_a_retry_draws_unseen_questions_first(seed, count, balanced):
+    """Deterministic for the seed, and no question repeats while unseen ones remain (in its category when balanced)."""
+    first = quiz.draw(BANK, count, seed, balanced=balanced)
+    second = quiz.draw(BANK, count, seed + 1, balanced=balanced, seen=first)
+    assert second == quiz.draw(BANK, count, seed + 1, balanced=balanced, seen=first)
+    unseen_left = len(BANK.questions) - len(first)
+    if not balanced:
+        assert len(set(second) & set(first)) == max(0, count - unseen_left)
+    else:
+        for qid in set(second) & set(first):
+            category = BANK.questions[qid].category
+            members = {q.id for q in BANK.questions.values() if q.category == category}
+            assert members <= set(first) | set(second), f"{qid} repeated while its category had unseen questions"
 
 
 def test_unanswered_questions_count_zero():

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 from ..validation import N_, Gettext, Problem
 from . import duplicate_ids
 
+MIXED_ID = "any-job-family"
+"""A document with this id mixes the job families (content.packs builds one from every family pack)."""
+
 
 def check(document: dict, _: Gettext) -> Iterator[Problem]:
     from ...engine.sensitive import scan  # engine import kept local: validation stays cheap to import
@@ -23,7 +26,7 @@ def check(document: dict, _: Gettext) -> Iterator[Problem]:
             covered[kind] = index
     for index, scenario in enumerate(document["scenarios"]):
         path = f"$.scenarios[{index}]"
-        if scenario["job_family"] != document["job_family"]:
+        if scenario["job_family"] != document["job_family"] and document["id"] != MIXED_ID:  # "any job family" mixes them on purpose
             yield Problem(f"{path}.job_family", _(N_("This scenario's job family “{value}” differs from the pack's (“{expected}”): move it to the right pack.")).format(value=scenario["job_family"], expected=document["job_family"]))
         if scenario.get("lang", document["lang"]) != document["lang"]:
             yield Problem(f"{path}.lang", _(N_("This scenario's language differs from the pack's (“{expected}”).")).format(expected=document["lang"]))
