@@ -521,7 +521,12 @@ def _unverified(token: str) -> tuple[dict, dict]:
     if len(parts) != 3 or not all(_SEGMENT.match(part) for part in parts):
         raise ValueError("not three base64url segments")
     try:
-        header, payload = (json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))) for part in parts[:2])
+        raw = [base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)) for part in parts]
+        # Canonical encoding only, as PyJWT's own reading insists: the last character of a segment carries
+        # unused bits, so otherwise two texts one character apart would be the same credential.
+        if any(base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii") != part for data, part in zip(raw, parts, strict=True)):
+            raise ValueError("non-canonical base64url")
+        header, payload = json.loads(raw[0]), json.loads(raw[1])
     except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError("unreadable segment") from error
     if not isinstance(header, dict) or not isinstance(payload, dict):

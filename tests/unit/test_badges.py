@@ -17,6 +17,8 @@ import jsonschema
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ldai_xblocks.engine import badge_image, badges
 
@@ -251,3 +253,34 @@ def test_the_json_download_is_an_enveloped_credential_that_verifies(signer, reso
     document = badges.envelope(token)
     assert document["type"] == "EnvelopedVerifiableCredential" and document["id"] == "data:application/vc+jwt," + token
     assert check(json.dumps(document, indent=2), resolvers).ok
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400))
+def test_any_bytes_give_a_verdict(resolvers, data):
+    """Property: verification never raises, whatever a person pastes (the public page relies on it)."""
+    result = badges.verify(data.decode("utf-8", errors="replace"), *resolvers)
+    assert not result.ok and result.code in badges.REASONS
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.integers(min_value=0), replacement=st.sampled_from("AQgw-_9z"))
+def test_no_single_character_change_keeps_a_credential_valid(signer, resolvers, position, replacement):
+    """Property: change any one character of a signed credential and it is refused (with a reason)."""
+    _, token = issue(signer)
+    position %= len(token)
+    if token[position] == replacement or token[position] == ".":
+        return
+    changed = token[:position] + replacement + token[position + 1 :]
+    result = check(changed, resolvers)
+    assert not result.ok, (position, replacement)
+
+
+def test_the_last_character_of_the_signature_cannot_be_swapped_for_a_twin(signer, resolvers):
+    """Its unused low bits would decode to the same signature: non-canonical base64url is refused."""
+    _, token = issue(signer)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(token[-1])
+    twin = alphabet[last ^ 1]  # flips an unused bit (256-byte signature: 4 unused bits in the last character)
+    result = check(token[:-1] + twin, resolvers)
+    assert (result.ok, result.code) == (False, "damaged")
