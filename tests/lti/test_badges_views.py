@@ -143,3 +143,15 @@ def test_an_authors_own_svg_with_a_script_is_never_served(client, db):
     badge = issuer.issue(issuer.Award(achievement=ACHIEVEMENT, learner="anon-2", source="s", image_svg=evil))
     body = client.get(f"/lti/badges/mine/{badge.download_key}/badge.svg").content.decode()
     assert "<script" not in body and "Quiz &lt;b&gt;champion&lt;/b&gt;" in body
+
+
+def test_an_administrator_revokes_a_badge_from_the_admin(admin_client, badge, client):
+    listing = admin_client.get("/admin/lti_tool/issuedbadge/")
+    assert listing.status_code == 200 and badge.credential_id in listing.content.decode()
+    detail = admin_client.get(f"/admin/lti_tool/issuedbadge/{badge.pk}/change/").content.decode()
+    assert badge.download_key not in detail  # the learner's private link stays private
+    response = admin_client.post("/admin/lti_tool/issuedbadge/", {"action": "revoke_badges", "_selected_action": [badge.pk]})
+    assert response.status_code == 302
+    revoked = client.get("/lti/badges/revocations/").json()["revokedCredentials"]
+    assert revoked == [{"id": badge.credential_id, "revocationReason": "revoked by an administrator"}]
+    assert admin_client.get("/admin/lti_tool/issuedbadge/add/").status_code == 403
