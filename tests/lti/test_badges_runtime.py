@@ -3,18 +3,13 @@
 Real launch (lti-consumer-xblock's LtiAdvantageConsumer as platform, tests/lti/conftest.py), the
 real ``ldai_risk_quiz`` block and its handlers called as its JavaScript does. The tool's runtime
 offers the ``ldai_badges`` service; without it (Open edX) the block signs with the LDAI settings'
-issuer: that path is tested with xblock's ToyRuntime at the end.
+issuer: that path is in tests/unit/test_badges_blocks.py.
 """
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ldai_xblocks.engine import badges
 from lti_tool.models import IssuedBadge, Statement
 from tests.lti.runtime_fixtures import call, handler_prefix, launch_page
 from tests.lti.test_runtime import answer_all, quiz_custom, right_answers
@@ -111,70 +106,3 @@ def test_a_learner_cannot_change_the_badge(client, graded_platform):
     html = launch_page(client, consumer, user_id="learner-b4", custom=quiz_custom())
     status, body = call(client, handler_prefix(html), "badge_submit", BADGE)
     assert status == 403
-
-
-# ------------------------------------------------------------------------------------ Open edX: the settings' issuer
-
-
-def toy_block(ldai_settings: dict):
-    """The quiz in xblock's ToyRuntime with a settings service, as Open edX's SettingsService gives the LDAI bucket."""
-    from xblock.fields import ScopeIds
-    from xblock.test.toy_runtime import ToyRuntime
-
-    from ldai_xblocks.blocks.risk_quiz import RiskQuizBlock
-
-    class Settings:
-        def get_settings_bucket(self, block, default=None):
-            return ldai_settings
-
-    runtime = ToyRuntime(user_id="learner-x")
-    runtime._services["settings"] = Settings()
-    block = runtime.construct_xblock_from_class(RiskQuizBlock, ScopeIds("learner-x", "ldai_risk_quiz", "d", "u"))
-    block.badge = {**BADGE, "min_score": 0}
-    return block
-
-
-def test_open_edx_without_an_issuer_says_so_and_issues_nothing():
-    block = toy_block({})
-    assert block.record_attempt(1.0) == 1.0
-    assert block.badge_earned == {}
-    from ldai_xblocks.blocks import badging
-
-    assert "BADGE_ISSUER" in badging.editor_view(block)["warning"]
-    assert "BADGE_ISSUER" in badging.learner_view(block)["warning"]  # the course team sees it in the learner view too
-    block.runtime._services["user"] = _Users({"edx-platform.user_role": "student"})  # Open edX's user service, a learner
-    assert badging.learner_view(block) is None  # no promise of a badge nobody can issue
-
-
-class _Users:
-    """What DjangoXBlockUserService gives a block (common/djangoapps/xblock_django/user_service.py): opt_attrs."""
-
-    def __init__(self, opt_attrs: dict):
-        from xblock.reference.user_service import XBlockUser
-
-        self.user = XBlockUser(is_current_user=True)
-        self.user.opt_attrs.update(opt_attrs)
-
-    def get_current_user(self):
-        return self.user
-
-
-def test_open_edx_with_the_settings_issuer_signs_and_offers_downloads():
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    issuer = {"id": "https://lms.example.com/badges/issuer", "name": "Example LMS", "kid": "k1", "private_key_pem": pem}
-    block = toy_block({"BADGE_ISSUER": issuer})
-    block.record_attempt(0.9)
-    token = block.badge_earned["token"]
-    jwks = {"keys": [badges.public_jwk(key, "k1")]}
-    assert badges.verify(token, lambda iss: jwks, lambda url: None).ok
-    response = block.badge_file(_request(), "credential.json")
-    assert response.status_code == 200 and json.loads(response.body)["id"].endswith(token)
-    assert response.headers["Content-Disposition"].startswith("attachment")
-    assert block.badge_file(_request(), "../../etc/passwd").status_code == 404
-
-
-def _request():
-    from webob import Request
-
-    return Request.blank("/")
