@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from .lti import deep_linking, registration
 from .lti import views as lti_views
-from .pages import activity, results
+from .pages import activity, results, skills_cohort
 from .runtime import views as runtime_views
 
 app_name = "lti_tool"
@@ -27,6 +27,7 @@ urlpatterns: list = [
     path("activity/<str:token>/", activity.activity_page, name="activity"),
     path("results/<str:token>/results.csv", results.results_csv, name="results-csv"),
     path("results/<str:token>/resend/", results.resend_refused, name="results-resend"),
+    path("results/<str:token>/skills-cohort.csv", skills_cohort.cohort_csv, name="skills-cohort-csv"),
     # badges/: the Open Badges issuer (profile, keys, revocation list), verification, the learner's badge
     path("badges/", include("lti_tool.badges.urls")),
 ]

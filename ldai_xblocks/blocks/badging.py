@@ -10,8 +10,8 @@ mixin stays a few lines. Who issues:
   ``private_key_pem`` or the environment variable named by ``private_key_env``). Without it nothing
   is issued and the editor and the course team's view say so.
 
-The competence criterion reads the learner's level from an ``ldai_skills`` service when the skills
-map provides one; without it the criterion cannot be met and the editor says so.
+The competence criterion reads the learner's evidenced level (skills map, issue 14) of the competence:
+from the evidence the course's activities recorded, or from an ``ldai_skills`` service if a shell has one.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from ..engine import badge_image, badges
+from ..content import load_pack
+from ..content.packs import default_pack_ref
+from ..engine import badge_image, badges, skills
 from ..i18n import N_
 
 MAX_ALIGNMENTS = 20
@@ -66,7 +68,7 @@ def validate(block, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
         errors["badge_criterion"] = [_("Choose one of the listed options.")]
     else:
         clean["criterion"] = data["criterion"]
-    for name, low, high in (("min_score", 0, 100), ("min_level", 0, 5)):
+    for name, low, high in (("min_score", 0, 100), ("min_level", 0, skills.LEVEL_MAX)):
         raw = data.get(name, clean[name])
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not low <= raw <= high:
             errors[f"badge_{name}"] = [_("Enter a number between {low} and {high}.").format(low=low, high=high)]
@@ -154,16 +156,32 @@ def issuer_available(block) -> bool:
     return _service(block) is not None or settings_issuer(block) is not None
 
 
-def competence_level(block, competence: str) -> int | None:
+def competence_level(block, competence: str) -> float | None:
+    """The learner's evidenced level (0-3) of a competence: from an ``ldai_skills`` service when a shell
+    offers one, else from the course evidence the activities recorded (blocks/evidence.py), read with
+    the default skills map's signal mapping in the learner's language (engine/skills.py)."""
     try:
-        skills = block.runtime.service(block, "ldai_skills")
+        service = block.runtime.service(block, "ldai_skills")
     except Exception:
-        skills = None
-    level = getattr(skills, "level", None)
-    try:
-        return int(level(block.learner_id(), competence)) if level else None
-    except (TypeError, ValueError):
+        service = None
+    level = getattr(service, "level", None)
+    if level is not None:
+        try:
+            return float(level(block.learner_id(), competence))
+        except (TypeError, ValueError):
+            return None
+    course_evidence = getattr(block, "course_evidence", None)
+    ref = default_pack_ref("skills_map", block.language())
+    if course_evidence is None or ref is None:
         return None
+    mapping = skills.signal_map(load_pack("skills_map", ref))
+    items = [e for e in skills.evidence_from_signals(course_evidence(), mapping) if e.competence == competence]
+    return skills.evidenced_level(items, datetime.now(UTC))[0]
+
+
+def award_after_request(block) -> dict[str, Any] | None:
+    """The badge check once a learner's request is done (json_api), when its evidence is recorded too."""
+    return award_if_earned(block, block.raw_earned) if block.completed_attempts else None
 
 
 def award_if_earned(block, score: float) -> dict[str, Any] | None:

@@ -617,14 +617,14 @@ class BadgeRule:
     min_level: int = 0
 
 
-def rule_met(rule: BadgeRule, *, completed: bool, score: float, level: int | None = None) -> bool:
+def rule_met(rule: BadgeRule, *, completed: bool, score: float, level: float | None = None) -> bool:
     """Whether a learner with this best score (and competence level, when known) has earned the badge."""
     if not completed:
         return False
     if rule.criterion == "score":
         return score + 1e-9 >= rule.min_score
     if rule.criterion == "competence":
-        return level is not None and level >= rule.min_level
+        return level is not None and level + 1e-9 >= rule.min_level
     return rule.criterion == "completed"
 
 

@@ -79,14 +79,25 @@ def test_another_learner_gets_nothing_of_the_first_learners_badge(blocks, key):
     assert other.handle("badge_file", _get(), "badge.svg").status_code == 404
 
 
-def test_the_competence_criterion_reads_the_skills_map_service(blocks, key):
-    block = as_learner(quiz(blocks, issuer_settings(key), criterion="competence", competence="prompting.context", min_level=3))
+@pytest.mark.parametrize("score, earned", [(1.0, True), (0.5, False)])
+def test_the_competence_criterion_reads_the_course_evidence_of_the_skills_map(blocks, key, score, earned):
+    """The quiz's category scores are evidence (blocks/evidence.py); the default skills map maps
+    ``category:bias`` to ``bias-fairness``; a full score now is level 3, half a score 1.5 (engine/skills.py)."""
+    block = as_learner(quiz(blocks, issuer_settings(key), criterion="competence", competence="bias-fairness", min_level=3))
     block.record_attempt(1.0)
-    assert block.badge_earned == {}  # no skills map: the criterion cannot be met
+    assert block.badge_earned == {}  # no evidence of that competence yet
+    block.record_evidence({"category:bias": score})
+    view = badging.award_after_request(block)  # what json_api asks once the submit has recorded its evidence
+    assert (view is not None and view["earned"]) is earned
+    assert bool(block.badge_earned) is earned
 
-    class Skills:  # the service the skills map provides (issue 14): the learner's level of a competence
+
+def test_a_shell_may_answer_the_level_itself(blocks, key):
+    block = as_learner(quiz(blocks, issuer_settings(key), criterion="competence", competence="prompting.context", min_level=2))
+
+    class Skills:  # an ``ldai_skills`` service: the learner's level of a competence
         def level(self, learner, competence):
-            return 3 if competence == "prompting.context" else 0
+            return 2
 
     block.runtime._services["ldai_skills"] = Skills()
     block.record_attempt(1.0)
