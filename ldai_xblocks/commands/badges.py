@@ -34,6 +34,7 @@ def register(subparsers) -> None:
     verify.add_argument("--jwks", type=Path, help="verify with this key set (JSON file) instead of the tool's: another issuer's badge")
     verify.add_argument("--revocations", type=Path, help="and with this revocation list (JSON file)")
     verify.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    verify.add_argument("--fetch", action="store_true", help="fetch another issuer's key set and revocation list from its own origin (guarded HTTP)")
     verify.set_defaults(func=_verify)
 
     revoke = actions.add_parser("revoke", help="revoke a credential this tool issued (it then fails verification as revoked)")
@@ -125,7 +126,7 @@ def _verify(args: argparse.Namespace) -> int:
     setup_django(migrate=True)
     from lti_tool.badges import issuer
 
-    result = issuer.verify(text, jwks=jwks, revocations=revocations)
+    result = issuer.verify(text, jwks=jwks, revocations=revocations, fetch=True if args.fetch else None)
     if args.json:
         print_json({"valid": result.ok, "code": result.code, "reason": result.reason, "details": result.details})
     elif result.ok:

@@ -437,6 +437,24 @@ def extract_token(text: str) -> str:
     return text.strip('"')
 
 
+def header_kid(text: str) -> str:
+    """The JOSE ``kid`` of a pasted credential (a URI dereferenced to the key), or "" when unreadable."""
+    try:
+        kid = _unverified(extract_token(text))[0].get("kid")
+    except ValueError:
+        return ""
+    return kid if isinstance(kid, str) else ""
+
+
+def unverified_issuer(text: str) -> str:
+    """The ``iss`` a pasted credential claims (unverified: only to know where to look), or ""."""
+    try:
+        iss = _unverified(extract_token(text))[1].get("iss")
+    except ValueError:
+        return ""
+    return iss if isinstance(iss, str) else ""
+
+
 def verify(
     text: str,
     resolve_jwks: JwksResolver,

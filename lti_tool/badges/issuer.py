@@ -9,14 +9,17 @@ Settings, all optional (``settings.LDAI_BADGES``):
 * ``ISSUER_NAME`` (default: the tool's name), ``ISSUER_URL``, ``ISSUER_EMAIL``, ``ISSUER_DESCRIPTION``;
 * ``VALID_DAYS``: how long a credential is valid (default: no end date).
 
-Verification trusts this issuer's own keys and list. Credentials of another issuer would need
-their JWKS fetched from the web: that goes through the guarded HTTP client (issue 11) once it
-lands; until then :func:`remote_jwks` answers None and such a credential is reported as
-"unknown issuer" (``ldai badges verify --jwks FILE`` checks one against a local key set).
+* ``FETCH_REMOTE_ISSUERS``: also verify other issuers' badges by fetching their key set (at the
+  JOSE ``kid`` URI) and revocation list, only from the issuer's own origin, through the guarded
+  HTTP client (default: off, so the public verification page makes no server-side fetch).
+
+Verification trusts this issuer's own keys and list; ``ldai badges verify --jwks FILE`` checks
+another issuer's badge against a local key set.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -30,8 +33,12 @@ from django.utils import timezone
 from ldai_xblocks.engine import badges
 
 from ..conf import lti_settings
+from ..lti.http import FetchError, get_json
 from ..lti.keys import _load_private, _new_key_material, _public_only
+from ..lti.pages import origin_of
 from ..models import BadgeKey, IssuedBadge
+
+log = logging.getLogger("ldai.badges")
 
 
 def _config() -> dict:
@@ -166,23 +173,62 @@ def revocation_document() -> dict:
 # ------------------------------------------------------------------------------------------ verifying
 
 
-def remote_jwks(issuer_id: str) -> dict | None:
-    """Extension point: another issuer's JWKS, fetched through the guarded HTTP client (not yet on main)."""
-    return None
+def _same_origin_url(url: str, issuer_id: str) -> str | None:
+    """``url`` without its fragment when it is on the issuer's own origin, else None.
+
+    Why the origin rule: a forger can name any issuer and point ``kid`` at a key set of their own;
+    only keys (and a revocation list) published where the issuer's profile lives speak for it.
+    """
+    target = (url or "").split("#", 1)[0]
+    origin = origin_of(target)
+    return target if origin is not None and origin == origin_of(issuer_id) else None
 
 
-def verify(text: str, *, jwks: dict | None = None, revocations: dict | None = None) -> badges.Verification:
-    """Verify against this issuer (or the key set / revocation list given, e.g. local files for the CLI)."""
+def _fetch(url: str | None) -> dict | None:
+    if url is None:
+        return None
+    try:
+        data = get_json(url)  # the guarded client: no private address, timeouts, size cap, no redirect
+    except FetchError as error:
+        log.info("badge verification could not fetch %s: %s", url[:200], error)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def remote_jwks(issuer_id: str, kid_uri: str) -> dict | None:
+    """Another issuer's key set, at the JOSE ``kid`` URI, fetched only from the issuer's own origin."""
+    return _fetch(_same_origin_url(kid_uri, issuer_id))
+
+
+def remote_revocations(url: str, issuer_id: str) -> dict | None:
+    return _fetch(_same_origin_url(url, issuer_id))
+
+
+def fetches_remote_issuers() -> bool:
+    """``LDAI_BADGES["FETCH_REMOTE_ISSUERS"]``: off by default, so the public page makes no server-side fetch."""
+    return bool(_config().get("FETCH_REMOTE_ISSUERS", False))
+
+
+def verify(text: str, *, jwks: dict | None = None, revocations: dict | None = None, fetch: bool | None = None) -> badges.Verification:
+    """Verify against this issuer, the key set / revocation list given (local files, for the CLI), or -
+    with ``fetch`` (default: the setting) - another issuer's, through the guarded HTTP client."""
     ours = profile()
+    fetch = fetches_remote_issuers() if fetch is None else fetch
+    kid_uri = badges.header_kid(text)
 
     def resolve_jwks(issuer_id: str) -> dict | None:
         if jwks is not None:
             return jwks
-        return public_jwks() if issuer_id == ours.id else remote_jwks(issuer_id)
+        if issuer_id == ours.id:
+            return public_jwks()
+        return remote_jwks(issuer_id, kid_uri) if fetch else None
 
     def resolve_revocations(url: str) -> dict | None:
         if revocations is not None:
             return revocations
-        return revocation_document() if url == ours.revocation_list_url else None
+        if url == ours.revocation_list_url:
+            return revocation_document()
+        issuer_id = badges.unverified_issuer(text)
+        return remote_revocations(url, issuer_id) if fetch and issuer_id else None
 
     return badges.verify(text, resolve_jwks, resolve_revocations)
