@@ -40,19 +40,30 @@ OWN_SVG_PROBLEMS = {
 def config(block) -> dict[str, Any]:
     """The author's badge settings with every key present (defaults for what was never set)."""
     saved = block.badge if isinstance(block.badge, dict) else {}
-    return {
-        "enabled": bool(saved.get("enabled", False)),
+    return {  # every value typed, whatever was stored (a Dict field set through custom parameters is not validated)
+        "enabled": saved.get("enabled") is True,
         "criterion": saved.get("criterion") if saved.get("criterion") in badges.CRITERIA else "completed",
-        "min_score": int(saved.get("min_score", 80) or 0),
-        "competence": str(saved.get("competence", "")),
-        "min_level": int(saved.get("min_level", 3) or 0),
-        "name": str(saved.get("name", "")),
-        "description": str(saved.get("description", "")),
-        "criteria_text": str(saved.get("criteria_text", "")),
-        "colour": str(saved.get("colour", badge_image.DEFAULT_COLOUR)),
-        "image_svg": str(saved.get("image_svg", "")),
-        "alignments": [str(a) for a in saved.get("alignments", []) if isinstance(a, str)],
+        "min_score": _bounded(saved.get("min_score"), 80, 100),
+        "competence": _text(saved.get("competence")),
+        "min_level": _bounded(saved.get("min_level"), 3, skills.LEVEL_MAX),
+        "name": _text(saved.get("name")),
+        "description": _text(saved.get("description")),
+        "criteria_text": _text(saved.get("criteria_text")),
+        "colour": saved["colour"] if badge_image.valid_colour(_text(saved.get("colour"))) else badge_image.DEFAULT_COLOUR,
+        "image_svg": _text(saved.get("image_svg")),
+        "alignments": [a for a in saved.get("alignments", []) if isinstance(a, str)] if isinstance(saved.get("alignments"), list) else [],
     }
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _bounded(value: Any, default: int, high: int) -> int:
+    """A stored number read defensively: a value set by hand (LTI custom parameters) never breaks a view."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    return int(min(high, max(0, value)))
 
 
 def validate(block, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:

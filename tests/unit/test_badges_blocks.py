@@ -124,3 +124,14 @@ def _get():
     from webob import Request
 
     return Request.blank("/")
+
+
+def test_badge_settings_set_by_hand_never_break_the_views(blocks):
+    """A Dict field set through LTI custom parameters is not validated: every value is read defensively."""
+    block = blocks.from_xml("<ldai_risk_quiz/>")
+    block.badge = {"enabled": "yes", "criterion": 3, "min_score": "abc", "min_level": None, "name": ["x"], "colour": "red",
+                   "image_svg": 5, "alignments": "not a list"}
+    settings = badging.config(block)
+    assert (settings["min_score"], settings["min_level"], settings["alignments"], settings["criterion"]) == (80, 3, [], "completed")
+    assert block.student_view().content and block.studio_view().content
+    block.record_attempt(1.0)
