@@ -231,9 +231,8 @@ def _issue(block, settings: dict[str, Any], score: float) -> dict[str, Any] | No
 
 
 def _is_learner(block) -> bool:
-    """A learner, as the host says it (the blocks' own rule: ``is_author`` where the base has it)."""
-    is_author = getattr(block, "is_author", None)
-    return not is_author() if callable(is_author) else bool(block.is_known_learner())
+    """A learner, as the host says it (``is_author``: docs/decisions/0003)."""
+    return not block.is_author()
 
 
 def learner_view(block) -> dict[str, Any] | None:

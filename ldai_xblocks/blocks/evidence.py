@@ -1,6 +1,6 @@
 """Competence evidence: what an activity records for the learner when it grades, read by the skills map.
 
-Where it is kept, and why (docs/decisions/0014-skills-map-evidence-storage.rst): one field,
+Where it is kept, and why (docs/decisions/0004-skills-map-evidence-storage.rst): one field,
 ``ldai_evidence``, in ``Scope.user_info``. It is the one scope Open edX stores per learner
 across ALL blocks (``XModuleStudentInfoField``, unique on student + field name, in
 ``lms/djangoapps/courseware/models.py``; read and written by ``UserInfoCache`` in
