@@ -9,7 +9,7 @@ handlers. What every activity needs lives here once:
 * :class:`ContentMixin` - a default pack or the author's own JSON, validated;
 * :class:`GradedMixin` - the Open edX scoring contract (ScorableXBlockMixin, weight,
   completion) with the grade kept as the best attempt;
-* :class:`LearnerMixin`, :class:`EventsMixin`, :class:`LeaderboardMixin`.
+* :class:`LearnerMixin`, :class:`EventsMixin`, :class:`LeaderboardMixin`, :class:`BadgeMixin`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from ..engine.teams import Entry, Season, individual_top, parse_instant
 from ..i18n import JS_NAMESPACE, N_, gettext_for, js_catalog, ngettext_for, normalize_language, request_language
 from ..rendering import pack_init_args, render
 from ..resources import PUBLIC_DIR
+from . import badging
 
 log = logging.getLogger("ldai.blocks")
 
@@ -87,7 +88,10 @@ def json_api(method: Callable) -> Callable:
         if not isinstance(data, dict):
             return json_response({"error": self._("The request must be a JSON object. Reload the page and try again."), "code": "malformed"}, 400)
         try:
-            return json_response(method(self, data, suffix))
+            result = method(self, data, suffix)
+            # A badge earned by this request (BadgeMixin): at the attempt, or now that its evidence is recorded too.
+            badge = self.__dict__.pop("_ldai_new_badge", None) or (badging.award_after_request(self) if isinstance(self, BadgeMixin) else None)
+            return json_response({**result, "badge": badge} if badge and isinstance(result, dict) else result)
         except UserError as error:
             return json_response({"error": error.message, "code": error.code, "fields": error.fields}, error.status)
 
@@ -171,7 +175,8 @@ class FragmentMixin(I18nMixin):
     ) -> Fragment:
         language = self.language()
         content_language = self.content_language() if hasattr(self, "content_language") else language
-        fragment = Fragment(render(template, {"uid": self.dom_id(), "content_lang": content_language, **context}, language))
+        badge = {"ldai_badge": badging.learner_view(self), "ldai_badge_editor": badging.editor_view(self)} if isinstance(self, BadgeMixin) else {}
+        fragment = Fragment(render(template, {"uid": self.dom_id(), "content_lang": content_language, **badge, **context}, language))
         for path in ("css/ldai-common.css", *css):
             fragment.add_css_url(self.static_url(path))
         platform_catalog = self._platform_js_catalog()
@@ -570,6 +575,36 @@ def _is_score(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
+class BadgeMixin:
+    """An Open Badge on the activity (see blocks/badging.py): the author's settings, the learner's badge.
+
+    Issued when an attempt meets the author's rule, through the shell's issuer; the learner's
+    response to that request carries the badge (``json_api`` adds it), and the view shows it after.
+    """
+
+    badge = Dict(display_name=_("Open Badge"), help=_("A badge learners earn on this activity."), scope=Scope.settings, default={})
+    badge_earned = Dict(scope=Scope.user_state, default={}, help="The learner's credential (VC-JWT) and how to show it.")
+
+    def record_attempt(self, fraction: float) -> float:
+        best = super().record_attempt(fraction)
+        self.__dict__["_ldai_new_badge"] = badging.award_if_earned(self, best)
+        return best
+
+    @json_api
+    def badge_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """Save the badge section of the Studio form (its own handler: one form, every activity)."""
+        self.refuse_learners()
+        clean, errors = badging.validate(self, data)
+        if errors:
+            raise UserError(self._("The badge was not saved: correct the fields marked."), fields=errors)
+        self.badge = clean
+        return {"message": self._("Badge saved."), "warning": badging.editor_view(self)["warning"]}
+
+    @XBlock.handler
+    def badge_file(self, request, suffix: str = ""):
+        return badging.file_response(self, suffix)
+
+
 # Studio fields every activity has, as ``settings_errors`` specs.
 COMMON_SETTINGS: dict[str, tuple[type, Any, Any]] = {
     "display_name": (str, None, 200),
@@ -585,8 +620,8 @@ JOB_FAMILY_CHOICES = ("", *JOB_FAMILIES)
 
 
 @XBlock.needs("i18n")
-@XBlock.wants("user", "settings", "studio_user_permissions")
-class ActivityBlock(EventsMixin, SettingsMixin, LeaderboardMixin, GradedMixin, ContentMixin, FragmentMixin, XBlock):
+@XBlock.wants("user", "settings", "studio_user_permissions", "ldai_badges", "ldai_skills")
+class ActivityBlock(EventsMixin, SettingsMixin, BadgeMixin, LeaderboardMixin, GradedMixin, ContentMixin, FragmentMixin, XBlock):
     """What every ldai activity is: content, a grade, events, fragments, i18n.
 
     Every ``student_view`` is decorated ``@XBlock.supports("multi_device")``: the mobile apps

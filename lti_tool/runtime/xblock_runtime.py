@@ -9,7 +9,7 @@ runtime gives our XBlocks what Open edX gives them, backed by the tool's tables:
   and scope, ``user_state_summary`` on the resource link (shared by learners);
 - services: ``i18n`` (the launch's language), ``user`` (a stable anonymous id
   derived from the platform and the LTI ``sub``), ``settings`` (the ``LDAI`` bucket),
-  ``field-data``;
+  ``field-data``, ``ldai_badges`` (the tool as Open Badges issuer);
 - handler URLs routed to ``/lti/handler/<launch token>/<handler>/``;
 - ``local_resource_url`` routed to ``/lti/assets/ldai/...`` (the shared ``static/``);
 - the ``grade`` event turned into a grade-outbox row, written in the SAME
@@ -43,6 +43,7 @@ from ldai_xblocks.blocks.team_challenge import PLATFORM_GROUPS, PLATFORM_TEAM
 from ldai_xblocks.i18n import translation
 from ldai_xblocks.resources import static_dir
 
+from ..badges.service import LtiBadgeService
 from ..grades.outbox import ScoreRejected, record_score
 from ..lti import claims as c
 from ..lti.claims import CUSTOM_JOB_FAMILY
@@ -373,6 +374,7 @@ class LtiRuntime(Runtime):
             "user": LtiUserService(session, self.anon_id),
             "settings": LtiSettingsService(),
             SERVICE_NAME: LlmJobService(),  # the prompt sandbox's LLM review runs as a task (llm_jobs.py)
+            "ldai_badges": LtiBadgeService(session, self.anon_id),  # the tool issues the blocks' Open Badges
         }
         super().__init__(ids, ids, services=services)
 

@@ -116,11 +116,36 @@
               error.code = payload.code || 'error';
               throw error;
             }
+            if (payload && payload.badge) { showBadge(element, payload.badge); }
             return payload;
           });
         });
       }
     };
+  }
+
+  /* A badge earned by the request just answered (BadgeMixin): shown in the activity's badge region,
+   * announced by its live region. Texts and links come translated from the server. */
+  function showBadge(element, badge) {
+    var region = rootElement(element).querySelector('[data-ldai-badge-region]');
+    if (!region) { return; }
+    var box = el('div', {class: 'ldai-alert ' + (badge.earned ? 'ldai-alert-success' : 'ldai-alert-info')}, [el('p', {text: badge.message})]);
+    if (badge.page_url) {
+      box.appendChild(el('p', {}, [el('a', {href: badge.page_url, target: '_blank', rel: 'noopener', text: badge.page_label || badge.name})]));
+    }
+    if ((badge.downloads || []).length) {
+      box.appendChild(el('ul', {}, badge.downloads.map(function (d) { return el('li', {}, [el('a', {href: d.url, download: '', text: d.label})]); })));
+    }
+    clear(region).appendChild(box);
+  }
+
+  /* The badge section of a Studio form, saved through badge_submit after the activity's own save. */
+  function badgeData(form) {
+    var data = {};
+    ['enabled', 'criterion', 'min_score', 'competence', 'min_level', 'name', 'description', 'criteria_text', 'colour', 'image_svg', 'alignments'].forEach(function (name) {
+      data[name] = fieldValue(form, 'badge_' + name);
+    });
+    return data;
   }
 
   /* A polite live region: screen readers read each message once, even when repeated. */
@@ -221,7 +246,10 @@
       showSummary('');
       setFieldErrors(form, {});
       notify(runtime, 'save', {state: 'start', message: t('Saving')});
+      var badgeEditor = form.querySelector('[data-ldai-badge-editor]');
       api.call('studio_submit', hooks.collect()).then(function (result) {
+        return badgeEditor ? api.call('badge_submit', badgeData(form)).then(function () { return result; }) : result;
+      }).then(function (result) {
         if (hooks.saved) { hooks.saved(result); }
         announce(result.message || t('Saved.'));
         notify(runtime, 'save', {state: 'end'});
