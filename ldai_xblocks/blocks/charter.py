@@ -198,7 +198,6 @@ class CharterBlock(ActivityBlock):
             raise UserError(self._("Answer every question before you check your answers."), fields=missing, code="unanswered")
         score = quiz.attempt_score([quiz.QuestionResult(q, "", (), r["score"], r["correct"]) for q, r in results.items()], len(results))
         self.attempt = {**attempt, "answers": results, "checked": True, "score": round(score, 4), "checked_at": _now()}
-        self.emit("checked", {"charter_version": document["version"], "score": round(score, 4), "attempt": attempt["number"]})
         return self.user_state()
 
     @json_api
@@ -210,6 +209,7 @@ class CharterBlock(ActivityBlock):
         if self.attempts_left() == 0:
             raise UserError(self._("You have used all your attempts."), 409, code="no_attempts_left")
         self.attempt = {"version": attempt.get("version"), "number": attempt.get("number", 1), "questions": []}
+        self.emit("retried", {"attempt": attempt.get("number", 1) + 1, "charter_version": attempt.get("version")})
         return self.user_state()
 
     @json_api

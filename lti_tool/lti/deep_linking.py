@@ -60,6 +60,7 @@ ACTIVITIES: dict[str, tuple[str, str, str]] = {
         "hallucination_detector", N_("Hallucination detector"), N_("Spot the invented facts in an AI-written text."),
     ),
     "ldai_prompt_sandbox": ("prompt_sandbox", N_("Prompt sandbox"), N_("Write a prompt for a work task and get feedback on it.")),
+    "ldai_charter": ("charter", N_("Company AI charter"), N_("Read the course's AI charter, answer questions on it, and accept it; instructors see who accepted which version.")),
 }
 JOB_FAMILIES = {
     "marketing": N_("Marketing"), "finance": N_("Finance"), "hr": N_("Human resources"),

@@ -89,6 +89,7 @@ DESCRIPTIONS = {
     "ldai_risk_quiz": (N_("Risk-awareness quiz"), N_("Workplace scenarios on hallucinations, bias, data protection, ethics, environmental footprint and your company's AI charter; feedback on every choice and a profile by category.")),
     "ldai_hallucination_detector": (N_("Hallucination detector"), N_("Read an AI-generated text, flag the invented facts, and learn why each one is wrong.")),
     "ldai_prompt_sandbox": (N_("Prompt sandbox"), N_("Write a prompt for a real task of your job and get precise feedback, with a warning when it would leak confidential data.")),
+    "ldai_charter": (N_("Company AI charter"), N_("Read your company's AI charter section by section, answer a few questions on situations at work, and accept it; a new version asks again and shows what changed.")),
 }
 CONTENT_COUNTS = {
     "questions": N_("Default content: {en} questions in English, {fr} in French."),

@@ -37,18 +37,20 @@ from xblock.fields import BlockScope, Scope, ScopeIds, UserScope
 from xblock.reference.user_service import UserService, XBlockUser
 from xblock.runtime import KeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 
+from ldai_xblocks.blocks.course_charter import SERVICE as COURSE_CHARTER_SERVICE
 from ldai_xblocks.i18n import translation
 from ldai_xblocks.resources import static_dir
 
 from ..grades.outbox import ScoreRejected, record_score
 from ..models import LearnerState
+from .charter_service import LtiCourseCharterService
 from . import statements
 from .session import RuntimeSession
 
 log = logging.getLogger("ldai.lti.runtime")
 
-# The only block types a launch may ask for (custom parameter ldai_activity): our three activities.
-BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox")
+# The only block types a launch may ask for (custom parameter ldai_activity): our activities.
+BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_charter")
 DEFAULT_BLOCK_TYPE = "ldai_risk_quiz"
 TOOL_STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "lti_tool"
 ASSET_ROOTS = {"ldai": static_dir, "tool": lambda: TOOL_STATIC_DIR}
@@ -284,6 +286,8 @@ class LtiRuntime(Runtime):
             "i18n": LtiI18nService(session.locale),
             "user": LtiUserService(session, self.anon_id),
             "settings": LtiSettingsService(),
+            # The course's one charter, per platform and context (read by the charter activity and the quiz).
+            COURSE_CHARTER_SERVICE: LtiCourseCharterService(session),
         }
         super().__init__(ids, ids, services=services)
 

@@ -25,6 +25,8 @@ EVENTS = {
         "attempt": 2, "score": 86, "grade": 0.86, "criteria": {"role": 2, "context": 1}, "sensitive_kinds": ["email"],
         "capped": False, "llm_used": False, "scenario": "sales-follow-up", "prompt": "Write to jane.doe@client.example about...",
     },
+    "ldai.charter.accepted": {"charter_version": "2026-12", "score": 0.75, "accepted_at": "2026-12-01T09:29:00+00:00"},
+    "ldai.charter.retried": {"attempt": 2, "charter_version": "2026-12"},
 }
 
 
