@@ -34,8 +34,8 @@ from ..runtime.launch_setup import ensure_resource_link, refresh_learner_name
 from ..runtime.session import RuntimeSession, SessionRefused, issue, open_session
 from ..runtime.views import reader_language
 from ..runtime.xblock_runtime import LtiRuntime, anonymous_id, asset_url
-from .errors import error_page, origins_of
 from .charter_results import acceptances_of, current_version
+from .errors import error_page, origins_of
 from .results import results_of
 
 log = logging.getLogger("ldai.lti.runtime")

@@ -43,8 +43,8 @@ from ldai_xblocks.resources import static_dir
 
 from ..grades.outbox import ScoreRejected, record_score
 from ..models import LearnerState
-from .charter_service import LtiCourseCharterService
 from . import statements
+from .charter_service import LtiCourseCharterService
 from .session import RuntimeSession
 
 log = logging.getLogger("ldai.lti.runtime")
