@@ -274,6 +274,15 @@ class ContentMixin(I18nMixin):
             {"ref": info.ref, "title": f"{info.title} ({info.lang})"} for info in list_packs(self.content_kind)
         ]
 
+    def default_document(self, ref: Any) -> dict:
+        """A default pack's document for an author to start from (``pack_document`` handlers); ``auto`` is the block's own."""
+        ref = self.pack_ref() if ref in (None, AUTO_PACK) else ref
+        try:
+            return load_pack(self.content_kind, ref)
+        except (KeyError, TypeError) as error:
+            message = self._("Choose one of the listed packs.")
+            raise UserError(message, fields={"pack": [message]}) from error
+
     def check_content_fields(self, pack: Any, custom: Any) -> tuple[str, str, dict[str, list[str]]]:
         """Validate the two content fields as an author sent them; field errors in the author's language."""
         errors: dict[str, list[str]] = {}
@@ -427,6 +436,14 @@ class ActivityBlock(EventsMixin, SettingsMixin, LeaderboardMixin, GradedMixin, C
 
     def default_title(self) -> str:  # pragma: no cover - every activity overrides it
         return ""
+
+    def save_all_or_nothing(self, values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+        """Studio's save: nothing when any field is wrong (each explained next to it), else every value."""
+        if errors:
+            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
+        for name, value in values.items():
+            setattr(self, name, value)
+        return {"saved": True, "message": self._("Saved.")}
 
     def settings_errors(
         self,

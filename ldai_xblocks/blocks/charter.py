@@ -23,10 +23,11 @@ from ..engine import charter as engine
 from ..engine import quiz
 from . import course_charter
 from .base import COMMON_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
+from .evidence import EvidenceMixin
 
 
 @XBlock.wants(course_charter.SERVICE)
-class CharterBlock(ActivityBlock):
+class CharterBlock(EvidenceMixin, ActivityBlock):
     """The course's AI charter, its scenario questions and each learner's acceptance of each version."""
 
     activity = "charter"
@@ -230,6 +231,7 @@ class CharterBlock(ActivityBlock):
         record = {"version": version, "accepted_at": _now(), "score": round(score, 4)}
         self.acceptances = [*self.acceptances, record]
         self.record_attempt(score)
+        self.record_evidence({"comprehension": score})  # the skills map's charter-compliance competence
         self.emit("accepted", {"charter_version": version, "score": record["score"], "accepted_at": record["accepted_at"]})
         return self.user_state()
 

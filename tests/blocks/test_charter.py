@@ -68,6 +68,7 @@ def test_check_then_accept_records_version_time_and_score_with_grade_and_event(c
     accepted = runtime.events_of("ldai.charter.accepted")
     assert accepted == [{"charter_version": "1.0", "score": 1.0, "accepted_at": state["accepted"]["accepted_at"]}]
     assert runtime.events_of("grade")[-1]["value"] == 1.0 and runtime.events_of("completion") == [{"completion": 1.0}]
+    assert [r["signal"] for r in charter_block.course_evidence()] == ["comprehension"]  # read by the skills map
     status, body = handler(charter_block, "accept", {"version": "1.0"})
     assert status == 409 and body["code"] == "already_accepted"
 

@@ -25,6 +25,10 @@ EVENTS = {
         "attempt": 2, "score": 86, "grade": 0.86, "criteria": {"role": 2, "context": 1}, "sensitive_kinds": ["email"],
         "capped": False, "llm_used": False, "scenario": "sales-follow-up", "prompt": "Write to jane.doe@client.example about...",
     },
+    "ldai.skills_map.self_assessed": {"job_family": "finance", "competence_levels": {"prompting": 1, "report-automation": 0},
+                                      "competences": ["prompting", "report-automation"], "complete": False},
+    "ldai.skills_map.launched": {"job_family": "finance", "readiness": 0.42, "competences": ["output-verification", "report-automation"]},
+    "ldai.skills_map.submitted": {"job_family": "finance", "score": 1.0, "grading": "completion", "competences": ["output-verification"]},
     "ldai.charter.accepted": {"charter_version": "2026-12", "score": 0.75, "accepted_at": "2026-12-01T09:29:00+00:00"},
     "ldai.charter.retried": {"attempt": 2, "charter_version": "2026-12"},
 }
