@@ -6,7 +6,7 @@
   ``Scope.content``/``settings`` per block and the user scopes), so the charter is the
   ``charter_document`` settings field of the course's ``ldai_charter`` block; the quiz finds that
   block through the modulestore (``ldai_xblocks.openedx.course_charter``). See
-  docs/decisions/0015-course-charter-storage.rst.
+  docs/decisions/0005-course-charter-storage.rst.
 * Anywhere else (the workbench, a toy runtime): the charter block's own fields, and the quiz
   keeps its pack's default rules.
 """

@@ -7,7 +7,7 @@ Open edX offers no course-wide XBlock field, but every block knows its course
 lookup xblock-lti-consumer's ``lti_consumer/plugin/compat.py`` also makes, imported lazily so
 the package imports outside the platform. The LMS reads the published branch, Studio the draft
 one (the branch setting of the request). Several charter blocks in one course: the first one,
-in location order, with a saved charter wins (docs/decisions/0015).
+in location order, with a saved charter wins (docs/decisions/0005).
 """
 
 from __future__ import annotations
