@@ -8,11 +8,8 @@ Cells of the CSV go through ``safe_cell``: a learner's name must not run as a sp
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
-from django.http import HttpResponse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
@@ -23,7 +20,7 @@ from ldai_xblocks.spreadsheet import safe_cell
 from ..models import LearnerState
 from ..runtime.charter_service import LtiCourseCharterService
 from ..runtime.session import RuntimeSession
-from .results import instructors_only
+from .results import csv_response, instructors_only
 
 BLOCK_TYPE = "ldai_charter"
 
@@ -71,15 +68,10 @@ def acceptances_of(session: RuntimeSession, language: str) -> list[AcceptanceRow
 def acceptances_csv(request, session: RuntimeSession):
     language = session.locale
     _ = gettext_for(language)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Learner"), _("LTI user id"), _("Charter version"), _("Accepted at (UTC)"), _("Comprehension score (%)"), _("Current version")])
+    rows = [[_("Learner"), _("LTI user id"), _("Charter version"), _("Accepted at (UTC)"), _("Comprehension score (%)"), _("Current version")]]
     for row in acceptances_of(session, language):
-        writer.writerow([
+        rows.append([
             safe_cell(row.name), safe_cell(row.user_id), safe_cell(row.version) if row.version else _("Not accepted yet"), row.accepted_at,
             "" if row.score is None else f"{row.score * 100:.0f}", _("Yes") if row.current else _("No"),
         ])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="charter-acceptances.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_response(rows, "charter-acceptances.csv")

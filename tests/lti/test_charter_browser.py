@@ -11,10 +11,8 @@ import pytest
 from ldai_xblocks.content.packs import load_pack
 from ldai_xblocks.engine import charter as engine
 from lti_tool.lti import claims as c
-from lti_tool.lti import launch_context
-from lti_tool.models import Deployment, LearnerState, Platform
-from lti_tool.runtime.launch_setup import ensure_resource_link
-from lti_tool.runtime.session import issue
+from lti_tool.models import Deployment, LearnerState
+from tests.lti.browser_launch import activity_urls
 from tests.lti.test_runtime_browser import axe_violations, chromium_page  # noqa: F401 - the page fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,24 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def charter_url(live_server, settings):
-    settings.LDAI_LTI_RUNTIME = {**settings.LDAI_LTI_RUNTIME, "GRADES_IN_PROCESS": False}
-    platform = Platform.objects.create(issuer="https://lms.example", client_id="tool", auth_login_url="https://lms.example/auth",
-                                       auth_token_url="https://lms.example/token", keyset_url="https://lms.example/jwks")
-    deployment = Deployment.objects.create(platform=platform, deployment_id="1")
-
-    def make(role: str, sub: str, view: str = "") -> str:
-        body = {
-            c.MESSAGE_TYPE: c.RESOURCE_LINK_REQUEST, c.SUB: sub, c.NAME: sub.title(), c.ROLES: [role],
-            c.RESOURCE_LINK: {c.ID: "charter-link", c.TITLE: "Our AI charter"}, c.CONTEXT: {c.ID: "course-1", c.TITLE: "AI at work"},
-            c.CUSTOM: {c.CUSTOM_ACTIVITY: "ldai_charter"},
-        }
-        context = launch_context.build(body, platform, deployment)
-        launch_context.save(context)
-        link = ensure_resource_link(context)
-        view = view or ("author" if context.is_instructor else "learner")
-        return f"{live_server.url}/lti/activity/{issue(context, link)}/?view={view}"
-
-    return make
+    return activity_urls(live_server, settings, "charter-link", "Our AI charter", {c.CUSTOM_ACTIVITY: "ldai_charter"})
 
 
 def test_learner_accepts_and_the_instructor_sees_it_in_an_accessible_table(chromium_page, charter_url):  # noqa: F811
