@@ -110,3 +110,18 @@ def test_french_launch_gets_the_french_template(client, graded_platform):
     consumer, _ = graded_platform
     state = init_args(launch_page(client, consumer, custom=CHARTER, locale="fr-FR", user_id="learner-fr"))["state"]
     assert state["charter_title"] == "Notre charte d’usage de l’IA" and len(state["questions"]) == 4
+
+
+def test_hostile_author_text_in_the_charter_never_runs_in_the_learners_page(client, graded_platform):
+    """The charter's text reaches the page only as escaped JSON in the init arguments (LtiRuntime's ``_json_for_html``)."""
+    consumer, _ = graded_platform
+    hostile = "</script><img src=x onerror=alert(1)>"
+    document = load_pack("charter", "en/ai-charter")
+    document = {**document, "title": hostile[:60], "sections": [dict(s) for s in document["sections"]]}
+    document["sections"][0] = {**document["sections"][0], "body": hostile}
+    teacher = launch_page(client, consumer, custom=CHARTER, role="instructor", user_id="teacher-1")
+    status, body = call(client, handler_prefix(teacher), "studio_submit", {"charter": json.dumps(document), "version": "1.0"})
+    assert status == 200, body  # the rules are unchanged: the same version stands
+    html = launch_page(client, consumer, custom=CHARTER, user_id="learner-x")
+    assert hostile not in html and "<img src=x" not in html
+    assert init_args(html)["state"]["sections"][0]["body"] == hostile  # kept as the author wrote it, shown as text
