@@ -12,7 +12,7 @@ import pytest
 from ldai_xblocks.content.packs import load_pack
 from ldai_xblocks.engine import charter as engine
 
-from .support import LIVE_WATCH, assert_accessible, focused, open_block, shot, tab_until, wait_for_announcement
+from .support import LIVE_WATCH, assert_accessible, focused, handler_url, json_post, open_block, shot, tab_until, wait_for_announcement
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +93,28 @@ def test_author_sees_a_version_error_next_to_the_field_and_loses_nothing(page, s
     assert area.input_value() == edited  # nothing the author typed is lost
     shot(page, artifacts, "charter-studio-version-error")
     assert_accessible(page, axe_source, "charter studio with an error")
+
+
+def test_a_new_version_asks_again_and_shows_what_changed(page, site, axe_source, artifacts):
+    """The second scenario (its own charter, so the other tests keep the template): accept 1.0, the author
+    publishes 2.0 with one rule changed, the learner is asked again and reads the change rule by rule."""
+    scenario = "ldai_charter.1"
+    learner = f"charter-new-{uuid.uuid4().hex[:8]}"
+    page.add_init_script(LIVE_WATCH)
+    open_block(page, site.scenario(scenario, student=learner), ready="[data-ldai-stage] article")
+    bank = engine.build_bank(load_pack("charter", "en/ai-charter"))
+    state = json_post(page, handler_url(page, "student_view_user_state"), {})["body"]
+    answers = {q["id"]: sorted(bank.questions[q["id"]].correct_ids) for q in state["questions"]}
+    assert json_post(page, handler_url(page, "check_answers"), {"version": state["version"], "answers": answers})["status"] == 200
+    assert json_post(page, handler_url(page, "accept"), {"version": state["version"]})["status"] == 200
+    document = load_pack("charter", "en/ai-charter")
+    document["sections"][1]["rules"][0]["verdict"] = "allowed"
+    saved = json_post(page, handler_url(page, "studio_submit"), {"charter": json.dumps(document), "version": f"2-{learner}"})
+    assert saved["status"] == 200, saved
+    block = open_block(page, site.scenario(scenario, student=learner), ready="[data-ldai-changes] li")
+    changes = block.locator("[data-ldai-changes]")
+    assert "Rule changed" in changes.inner_text() and "Before:" in changes.inner_text()
+    assert "Not allowed" in changes.inner_text() and "Allowed" in changes.inner_text()
+    assert block.locator("[data-ldai-stage] article").count() == 1  # reading starts again
+    shot(page, artifacts, "charter-new-version")
+    assert_accessible(page, axe_source, "new version with its changes")
