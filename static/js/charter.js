@@ -167,14 +167,22 @@
       }).catch(function (error) {
         busy = false;
         var box = (form || stage).querySelector('[data-ldai-error]');
-        if (box) { box.textContent = error.message; box.hidden = false; box.focus && box.setAttribute('tabindex', '-1'); box.focus(); }
-        else { announce(error.message); }
-        if (error.fields && form) {
-          Object.keys(error.fields).forEach(function (qid) {
+        if (form) {
+          /* Each unanswered question says so inside its own group, named by aria-describedby. */
+          form.querySelectorAll('.ldai-field-error').forEach(function (node) { node.remove(); });
+          form.querySelectorAll('fieldset[aria-invalid]').forEach(function (node) { node.removeAttribute('aria-invalid'); });
+          Object.keys(error.fields || {}).forEach(function (qid) {
             var legend = form.querySelector('#' + CSS.escape(uid + '-q-' + qid));
-            if (legend) { legend.parentNode.setAttribute('aria-invalid', 'true'); }
+            if (!legend) { return; }
+            var group = legend.parentNode;
+            var id = uid + '-q-' + qid + '-error';
+            group.appendChild(el('p', {class: 'ldai-field-error', id: id, text: error.fields[qid][0]}));
+            group.setAttribute('aria-invalid', 'true');
+            group.setAttribute('aria-describedby', id);
           });
         }
+        if (box) { box.textContent = error.message; box.hidden = false; box.setAttribute('tabindex', '-1'); box.focus(); }
+        else { announce(error.message); }
       });
     }
 
