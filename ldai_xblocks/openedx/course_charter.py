@@ -35,4 +35,4 @@ def course_charter_block(block: Any) -> Any | None:
         log.exception("could not list the charter blocks of %s", course_key)
         return None
     saved = [item for item in found if getattr(item, "charter_document", "")]
-    return min(saved, key=lambda item: str(item.location)) if saved else None
+    return min(saved, key=lambda item: str(item.scope_ids.usage_id)) if saved else None

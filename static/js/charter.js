@@ -7,7 +7,7 @@
   var el = C.el;
 
   function LdaiCharter(runtime, element, args) {
-    if (C.initArgs) { args = C.initArgs(args); }
+    args = C.initArgs(args);  /* decoded once: see rendering.pack_init_args */
     var root = C.rootElement(element).querySelector('.ldai-charter') || C.rootElement(element);
     var i18n = C.makeI18n(args.lang, args.i18n);
     var t = i18n.gettext;

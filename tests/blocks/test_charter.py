@@ -249,7 +249,7 @@ def test_in_open_edx_the_quiz_finds_the_courses_charter_block_in_the_modulestore
     document["sections"][3]["rules"][0]["verdict"] = "allowed"  # ai-content-disclosure
     status, _ = handler(charter, "studio_submit", {"charter": json.dumps(document), "version": "2"})
     assert status == 200
-    charter.location = UsageKey.from_string("block-v1:Org+Course+Run+type@ldai_charter+block@charter")
+    charter.scope_ids = charter.scope_ids._replace(usage_id=UsageKey.from_string("block-v1:Org+Course+Run+type@ldai_charter+block@charter"))
     asked = []
 
     class Store:

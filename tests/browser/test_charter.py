@@ -4,6 +4,7 @@ to the field. Workbench students (``?student=``) keep each test's learner apart.
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 
@@ -115,7 +116,7 @@ def test_a_new_version_asks_again_and_shows_what_changed(page, site, axe_source,
     answers = {q["id"]: sorted(bank.questions[q["id"]].correct_ids) for q in state["questions"]}
     assert json_post(page, handler_url(page, "check_answers"), {"version": state["version"], "answers": answers})["status"] == 200
     assert json_post(page, handler_url(page, "accept"), {"version": state["version"]})["status"] == 200
-    document = load_pack("charter", "en/ai-charter")
+    document = copy.deepcopy(load_pack("charter", "en/ai-charter"))  # the pack is cached: never edit it in place
     document["sections"][1]["rules"][0]["verdict"] = "allowed"
     saved = json_post(page, handler_url(page, "studio_submit"), {"charter": json.dumps(document), "version": f"2-{learner}"})
     assert saved["status"] == 200, saved
