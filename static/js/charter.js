@@ -7,16 +7,13 @@
   var el = C.el;
 
   function LdaiCharter(runtime, element, args) {
-    args = C.initArgs(args);  /* decoded once: see rendering.pack_init_args */
-    var root = C.rootElement(element).querySelector('.ldai-charter') || C.rootElement(element);
-    var i18n = C.makeI18n(args.lang, args.i18n);
+    var parts = C.learnerParts(runtime, element, args, '.ldai-charter');
+    var root = parts.root, i18n = parts.i18n, api = parts.api, announce = parts.announce, uid = parts.uid;
     var t = i18n.gettext;
-    var api = C.makeApi(runtime, C.rootElement(element), i18n);
-    var announce = C.makeAnnouncer(root.querySelector('[data-ldai-live]'));
+    args = parts.args;
     var stage = root.querySelector('[data-ldai-stage]');
     var progress = root.querySelector('[data-ldai-progress]');
     var changesBox = root.querySelector('[data-ldai-changes]');
-    var uid = root.getAttribute('aria-labelledby').replace(/-title$/, '');
     var contentLang = args.content_lang || args.lang;
     var state = args.state;
     var section = 0;
