@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from .lti import deep_linking, registration
 from .lti import views as lti_views
-from .pages import activity, results, skills_cohort
+from .pages import activity, charter_results, results, skills_cohort
 from .runtime import views as runtime_views
 
 app_name = "lti_tool"
@@ -30,4 +30,5 @@ urlpatterns: list = [
     path("results/<str:token>/skills-cohort.csv", skills_cohort.cohort_csv, name="skills-cohort-csv"),
     # badges/: the Open Badges issuer (profile, keys, revocation list), verification, the learner's badge
     path("badges/", include("lti_tool.badges.urls")),
+    path("results/<str:token>/charter.csv", charter_results.acceptances_csv, name="charter-csv"),
 ]

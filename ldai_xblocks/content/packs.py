@@ -132,7 +132,7 @@ def default_pack_ref(kind: str, lang: str, job_family: str | None = None) -> str
     return None
 
 
-_COUNTED = {"risk_quiz": "questions", "hallucination_detector": "items", "prompt_sandbox": "scenarios"}
+_COUNTED = {"risk_quiz": "questions", "hallucination_detector": "items", "prompt_sandbox": "scenarios", "charter": "questions"}
 
 
 def pack_stats() -> dict:

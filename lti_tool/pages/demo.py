@@ -91,6 +91,7 @@ DESCRIPTIONS = {
     "ldai_hallucination_detector": (N_("Hallucination detector"), N_("Read an AI-generated text, flag the invented facts, and learn why each one is wrong.")),
     "ldai_prompt_sandbox": (N_("Prompt sandbox"), N_("Write a prompt for a real task of your job and get precise feedback, with a warning when it would leak confidential data.")),
     "ldai_skills_map": (N_("AI skills map"), N_("Choose your job family, assess yourself, and see the AI skills your job needs against what your results in the other activities show, with three priorities.")),
+    "ldai_charter": (N_("Company AI charter"), N_("Read your company's AI charter section by section, answer a few questions on situations at work, and accept it; a new version asks again and shows what changed.")),
 }
 CONTENT_COUNTS = {
     "questions": N_("Default content: {en} questions in English, {fr} in French."),

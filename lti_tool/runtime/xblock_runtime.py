@@ -39,6 +39,7 @@ from xblock.fields import BlockScope, Scope, ScopeIds, UserScope
 from xblock.reference.user_service import UserService, XBlockUser
 from xblock.runtime import KeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 
+from ldai_xblocks.blocks.course_charter import SERVICE as COURSE_CHARTER_SERVICE
 from ldai_xblocks.blocks.team_challenge import PLATFORM_GROUPS, PLATFORM_TEAM
 from ldai_xblocks.i18n import translation
 from ldai_xblocks.resources import static_dir
@@ -49,14 +50,15 @@ from ..lti import claims as c
 from ..lti.claims import CUSTOM_JOB_FAMILY
 from ..models import LearnerState
 from . import statements
+from .charter_service import LtiCourseCharterService
 from .llm_jobs import SERVICE_NAME, LlmJobService
 from .session import RuntimeSession
 from .storable import storable
 
 log = logging.getLogger("ldai.lti.runtime")
 
-# The only block types a launch may ask for (custom parameter ldai_activity): our three activities.
-BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_skills_map")
+# The only block types a launch may ask for (custom parameter ldai_activity): our activities.
+BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_skills_map", "ldai_charter")
 DEFAULT_BLOCK_TYPE = "ldai_risk_quiz"
 TOOL_STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "lti_tool"
 ASSET_ROOTS = {"ldai": static_dir, "tool": lambda: TOOL_STATIC_DIR}
@@ -375,6 +377,8 @@ class LtiRuntime(Runtime):
             "settings": LtiSettingsService(),
             SERVICE_NAME: LlmJobService(),  # the prompt sandbox's LLM review runs as a task (llm_jobs.py)
             "ldai_badges": LtiBadgeService(session, self.anon_id),  # the tool issues the blocks' Open Badges
+            # The course's one charter, per platform and context (read by the charter activity and the quiz).
+            COURSE_CHARTER_SERVICE: LtiCourseCharterService(session),
         }
         super().__init__(ids, ids, services=services)
 

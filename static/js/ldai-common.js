@@ -206,6 +206,18 @@
       announce: makeAnnouncer(form.querySelector('[data-ldai-live]'))};
   }
 
+  /* What a learner script starts from: the activity's section, its decoded arguments, strings, handler calls,
+     live region and the id prefix of its elements. */
+  function learnerParts(runtime, element, args, sectionSelector) {
+    args = initArgs(args);
+    var outer = rootElement(element);
+    var root = outer.querySelector(sectionSelector) || outer;
+    var i18n = makeI18n(args.lang, args.i18n);
+    return {root: root, args: args, i18n: i18n, api: makeApi(runtime, outer, i18n),
+      announce: makeAnnouncer(root.querySelector('[data-ldai-live]')),
+      uid: root.getAttribute('aria-labelledby').replace(/-title$/, '')};
+  }
+
   /* The value of a named form control, typed: checkbox -> boolean, number -> number or null. */
   function fieldValue(form, name) {
     var input = form.querySelector('[name="' + name + '"]');
@@ -459,6 +471,7 @@
     fieldValue: fieldValue,
     wireStudioForm: wireStudioForm,
     studioParts: studioParts,
+    learnerParts: learnerParts,
     rootElement: rootElement,
     makeI18n: makeI18n,
     el: el,

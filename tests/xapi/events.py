@@ -33,6 +33,8 @@ EVENTS = {
                                       "competences": ["prompting", "report-automation"], "complete": False},
     "ldai.skills_map.launched": {"job_family": "finance", "readiness": 0.42, "competences": ["output-verification", "report-automation"]},
     "ldai.skills_map.submitted": {"job_family": "finance", "score": 1.0, "grading": "completion", "competences": ["output-verification"]},
+    "ldai.charter.accepted": {"charter_version": "2026-12", "score": 0.75, "accepted_at": "2026-12-01T09:29:00+00:00"},
+    "ldai.charter.retried": {"attempt": 2, "charter_version": "2026-12"},
 }
 
 
