@@ -1,6 +1,6 @@
 """URLs of the LTI tool, mounted under /lti/ by the site: one list, grouped by the room that serves them."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .lti import deep_linking, registration
 from .lti import views as lti_views
@@ -27,4 +27,6 @@ urlpatterns: list = [
     path("activity/<str:token>/", activity.activity_page, name="activity"),
     path("results/<str:token>/results.csv", results.results_csv, name="results-csv"),
     path("results/<str:token>/resend/", results.resend_refused, name="results-resend"),
+    # dashboard/: the L&D figures and the evidence pack, for instructors, administrators and the operator
+    path("dashboard/", include("lti_tool.dashboard.urls")),
 ]

@@ -28,6 +28,7 @@ class Statement(models.Model):
     action = models.CharField("action", max_length=64)  # submitted, launched, answered, ...
     actor = models.CharField("learner (anonymous id)", max_length=200)
     job_family = models.CharField("job family", max_length=64, blank=True)
+    team = models.CharField("team", max_length=64, blank=True)  # the dashboard's team filter (extension "team")
     is_instructor = models.BooleanField("instructor", default=False, help_text="An instructor's preview: left out of the figures.")
     score = models.FloatField("scaled score", null=True, blank=True)
     success = models.BooleanField("success", null=True, blank=True)
@@ -44,6 +45,8 @@ class Statement(models.Model):
             models.Index(fields=["deployment", "context_id", "activity", "action", "timestamp"], name="lti_stmt_dashboard"),
             models.Index(fields=["deployment", "activity", "action", "timestamp"], name="lti_stmt_deployment"),
             models.Index(fields=["forwarded_at", "timestamp"], name="lti_stmt_forwarding"),
+            # The dashboard's per-learner passes (furthest stage, job family, evidence pack) group by learner.
+            models.Index(fields=["deployment", "actor", "activity"], name="lti_stmt_learner"),
         )
 
     def __str__(self) -> str:

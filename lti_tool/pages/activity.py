@@ -135,6 +135,7 @@ def activity_response(session: RuntimeSession, view: str, resent: int | None = N
             {"view": "author", "label": _("Settings"), "url": f"{page_url}?view=author"},
             {"view": "learner", "label": _("Preview as a learner"), "url": f"{page_url}?view=learner"},
             {"view": "results", "label": _("Results"), "url": f"{page_url}?view=results"},
+            {"view": "dashboard", "label": _("Dashboard"), "url": reverse("lti_tool:dashboard", args=(session.token,))},
         ]
     context = {
         "title": session.link.title or _("Activity"),

@@ -56,6 +56,7 @@ def record(session: RuntimeSession, anon_id: str, name: str, data: dict) -> Stat
     """Store the statement of one event (inside the caller's transaction); None when the profile has no mapping."""
     data = data if isinstance(data, dict) else {}
     job_family = data.get("job_family") if isinstance(data.get("job_family"), str) else ""
+    team = data.get("team") if isinstance(data.get("team"), str) else ""
     try:
         body = xapi.statement(tracking_event(session, anon_id, name, data, job_family))
     except xapi.EventError as error:
@@ -66,6 +67,6 @@ def record(session: RuntimeSession, anon_id: str, name: str, data: dict) -> Stat
     return Statement.objects.create(
         id=body["id"], deployment_id=session.link.deployment_id, context_id=session.context.context_id or "",
         resource_link_id=session.link.resource_link_id, activity=activity, action=action, actor=anon_id,
-        job_family=job_family[:64], is_instructor=session.is_instructor, score=(result.get("score") or {}).get("scaled"), success=result.get("success"),
+        job_family=job_family[:64], team=team[:64], is_instructor=session.is_instructor, score=(result.get("score") or {}).get("scaled"), success=result.get("success"),
         timestamp=datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00")), body=body,
     )
