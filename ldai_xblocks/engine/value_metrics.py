@@ -34,10 +34,18 @@ _ACTIVITY_BY_TYPE = {iri: key for key, iri in xapi.ACTIVITY_TYPES.items() if key
 
 
 def stage_of(verb: str, success: bool | None) -> int:
-    """How far one statement takes its learner: passed > completed > attempted > launched."""
-    if success is True:
+    """How far one statement takes its learner: passed > completed > attempted > launched.
+
+    Only a completion can pass: a quiz question answered right (its own ``success``) is an attempt.
+    """
+    if success is True and verb == "completed":
         return PASSED
     return _VERB_STAGE.get(verb, ATTEMPTED)
+
+
+def completion_actions() -> tuple[str, ...]:
+    """The event actions whose statement completes an activity (verb ``completed``): the ones that can pass."""
+    return tuple(action for action, mapping in xapi.MAPPINGS.items() if mapping.verb == "completed")
 
 
 def stage_by_action() -> dict[str, int]:
@@ -144,7 +152,7 @@ class FunnelRow:
     launched: int
     attempted: int
     completed: int
-    passed: int
+    passed: int | None  # None: the activity has no pass mark (no completion said passed or failed)
     hidden: bool  # fewer learners than the minimum reached this group
 
     @property
@@ -152,35 +160,42 @@ class FunnelRow:
         return self.launched
 
 
-def funnel_from_stages(stages: Mapping[tuple[str, str], Mapping[int, int]], minimum: int) -> list[FunnelRow]:
+def funnel_from_stages(stages: Mapping[tuple[str, str], Mapping[int, int]], pass_marks: set[str], minimum: int) -> list[FunnelRow]:
     """The funnel from {(activity, job family): {furthest stage: learners}}: the SQL path and the rows path meet here.
 
     Cumulative by construction: a learner who passed also completed, attempted and launched (Open edX sends
     no "launched", yet its learners count at the first step), so each step is at most the one before.
+    ``pass_marks``: the activities whose completions say passed or failed (others have no "passed" step).
     """
     table = []
     for (activity, family), counts in sorted(stages.items()):
         at_least = [sum(n for stage, n in counts.items() if stage >= step) for step in (LAUNCHED, ATTEMPTED, COMPLETED, PASSED)]
-        table.append(FunnelRow(activity, family, *at_least, hidden=at_least[0] < minimum))
+        passed = at_least[3] if activity in pass_marks else None
+        table.append(FunnelRow(activity, family, *at_least[:3], passed, hidden=at_least[0] < minimum))
     return table
 
 
-def furthest_stages(rows: Iterable[Row], families: Mapping[str, str] | None = None) -> dict[tuple[str, str], dict[int, int]]:
+def furthest_stages(rows: Iterable[Row], families: Mapping[str, str] | None = None) -> tuple[dict[tuple[str, str], dict[int, int]], set[str]]:
+    """({(activity, job family): {furthest stage: learners}}, activities with a pass mark)."""
     furthest: dict[tuple[str, str], int] = {}
     rows = list(rows)
     families = learner_attribute(rows, "job_family") if families is None else families
+    pass_marks = set()
     for row in rows:
         key = (row.activity, row.actor)
         furthest[key] = max(furthest.get(key, 0), stage_of(row.verb, row.success))
+        if row.verb == "completed" and row.success is not None:
+            pass_marks.add(row.activity)
     stages: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for (activity, actor), stage in furthest.items():
         stages[(activity, families.get(actor, ""))][stage] += 1
-    return stages
+    return stages, pass_marks
 
 
 def funnel(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP, families: Mapping[str, str] | None = None) -> list[FunnelRow]:
     """``families``: each learner's job family (default: from these rows; the dashboard passes it from all time)."""
-    return funnel_from_stages(furthest_stages(rows, families), minimum)
+    stages, pass_marks = furthest_stages(rows, families)
+    return funnel_from_stages(stages, pass_marks, minimum)
 
 
 @dataclass(frozen=True)

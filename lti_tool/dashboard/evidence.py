@@ -51,7 +51,7 @@ class TrainingLine:
     last_seen: datetime
     attempts: int
     best: float | None
-    passed: bool
+    passed: bool | None  # None: the activity has no pass mark
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,9 @@ def build(scope: Scope, language: str) -> EvidencePack:
     per_link = scoped(scope).values("actor", "deployment_id", "context_id", "resource_link_id", "activity").annotate(
         first=Min("timestamp"), last=Max("timestamp"),
         attempts=Sum(Case(When(graded, then=Value(1)), default=Value(0), output_field=IntegerField())),
-        best=Max(Case(When(graded, then="score"))), passed=Max(Case(When(success=True, then=Value(1)), default=Value(0), output_field=IntegerField())),
+        best=Max(Case(When(graded, then="score"))),
+        outcome=Max(Case(When(graded & Q(success=True), then=Value(2)), When(graded & Q(success=False), then=Value(1)), default=Value(0),
+                         output_field=IntegerField())),
     ).order_by()
     training = []
     for row in per_link:
@@ -94,7 +96,7 @@ def build(scope: Scope, language: str) -> EvidencePack:
         actor = row["actor"]
         training.append(TrainingLine(
             names.get(actor, ""), actor[:8], course or row["context_id"], title or f.activity(row["activity"]),
-            row["first"], row["last"], row["attempts"] or 0, row["best"], bool(row["passed"]),
+            row["first"], row["last"], row["attempts"] or 0, row["best"], {2: True, 1: False}.get(row["outcome"]),
         ))
     training.sort(key=lambda t: (t.learner.casefold() or "\uffff", t.code, t.course, t.first_seen))
     charters = []
@@ -123,7 +125,7 @@ def training_cells(line: TrainingLine, language: str) -> list[str]:
     _ = gettext_for(language)
     best = "" if line.best is None else f"{line.best * 100:.0f}"
     return [line.learner or _("(name not sent)"), line.code, line.course, line.activity, _when(line.first_seen), _when(line.last_seen),
-            str(line.attempts), best, _("yes") if line.passed else _("no")]
+            str(line.attempts), best, {True: _("yes"), False: _("no"), None: _("no pass mark")}[line.passed]]
 
 
 def charter_cells(line: CharterLine, language: str) -> list[str]:

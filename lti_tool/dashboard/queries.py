@@ -55,7 +55,7 @@ def learner_attribute(statements: QuerySet, name: str) -> dict[str, str]:
 
 
 def _stage_expression() -> Case:
-    whens = [When(success=True, then=Value(vm.PASSED))]
+    whens = [When(success=True, action__in=vm.completion_actions(), then=Value(vm.PASSED))]
     whens += [When(action=action, then=Value(stage)) for action, stage in vm.stage_by_action().items()]
     return Case(*whens, default=Value(vm.ATTEMPTED), output_field=IntegerField())
 
@@ -64,15 +64,19 @@ def _keeps(actor: str, filters: vm.Filters, families: dict[str, str], teams: dic
     return (not filters.job_family or families.get(actor) == filters.job_family) and (not filters.team or teams.get(actor) == filters.team)
 
 
-def funnel_stages(statements: QuerySet, filters: vm.Filters, families: dict[str, str], teams: dict[str, str]) -> dict:
-    """{(activity, job family): {furthest stage: learners}}, each learner's stage computed by the database."""
+def funnel_stages(statements: QuerySet, filters: vm.Filters, families: dict[str, str], teams: dict[str, str]) -> tuple[dict, set[str]]:
+    """As ``value_metrics.furthest_stages``, each learner's stage per activity computed by the database."""
     stages: dict[tuple[str, str], dict[int, int]] = {}
-    ranked = statements.values_list("activity", "actor").annotate(stage=Max(_stage_expression())).order_by()
-    for activity, actor, stage in ranked.iterator(chunk_size=10_000):
+    pass_marks = set()
+    marked = Case(When(success__isnull=False, action__in=vm.completion_actions(), then=Value(1)), default=Value(0), output_field=IntegerField())
+    ranked = statements.values_list("activity", "actor").annotate(stage=Max(_stage_expression()), marked=Max(marked)).order_by()
+    for activity, actor, stage, has_mark in ranked.iterator(chunk_size=10_000):
         if _keeps(actor, filters, families, teams):
             counts = stages.setdefault((activity, families.get(actor, "")), {})
             counts[stage] = counts.get(stage, 0) + 1
-    return stages
+            if has_mark:
+                pass_marks.add(activity)
+    return stages, pass_marks
 
 
 def figure_rows(statements: QuerySet) -> list[vm.Row]:
@@ -98,7 +102,7 @@ def dashboard(scope: Scope, filters: vm.Filters, minimum: int) -> vm.Dashboard:
     families = learner_attribute(everything, "job_family")
     teams = learner_attribute(everything, "team") if filters.team else {}
     period = in_period(everything, filters)
-    funnel = vm.funnel_from_stages(funnel_stages(period, filters, families, teams), minimum)
+    funnel = vm.funnel_from_stages(*funnel_stages(period, filters, families, teams), minimum)
     rows = [r for r in figure_rows(period) if _keeps(r.actor, filters, families, teams)]
     return vm.figures(rows, funnel, families, minimum)
 

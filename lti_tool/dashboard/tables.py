@@ -44,6 +44,7 @@ class Formatter:
         self._ = gettext_for(language)
         self.minimum = minimum
         self.hidden = self._("fewer than {n} learners").format(n=minimum)
+        self.no_pass_mark = self._("no pass mark")
 
     def activity(self, key: str) -> str:
         return self._(ACTIVITY_LABELS[key]) if key in ACTIVITY_LABELS else key
@@ -67,12 +68,13 @@ def _funnel(d: vm.Dashboard, f: Formatter) -> Table:
             table.rows.append([f.activity(r.activity), f.family(r.job_family), f.hidden, f.hidden, f.hidden, f.hidden])
             bars.append(Bar(label, None, f.hidden))
             continue
-        table.rows.append([f.activity(r.activity), f.family(r.job_family), r.launched, r.attempted, r.completed, r.passed])
+        table.rows.append([f.activity(r.activity), f.family(r.job_family), r.launched, r.attempted, r.completed,
+                           f.no_pass_mark if r.passed is None else r.passed])
         share = r.completed / r.launched if r.launched else 0.0
         bars.append(Bar(label, share, _("{completed} of {launched} completed ({share})").format(
             completed=r.completed, launched=r.launched, share=f.percent(share))))
-    table.summary = _("{launched} learners opened an activity, {completed} completed one and {passed} passed (groups shown).").format(
-        launched=sum(r.launched for r in shown), completed=sum(r.completed for r in shown), passed=sum(r.passed for r in shown))
+    table.summary = _("{launched} learners opened an activity, {completed} completed one and {passed} passed one with a pass mark (groups shown).").format(
+        launched=sum(r.launched for r in shown), completed=sum(r.completed for r in shown), passed=sum(r.passed or 0 for r in shown))
     table.chart = bar_chart("chart-funnel", _("Share of learners who completed, per activity and job family"), bars, 1.0) if bars else None
     return table
 
