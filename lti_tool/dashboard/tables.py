@@ -26,6 +26,9 @@ ACTIVITY_LABELS = {
 TABLE_KEYS = ("funnel", "categories", "cohorts", "learners", "criteria", "warnings", "skills", "charter", "use_cases", "usage")
 
 
+PAGE_ROWS = 50  # a table longer than this shows its first rows on the page; its CSV has them all
+
+
 @dataclass
 class Table:
     key: str
@@ -35,6 +38,10 @@ class Table:
     rows: list[list[str | int | float]] = field(default_factory=list)
     chart: Markup | None = None
     empty: str = ""
+
+    @property
+    def page_rows(self) -> list[list[str | int | float]]:
+        return self.rows[:PAGE_ROWS]
 
 
 class Formatter:
@@ -134,7 +141,7 @@ def _criteria(d: vm.Dashboard, f: Formatter) -> Table:
     bars = []
     last = max((s.attempt for s in d.criteria), default=0)
     for s in d.criteria:
-        step = _("{n}th or later").format(n=s.attempt) if s.attempt == last and last > 1 else str(s.attempt)
+        step = _("{n} and later").format(n=s.attempt) if s.attempt == last and last > 1 else str(s.attempt)
         value = f.hidden if s.hidden else f.percent(s.mean)
         table.rows.append([s.criterion, step, s.learners, value])
         bars.append(Bar(f"{s.criterion} · {step}", s.mean, value))
