@@ -104,24 +104,26 @@ def events(index: int, rng: random.Random) -> list[tuple[str, str, dict, int]]:
 POOL = 64  # distinct statements made by the profile per link and event; learners draw from them
 
 
-def statement_pool(rng: random.Random) -> dict[tuple[str, str], list[tuple[str, dict]]]:
+def statement_pool(rng: random.Random) -> dict[tuple[str, str], list[tuple[str, dict, list]]]:
     """{(link, event name): [(body as JSON text with placeholders, the event's data)]}, every body made by ``xapi.statement``.
 
     Why a pool: 20,000 learners x 10 activities is ~450,000 statements; making each one through the profile and
     the ORM takes longer than the bench's budget. Each learner's statement is a pool statement with the learner's
     own id, time and statement id written in (the rest, scores and extensions included, is the profile's output).
     """
+    from ldai_xblocks.engine import value_metrics as vm
     from ldai_xblocks.engine import xapi
 
-    pool: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+    pool: dict[tuple[str, str], list[tuple[str, dict, list]]] = {}
     for index in range(POOL):
         for link, name, data, _ in events(index, rng):
             body = xapi.statement(xapi.TrackingEvent(
                 name, data, {"home_page": HOME, "id": "@ACTOR@"},
                 {"activity_id": f"https://tool.bench.example/lti/resource/1/{link}", "course_id": f"{HOME}/lti/context/course-1",
                  "job_family": data.get("job_family", "")}, T0))
+            facts = vm.facts_of(vm.extensions_of(body))
             body["id"], body["timestamp"] = "@ID@", "@STAMP@"
-            pool.setdefault((link, name), []).append((json.dumps(body), body))
+            pool.setdefault((link, name), []).append((json.dumps(body), body, facts))
     return pool
 
 
@@ -129,7 +131,7 @@ def build(deployment) -> int:
     """Insert the synthetic statements with the database's executemany (the ORM's bulk_create is the slow part); their number."""
     from django.db import connection, transaction
 
-    from lti_tool.models import Statement
+    from lti_tool.models import Statement, StatementFact
 
     rng = random.Random(16)
     pool = statement_pool(rng)
@@ -139,12 +141,14 @@ def build(deployment) -> int:
                "is_instructor", "score", "success", "timestamp", "body", "forward_attempts")
     marks = ", ".join("%s::jsonb" if postgres and c == "body" else "%s" for c in columns)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    total, batch = 0, []
+    fact_columns = ("statement_id", "deployment_id", "context_id", "activity", "action", "actor", "is_instructor", "timestamp", "kind", "key", "value")
+    fact_sql = f"INSERT INTO {StatementFact._meta.db_table} ({', '.join(fact_columns)}) VALUES ({', '.join(['%s'] * len(fact_columns))})"
+    total, batch, fact_batch = 0, [], []
     with transaction.atomic(), connection.cursor() as cursor:
         for index in range(LEARNERS):
             actor = uuid.UUID(int=rng.getrandbits(128)).hex
             for link, name, _, minutes in events(index, rng):
-                text, body = rng.choice(pool[(link, name)])
+                text, body, facts = rng.choice(pool[(link, name)])
                 when = T0 + timedelta(minutes=minutes)
                 ident = uuid.UUID(int=rng.getrandbits(128))
                 stamp = when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -158,10 +162,14 @@ def build(deployment) -> int:
                     when if postgres else connection.ops.adapt_datetimefield_value(when),
                     text.replace("@ACTOR@", actor).replace("@ID@", str(ident)).replace("@STAMP@", stamp), 0,
                 ))
+                fact_batch += [(batch[-1][0], deployment.pk, "course-1", activity, action, actor, False, batch[-1][12], kind, key, value)
+                               for kind, key, value in facts]
             if len(batch) >= 20_000:
                 cursor.executemany(sql, batch)
-                total, batch = total + len(batch), []
+                cursor.executemany(fact_sql, fact_batch)
+                total, batch, fact_batch = total + len(batch), [], []
         cursor.executemany(sql, batch)
+        cursor.executemany(fact_sql, fact_batch)
     return total + len(batch)
 
 
@@ -199,7 +207,7 @@ def measure(database: str) -> list[dict]:
     count = build(deployment)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE lti_tool_statement")
+            cursor.execute("ANALYZE")
     user = get_user_model().objects.create_user("bench-operator", password="x", is_staff=True)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)

@@ -100,6 +100,33 @@ def row_from_statement(body: Mapping[str, Any]) -> Row | None:
     )
 
 
+# ------------------------------------------------------------------------------------------ facts
+
+# Extensions the figures read, kept beside each statement as (kind, key, value) facts so a database can
+# aggregate them without parsing JSON: maps give one fact per key, lists one per item, a word one fact.
+FACT_EXTENSIONS = {
+    "risk-category-scores": "category", "criterion-scores": "criterion", "competence-levels": "level",
+    "confidential-data-kinds": "confidential", "competences": "priority", "charter-version": "charter",
+    "minutes-saved-per-week": "minutes",
+}
+
+
+def facts_of(extensions: Mapping[str, Any]) -> list[tuple[str, str, float | None]]:
+    """The facts of one statement's extensions; an empty list still leaves a fact (key "") so "none now" is known."""
+    facts: list[tuple[str, str, float | None]] = []
+    for extension, kind in FACT_EXTENSIONS.items():
+        value = extensions.get(extension)
+        if isinstance(value, Mapping):
+            facts += [(kind, str(k)[:100], float(v)) for k, v in value.items()]
+        elif isinstance(value, list | tuple):
+            facts += [(kind, str(k)[:100], None) for k in value] or [(kind, "", None)]
+        elif isinstance(value, str):
+            facts.append((kind, value[:100], None))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            facts.append((kind, "", float(value)))
+    return facts
+
+
 # ------------------------------------------------------------------------------------------ filters
 
 
@@ -224,13 +251,25 @@ def _means(values: Mapping[str, list[float]], minimum: int) -> list[MeanFigure]:
     ]
 
 
+def _latest_per_learner_key(rows: Iterable[Row], extension: str, verbs: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """{key: {learner: latest value}} of a {key: number} extension: a map that names only some keys keeps the others."""
+    latest: dict[tuple[str, str], tuple[datetime, float]] = {}
+    for row in rows:
+        values = row.extensions.get(extension)
+        if row.verb in verbs and isinstance(values, Mapping):
+            for key, value in values.items():
+                if (row.actor, key) not in latest or row.timestamp >= latest[(row.actor, key)][0]:
+                    latest[(row.actor, key)] = (row.timestamp, float(value))
+    per_key: dict[str, dict[str, float]] = defaultdict(dict)
+    for (actor, key), (_, value) in latest.items():
+        per_key[key][actor] = value
+    return per_key
+
+
 def scores_by_risk_category(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> list[MeanFigure]:
     """Each learner's latest score per risk category (``risk-category-scores``), averaged over learners."""
-    per_category: dict[str, list[float]] = defaultdict(list)
-    for scores in _latest_per_learner(rows, "risk-category-scores").values():
-        for category, value in scores.items():
-            per_category[category].append(float(value))
-    return _means(per_category, minimum)
+    per_category = _latest_per_learner_key(rows, "risk-category-scores", ("completed",))
+    return _means({category: list(v.values()) for category, v in per_category.items()}, minimum)
 
 
 @dataclass(frozen=True)
@@ -243,6 +282,7 @@ class BeforeAfter:
     first: float | None
     best: float | None
     hidden: bool
+    improved: int = 0  # learners whose best beats their first attempt (0 when hidden)
 
     @property
     def gain(self) -> float | None:
@@ -282,6 +322,7 @@ def before_after(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> t
         figures.append(BeforeAfter(
             activity, len(members), None if hidden else round(fmean(g.first for g in members), 4),
             None if hidden else round(fmean(g.best for g in members), 4), hidden,
+            0 if hidden else sum(1 for g in members if g.best > g.first),
         ))
     shown = {f.activity for f in figures if not f.hidden}
     return figures, [g for g in gains if g.activity in shown]
@@ -352,13 +393,13 @@ def skills_gaps(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> li
     """From the skills map's statements: each learner's latest priorities (``competences``) and self-levels."""
     rows = [r for r in rows if r.activity == "skills_map"]
     priorities = _latest_per_learner(rows, "competences", verbs=("completed", "launched"))
-    levels = _latest_per_learner(rows, "competence-levels", verbs=("interacted",))
-    population = set(priorities) | set(levels)
-    competences = {c for v in priorities.values() for c in v} | {c for v in levels.values() for c in v}
+    levels = _latest_per_learner_key(rows, "competence-levels", ("interacted",))
+    population = set(priorities) | {actor for v in levels.values() for actor in v}
+    competences = {c for v in priorities.values() for c in v} | set(levels)
     hidden = len(population) < minimum
     gaps = []
     for competence in sorted(competences):
-        marks = [float(v[competence]) for v in levels.values() if competence in v]
+        marks = list(levels.get(competence, {}).values())
         count = sum(1 for v in priorities.values() if competence in v)
         gaps.append(SkillGap(competence, len(population), 0 if hidden else count,
                              None if hidden or len(marks) < minimum else round(fmean(marks), 2), hidden))

@@ -38,10 +38,15 @@ class Table:
     rows: list[list[str | int | float]] = field(default_factory=list)
     chart: Markup | None = None
     empty: str = ""
+    total: int | None = None  # lines in all, when ``rows`` holds only the page's first ones
 
     @property
     def page_rows(self) -> list[list[str | int | float]]:
         return self.rows[:PAGE_ROWS]
+
+    @property
+    def line_count(self) -> int:
+        return len(self.rows) if self.total is None else max(self.total, len(self.rows))
 
 
 class Formatter:
@@ -128,9 +133,11 @@ def _cohorts(d: vm.Dashboard, f: Formatter) -> tuple[Table, Table]:
                      empty=_("Shown only for cohorts of at least {n} learners.").format(n=f.minimum))
     for g in d.learners:
         learners.rows.append([g.learner[:8], f.activity(g.activity), f.percent(g.first), f.percent(g.best), g.attempts])
-    improved = sum(1 for g in d.learners if g.best > g.first)
-    if d.learners:
-        learners.summary = _("{improved} of {total} learners improved on their first attempt.").format(improved=improved, total=len(d.learners))
+    counted = [c for c in d.cohorts if not c.hidden]
+    learners.total = sum(c.learners for c in counted)
+    if counted:
+        learners.summary = _("{improved} of {total} learners improved on their first attempt.").format(
+            improved=sum(c.improved for c in counted), total=sum(c.learners for c in counted))
     return cohorts, learners
 
 

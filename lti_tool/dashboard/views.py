@@ -92,11 +92,11 @@ def _urls(request, scope: Scope) -> dict:
             "activity": reverse("lti_tool:activity", args=(scope.token,)) if scope.token else ""}
 
 
-def _figures(request, scope: Scope):
+def _figures(request, scope: Scope, learner_limit: int | None = tables.PAGE_ROWS):
     language = scope.language
     minimum = lti_settings().dashboard_min_group
     filters, given, problems = read_filters(request, language)
-    return tables.build(queries.dashboard(scope, filters, minimum), language, minimum), given, problems, minimum
+    return tables.build(queries.dashboard(scope, filters, minimum, learner_limit), language, minimum), given, problems, minimum
 
 
 @require_GET
@@ -116,7 +116,7 @@ def page(request, scope: Scope) -> HttpResponse:
 def table_csv(request, scope: Scope, table: str) -> HttpResponse:
     if table not in tables.TABLE_KEYS:
         return HttpResponseNotFound()
-    figures, *_ = _figures(request, scope)
+    figures, *_ = _figures(request, scope, learner_limit=None)  # a CSV has every line
     chosen = next(t for t in figures if t.key == table)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
