@@ -14,11 +14,11 @@ enters a row (the statement's allow-list already keeps it out).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from statistics import fmean
 from typing import Any
 
 from . import xapi
@@ -31,6 +31,12 @@ STAGES = ("launched", "attempted", "completed", "passed")
 _VERB_STAGE = {"launched": LAUNCHED, "completed": COMPLETED, "accepted": COMPLETED, "terminated": ATTEMPTED}
 _VERB_BY_IRI = {verb.iri: key for key, verb in xapi.VERBS.items()}
 _ACTIVITY_BY_TYPE = {iri: key for key, iri in xapi.ACTIVITY_TYPES.items() if key != "question"}
+
+
+def mean_of(total: float, count: int, digits: int = 4) -> float:
+    """A mean as shown, from a sum: rounded to 9 digits first, so a database's sum (added in another order)
+    and Python's exact one round to the same figure."""
+    return round(round(total / count, 9), digits)
 
 
 def stage_of(verb: str, success: bool | None) -> int:
@@ -246,7 +252,7 @@ def _latest_per_learner(rows: Iterable[Row], extension: str, verbs: tuple[str, .
 
 def _means(values: Mapping[str, list[float]], minimum: int) -> list[MeanFigure]:
     return [
-        MeanFigure(group, len(v), None if len(v) < minimum else round(fmean(v), 4), len(v) < minimum)
+        MeanFigure(group, len(v), None if len(v) < minimum else mean_of(math.fsum(v), len(v)), len(v) < minimum)
         for group, v in sorted(values.items())
     ]
 
@@ -320,8 +326,8 @@ def before_after(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> t
     for activity, members in sorted(cohorts.items()):
         hidden = len(members) < minimum
         figures.append(BeforeAfter(
-            activity, len(members), None if hidden else round(fmean(g.first for g in members), 4),
-            None if hidden else round(fmean(g.best for g in members), 4), hidden,
+            activity, len(members), None if hidden else mean_of(math.fsum(g.first for g in members), len(members)),
+            None if hidden else mean_of(math.fsum(g.best for g in members), len(members)), hidden,
             0 if hidden else sum(1 for g in members if g.best > g.first),
         ))
     shown = {f.activity for f in figures if not f.hidden}
@@ -351,7 +357,7 @@ def criterion_progression(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GR
             for criterion, value in criteria.items():
                 values[(criterion, min(index + 1, buckets))][actor] = float(value)  # the latest in the bucket
     return [
-        CriterionStep(criterion, attempt, len(v), None if len(v) < minimum else round(fmean(v.values()), 4), len(v) < minimum)
+        CriterionStep(criterion, attempt, len(v), None if len(v) < minimum else mean_of(math.fsum(v.values()), len(v)), len(v) < minimum)
         for (criterion, attempt), v in sorted(values.items())
     ]
 
@@ -402,7 +408,7 @@ def skills_gaps(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> li
         marks = list(levels.get(competence, {}).values())
         count = sum(1 for v in priorities.values() if competence in v)
         gaps.append(SkillGap(competence, len(population), 0 if hidden else count,
-                             None if hidden or len(marks) < minimum else round(fmean(marks), 2), hidden))
+                             None if hidden or len(marks) < minimum else mean_of(math.fsum(marks), len(marks), 2), hidden))
     return gaps
 
 

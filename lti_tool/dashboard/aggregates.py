@@ -121,11 +121,11 @@ def _graded(w: Where) -> tuple[str, list]:
 def before_after(w: Where, minimum: int, learner_limit: int | None) -> tuple[list[vm.BeforeAfter], list[vm.LearnerGain]]:
     graded, extra = _graded(w)
     cohorts = []
-    found = _rows(f"SELECT g.activity, COUNT(*), AVG(g.first_score), AVG(g.best), SUM(CASE WHEN g.best > g.first_score THEN 1 ELSE 0 END) "
+    found = _rows(f"SELECT g.activity, COUNT(*), SUM(g.first_score), SUM(g.best), SUM(CASE WHEN g.best > g.first_score THEN 1 ELSE 0 END) "
                   f"FROM ({graded}) g GROUP BY g.activity ORDER BY g.activity", w, extra)
     for activity, count, first, best, improved in found:
         hidden = count < minimum
-        cohorts.append(vm.BeforeAfter(activity, count, None if hidden else round(first, 4), None if hidden else round(best, 4), hidden,
+        cohorts.append(vm.BeforeAfter(activity, count, None if hidden else vm.mean_of(first, count), None if hidden else vm.mean_of(best, count), hidden,
                                       0 if hidden else int(improved)))
     shown = [c.activity for c in cohorts if not c.hidden]
     if not shown or learner_limit == 0:
@@ -136,13 +136,16 @@ def before_after(w: Where, minimum: int, learner_limit: int | None) -> tuple[lis
     return cohorts, [vm.LearnerGain(a, act, float(f), float(b), int(n)) for a, act, f, b, n in learners]
 
 
-def latest_means(w: Where, kind: str, actions: tuple[str, ...], minimum: int) -> list[vm.MeanFigure]:
-    """Mean over learners of each learner's latest value per key (categories, self-assessed levels)."""
-    sql = (f"SELECT t.key, COUNT(*), AVG(t.value) FROM (SELECT s.key, s.value, ROW_NUMBER() OVER "
+def latest_sums(w: Where, kind: str, actions: tuple[str, ...]) -> list[tuple[str, int, float]]:
+    """(key, learners, sum of each learner's latest value) per key (categories, self-assessed levels)."""
+    sql = (f"SELECT t.key, COUNT(*), SUM(t.value) FROM (SELECT s.key, s.value, ROW_NUMBER() OVER "
            f"(PARTITION BY s.actor, s.key ORDER BY s.timestamp DESC) AS rn FROM {FACTS} s WHERE {w.sql} AND s.kind = %s "
            f"AND s.action IN ({_in(actions)}) AND s.value IS NOT NULL) t WHERE t.rn = 1 GROUP BY t.key ORDER BY t.key")
-    found = _rows(sql, w, [kind, *actions])
-    return [vm.MeanFigure(key, n, None if n < minimum else round(mean, 4), n < minimum) for key, n, mean in found]
+    return _rows(sql, w, [kind, *actions])
+
+
+def latest_means(w: Where, kind: str, actions: tuple[str, ...], minimum: int) -> list[vm.MeanFigure]:
+    return [vm.MeanFigure(key, n, None if n < minimum else vm.mean_of(total, n), n < minimum) for key, n, total in latest_sums(w, kind, actions)]
 
 
 def _actions(*verbs: str) -> tuple[str, ...]:
@@ -154,11 +157,11 @@ def criteria(w: Where, minimum: int, buckets: int = 3) -> list[vm.CriterionStep]
     ranked = (f"SELECT s.actor, s.key, s.value, s.timestamp, CASE WHEN DENSE_RANK() OVER (PARTITION BY s.actor ORDER BY s.timestamp) > {buckets} "
               f"THEN {buckets} ELSE DENSE_RANK() OVER (PARTITION BY s.actor ORDER BY s.timestamp) END AS bucket "
               f"FROM {FACTS} s WHERE {w.sql} AND s.kind = %s AND s.action IN ({_in(actions)})")
-    sql = (f"SELECT t.key, t.bucket, COUNT(*), AVG(t.value) FROM (SELECT r.key, r.value, r.bucket, ROW_NUMBER() OVER "
+    sql = (f"SELECT t.key, t.bucket, COUNT(*), SUM(t.value) FROM (SELECT r.key, r.value, r.bucket, ROW_NUMBER() OVER "
            f"(PARTITION BY r.actor, r.key, r.bucket ORDER BY r.timestamp DESC) AS rn FROM ({ranked}) r) t WHERE t.rn = 1 "
            f"GROUP BY t.key, t.bucket ORDER BY t.key, t.bucket")
     found = _rows(sql, w, ["criterion", *actions])
-    return [vm.CriterionStep(key, int(bucket), n, None if n < minimum else round(mean, 4), n < minimum) for key, bucket, n, mean in found]
+    return [vm.CriterionStep(key, int(bucket), n, None if n < minimum else vm.mean_of(total, n), n < minimum) for key, bucket, n, total in found]
 
 
 def warnings(w: Where, minimum: int) -> list[vm.CountFigure]:
@@ -180,7 +183,7 @@ def skills(w: Where, minimum: int) -> list[vm.SkillGap]:
     latest = (f"SELECT s.actor, s.key FROM (SELECT s.actor, s.key, DENSE_RANK() OVER (PARTITION BY s.actor ORDER BY s.timestamp DESC) AS rk "
               f"FROM {FACTS} s WHERE {w.sql} AND s.activity = %s AND s.kind = %s AND s.action IN ({_in(priority_actions)})) s WHERE s.rk = 1")
     priorities = _rows(latest, w, ["skills_map", "priority", *priority_actions])
-    levels = latest_means(_skills_only(w), "level", _actions("interacted"), minimum)
+    levels = {key: (n, total) for key, n, total in latest_sums(_skills_only(w), "level", _actions("interacted"))}
     population_rows = _rows(f"SELECT COUNT(DISTINCT s.actor) FROM {FACTS} s WHERE {w.sql} AND s.activity = %s AND "
                             f"((s.kind = %s AND s.action IN ({_in(priority_actions)})) OR (s.kind = %s AND s.action IN ({_in(_actions('interacted'))})))",
                             w, ["skills_map", "priority", *priority_actions, "level", *_actions("interacted")])
@@ -189,12 +192,11 @@ def skills(w: Where, minimum: int) -> list[vm.SkillGap]:
     for _actor, key in priorities:
         if key:
             counts[key] += 1
-    by_level = {m.group: m for m in levels}
     hidden = population < minimum
     gaps = []
-    for competence in sorted(set(counts) | set(by_level)):
-        level = by_level.get(competence)
-        self_level = None if hidden or level is None or level.hidden else round(level.mean, 2)
+    for competence in sorted(set(counts) | set(levels)):
+        n, total = levels.get(competence, (0, 0.0))
+        self_level = None if hidden or n < minimum else vm.mean_of(total, n, 2)
         gaps.append(vm.SkillGap(competence, population, 0 if hidden else counts.get(competence, 0), self_level, hidden))
     return gaps
 
