@@ -45,7 +45,7 @@ def populate(deployment, seed: int, learners: int = 14) -> None:
         context_id = rng.choice(["course-1", "course-1", "course-2"])
         minute = rng.randrange(60 * 24 * 40)
 
-        def at(step: int) -> datetime:
+        def at(step: int, minute: int = minute) -> datetime:
             return T0 + timedelta(minutes=minute + step * 7)
 
         store(deployment, context_id, actor, "ldai.risk_quiz.launched", {}, at(0))
