@@ -49,10 +49,11 @@ def is_platform_admin(session: RuntimeSession) -> bool:
 
 def scope_of_session(session: RuntimeSession) -> Scope | None:
     """The scope of an instructor's or administrator's launch; None for anyone else (a learner)."""
-    if not session.is_instructor:
+    admin = is_platform_admin(session)
+    if not (session.is_instructor or admin):
         return None
     platform = session.context.platform
-    if is_platform_admin(session):
+    if admin:
         ids = tuple(Deployment.objects.filter(platform=platform).values_list("pk", flat=True))
         return Scope(platform, ids, None, platform.name, session.locale, session.token)
     context_id = session.context.context_id or ""

@@ -175,3 +175,35 @@ def test_bad_filters_say_what_to_do_and_keep_the_page(client, graded_platform, l
     html = response.content.decode()
     assert "is not a date as 2026-12-31" in html and "<script>x</script>" not in html
     assert client.get(url, {"since": "2099-01-01"}).content.decode().count("No learner has opened an activity in this period.") == 1
+
+
+@pytest.mark.parametrize(("roles", "expected"), [
+    ([c.ROLE_CONTEXT_LEARNER], "refused"),
+    ([c.ROLE_CONTEXT_INSTRUCTOR], "course"),
+    ([c.ROLE_CONTEXT_ADMINISTRATOR], "course"),  # a course role (lti-consumer-xblock's "instructor"): one course
+    ([c.ROLE_INSTITUTION_ADMINISTRATOR, c.ROLE_CONTEXT_LEARNER], "platform"),  # Canvas's account admin
+    ([c.ROLE_SYSTEM_ADMINISTRATOR], "platform"),  # Moodle's site admin (lis_vocab_converter.php) and Open edX's global staff
+])
+def test_how_a_launch_is_recognised(db, roles, expected):
+    from lti_tool.dashboard.access import scope_of_session
+    from lti_tool.lti import launch_context
+    from lti_tool.models import Deployment
+    from lti_tool.runtime.launch_setup import ensure_resource_link
+    from lti_tool.runtime.session import RuntimeSession, issue
+
+    platform = Platform.objects.create(issuer="https://lms.example", client_id="t", auth_login_url="https://lms.example/a",
+                                       auth_token_url="https://lms.example/t", keyset_url="https://lms.example/k")
+    deployment = Deployment.objects.create(platform=platform, deployment_id="1")
+    other = Deployment.objects.create(platform=platform, deployment_id="2")
+    body = {c.MESSAGE_TYPE: c.RESOURCE_LINK_REQUEST, c.SUB: "someone", c.ROLES: roles, c.RESOURCE_LINK: {c.ID: "l1"},
+            c.CONTEXT: {c.ID: "course-1"}, c.CUSTOM: {c.CUSTOM_ACTIVITY: "ldai_risk_quiz"}}
+    context = launch_context.build(body, platform, deployment)
+    launch_context.save(context)
+    link = ensure_resource_link(context)
+    scope = scope_of_session(RuntimeSession(context, link, issue(context, link)))
+    if expected == "refused":
+        assert scope is None
+    elif expected == "course":
+        assert scope.context_id == "course-1" and scope.deployment_ids == (deployment.pk,)
+    else:
+        assert scope.platform_wide and set(scope.deployment_ids) == {deployment.pk, other.pk}
