@@ -193,6 +193,7 @@ def run() -> list[dict]:
 def measure(database: str) -> list[dict]:
     setup_django()
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
 
@@ -212,8 +213,12 @@ def measure(database: str) -> list[dict]:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     url = f"/lti/dashboard/platform/{platform.pk}/"
-    assert client.get(url).status_code == 200  # warm-up, and the page works
-    fast = [elapsed_ms(lambda: client.get(url)) for _ in range(ROUNDS)]
+    cold, cached = [], []
+    for _ in range(ROUNDS):
+        cache.clear()  # computed from the statements, by the database
+        cold.append(elapsed_ms(lambda: client.get(url)))
+        cached.append(elapsed_ms(lambda: client.get(url)))  # the same figures again: the watermark query and the page
+    assert client.get(url).status_code == 200
     scope = scope_of_platform(platform, "en")
     minimum = 5
     naive: dict = {}
@@ -226,8 +231,13 @@ def measure(database: str) -> list[dict]:
     same = queries.dashboard(scope, vm.Filters(), minimum) == naive["figures"]
     note = (f"{LEARNERS} learners x {len(LINKS)} activities = {count} statements on {database}"
             f"{'' if database == 'PostgreSQL' else ' (no PostgreSQL could start here: tests.services or psycopg missing)'}; "
-            f"median of {ROUNDS} page loads vs one naive pass; same figures both ways: {'yes' if same else 'NO'}")
-    return [figure("dashboard_ms", median(fast), "ms", "dashboard_naive_ms", naive_ms, "lower", note=note)]
+            f"whole page, median of {ROUNDS} loads with the figures computed by the database vs one naive pass (figures only); "
+            f"same figures both ways: {'yes' if same else 'NO'}")
+    return [
+        figure("dashboard_ms", median(cold), "ms", "dashboard_naive_ms", naive_ms, "lower", note=note),
+        figure("dashboard_cached_ms", median(cached), "ms", "dashboard_naive_ms", naive_ms, "lower",
+               note="the same page again with the statements unchanged: figures from the cache under the statements' watermark"),
+    ]
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ that both agree.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 
 from ldai_xblocks.engine import value_metrics as vm
 
@@ -26,9 +29,33 @@ def scoped(scope: Scope) -> QuerySet:
     return statements
 
 
+CACHE_SECONDS = 24 * 3600
+
+
+def watermark(scope: Scope) -> tuple:
+    """What changes whenever the scope's statements do: their number, the latest time, the greatest id (one indexed query).
+
+    Statements are only ever added (a deployment's are deleted with it), so equal watermarks mean equal statements.
+    """
+    found = scoped(scope).aggregate(count=Count("pk"), last=Max("timestamp"), top=Max("pk"))
+    return found["count"], str(found["last"]), str(found["top"])
+
+
 def dashboard(scope: Scope, filters: vm.Filters, minimum: int, learner_limit: int | None = None) -> vm.Dashboard:
-    """Every figure of the scope, filtered: the fast path (``learner_limit``: how many per-learner lines, None for all)."""
-    return aggregates.dashboard(scope, filters, minimum, learner_limit)
+    """Every figure of the scope, filtered: the fast path (``learner_limit``: how many per-learner lines, None for all).
+
+    Pre-aggregated: the figures of a scope and filters are kept in the cache under the statements' watermark, so a
+    manager's reload, a filter set back, a colleague's visit or the CSV of a table answers without recomputing, and
+    any new statement makes the next request compute afresh (never a stale figure).
+    """
+    key = "ldai-dashboard:" + hashlib.sha256(repr((
+        scope.platform.pk, scope.deployment_ids, scope.context_id, filters, minimum, learner_limit, watermark(scope),
+    )).encode()).hexdigest()
+    figures = cache.get(key)
+    if figures is None:
+        figures = aggregates.dashboard(scope, filters, minimum, learner_limit)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
 
 
 def naive_dashboard(scope: Scope, filters: vm.Filters, minimum: int) -> vm.Dashboard:

@@ -108,3 +108,14 @@ def test_the_learner_lines_on_the_page_are_the_first_of_the_full_list(deployment
     scope = scope_of_platform(deployment.platform, "en")
     every = queries.dashboard(scope, vm.Filters(), 1).learners
     assert len(every) > 5 and queries.dashboard(scope, vm.Filters(), 1, learner_limit=5).learners == every[:5]
+
+
+def test_a_new_statement_is_counted_at_once_despite_the_cache(deployment):
+    populate(deployment, 5, learners=6)
+    scope = scope_of_platform(deployment.platform, "en")
+    before = queries.dashboard(scope, vm.Filters(), 1)
+    assert queries.dashboard(scope, vm.Filters(), 1) == before  # the same statements: the same (cached) figures
+    store(deployment, "course-1", "late-learner", "ldai.risk_quiz.launched", {}, T0 + timedelta(days=60))
+    after = queries.dashboard(scope, vm.Filters(), 1)
+    assert sum(r.launched for r in after.funnel) == sum(r.launched for r in before.funnel) + 1
+    assert after == queries.naive_dashboard(scope, vm.Filters(), 1)
