@@ -17,6 +17,7 @@ from lti_tool.lti import launch_context
 from lti_tool.models import Deployment, Platform, Statement
 from lti_tool.runtime.launch_setup import ensure_resource_link
 from lti_tool.runtime.session import issue
+from lti_tool.runtime.statements import record_facts
 from tests.lti.test_runtime_browser import axe_violations, chromium_page  # noqa: F401 (the page fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,10 +37,11 @@ def dashboard_url(live_server):
             body = xapi.statement(xapi.TrackingEvent(name, data, {"home_page": platform.issuer, "id": actor},
                                                      {"activity_id": "https://tool.example/lti/resource/1/browser-link"}, start + timedelta(minutes=minutes)))
             result = body.get("result") or {}
-            Statement.objects.create(id=body["id"], deployment=deployment, context_id="course-1", resource_link_id="browser-link",
+            statement = Statement.objects.create(id=body["id"], deployment=deployment, context_id="course-1", resource_link_id="browser-link",
                                      activity="risk_quiz", action=name.rsplit(".", 1)[1], actor=actor, job_family=data.get("job_family", ""),
                                      score=(result.get("score") or {}).get("scaled"), success=result.get("success"),
                                      timestamp=start + timedelta(minutes=minutes), body=body)
+            record_facts(statement)  # as the runtime stores a statement
 
     def make(locale: str) -> str:
         body = {
