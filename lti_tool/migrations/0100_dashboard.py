@@ -4,6 +4,25 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def backfill(apps, schema_editor):
+    """Statements stored before the dashboard: their team and their facts, as ``runtime.statements.record`` now writes them."""
+    from ldai_xblocks.engine import value_metrics
+
+    Statement = apps.get_model("lti_tool", "Statement")
+    StatementFact = apps.get_model("lti_tool", "StatementFact")
+    for statement in Statement.objects.iterator(chunk_size=2000):
+        extensions = value_metrics.extensions_of(statement.body or {})
+        team = extensions.get("team")
+        if isinstance(team, str) and team and not statement.team:
+            Statement.objects.filter(pk=statement.pk).update(team=team[:64])
+        StatementFact.objects.bulk_create([
+            StatementFact(statement_id=statement.pk, deployment_id=statement.deployment_id, context_id=statement.context_id,
+                          activity=statement.activity, action=statement.action, actor=statement.actor, is_instructor=statement.is_instructor,
+                          timestamp=statement.timestamp, kind=kind, key=key, value=value)
+            for kind, key, value in value_metrics.facts_of(extensions)
+        ])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -53,4 +72,5 @@ class Migration(migrations.Migration):
             model_name='statementfact',
             index=models.Index(fields=['deployment', 'kind', 'context_id', 'timestamp'], name='lti_fact_figure'),
         ),
+        migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

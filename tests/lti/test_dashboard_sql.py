@@ -119,3 +119,27 @@ def test_a_new_statement_is_counted_at_once_despite_the_cache(deployment):
     after = queries.dashboard(scope, vm.Filters(), 1)
     assert sum(r.launched for r in after.funnel) == sum(r.launched for r in before.funnel) + 1
     assert after == queries.naive_dashboard(scope, vm.Filters(), 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_stored_before_the_dashboard_get_their_facts_when_it_migrates():
+    """Migration 0100 backfills the team column and the facts of the statements 0004 already stored."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("lti_tool", "0006_registration_links_and_pending")])
+    old = executor.loader.project_state([("lti_tool", "0006_registration_links_and_pending")]).apps
+    platform = old.get_model("lti_tool", "Platform").objects.create(
+        name="P", issuer="https://lms.example", client_id="c", auth_login_url="https://lms.example/a",
+        auth_token_url="https://lms.example/t", keyset_url="https://lms.example/k")
+    deployment = old.get_model("lti_tool", "Deployment").objects.create(platform=platform, deployment_id="d")
+    body = xapi.statement(xapi.TrackingEvent("ldai.risk_quiz.submitted", {"score": 0.5, "team": "north", "categories": {"bias": 0.5}},
+                                             {"home_page": "https://lms.example", "id": "a"}, {"activity_id": "https://tool.example/x"}, T0))
+    old.get_model("lti_tool", "Statement").objects.create(id=body["id"], deployment=deployment, activity="risk_quiz", action="submitted",
+                                                          actor="a", timestamp=T0, body=body)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    statement = Statement.objects.get()
+    assert statement.team == "north"
+    assert [(f.kind, f.key, f.value) for f in statement.facts.all()] == [("category", "bias", 0.5)]
