@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import Count, Max, QuerySet
+from django.db.models import CharField, Count, Max, QuerySet
+from django.db.models.functions import Cast
 
 from ldai_xblocks.engine import value_metrics as vm
 
@@ -37,7 +38,7 @@ def watermark(scope: Scope) -> tuple:
 
     Statements are only ever added (a deployment's are deleted with it), so equal watermarks mean equal statements.
     """
-    found = scoped(scope).aggregate(count=Count("pk"), last=Max("timestamp"), top=Max("pk"))
+    found = scoped(scope).aggregate(count=Count("pk"), last=Max("timestamp"), top=Max(Cast("pk", CharField())))  # PostgreSQL has no MAX(uuid)
     return found["count"], str(found["last"]), str(found["top"])
 
 
