@@ -49,14 +49,18 @@ def dashboard(scope: Scope, filters: vm.Filters, minimum: int, learner_limit: in
     manager's reload, a filter set back, a colleague's visit or the CSV of a table answers without recomputing, and
     any new statement makes the next request compute afresh (never a stale figure).
     """
+    return _cached(scope, ("figures", filters, minimum, learner_limit), lambda: aggregates.dashboard(scope, filters, minimum, learner_limit))
+
+
+def _cached(scope: Scope, what: tuple, compute):
     key = "ldai-dashboard:" + hashlib.sha256(repr((
-        scope.platform.pk, scope.deployment_ids, scope.context_id, filters, minimum, learner_limit, watermark(scope),
+        scope.platform.pk, scope.deployment_ids, scope.context_id, what, watermark(scope),
     )).encode()).hexdigest()
-    figures = cache.get(key)
-    if figures is None:
-        figures = aggregates.dashboard(scope, filters, minimum, learner_limit)
-        cache.set(key, figures, CACHE_SECONDS)
-    return figures
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def naive_dashboard(scope: Scope, filters: vm.Filters, minimum: int) -> vm.Dashboard:
@@ -66,8 +70,11 @@ def naive_dashboard(scope: Scope, filters: vm.Filters, minimum: int) -> vm.Dashb
 
 
 def choices(scope: Scope) -> tuple[list[str], list[str]]:
-    """The job families and teams present in the scope, for the filter menus."""
-    statements = scoped(scope)
-    families = sorted(statements.exclude(job_family="").values_list("job_family", flat=True).distinct())
-    teams = sorted(statements.exclude(team="").values_list("team", flat=True).distinct())
-    return families, teams
+    """The job families and teams present in the scope, for the filter menus (kept like the figures)."""
+    def compute() -> tuple[list[str], list[str]]:
+        statements = scoped(scope)
+        families = sorted(statements.exclude(job_family="").values_list("job_family", flat=True).distinct())
+        teams = sorted(statements.exclude(team="").values_list("team", flat=True).distinct())
+        return families, teams
+
+    return _cached(scope, ("choices",), compute)
