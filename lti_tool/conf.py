@@ -27,6 +27,7 @@ DEFAULTS = {
     "REGISTRATION_REQUEST_EMAIL": False,  # an administrator's own registration asks for the 'email' claim (links: per link)
     "FRAME_ANCESTORS": (),  # extra origins allowed to frame the tool (e.g. a Canvas school domain)
     "TOOL_NAME": "AI literacy at work",
+    "DASHBOARD_MIN_GROUP": 5,  # the dashboard shows no figure about fewer learners than this ("fewer than N learners")
 }
 
 
@@ -46,6 +47,7 @@ class LtiSettings:
     registration_request_email: bool
     frame_ancestors: tuple[str, ...]
     tool_name: str
+    dashboard_min_group: int
 
 
 _memo: tuple[object, LtiSettings | None] = (None, None)  # (the settings dict it was read from, its LtiSettings)
@@ -83,4 +85,5 @@ def _read(raw: dict) -> LtiSettings:
         registration_request_email=bool(values["REGISTRATION_REQUEST_EMAIL"]),
         frame_ancestors=tuple(values["FRAME_ANCESTORS"]),
         tool_name=str(values["TOOL_NAME"]),
+        dashboard_min_group=max(1, int(values["DASHBOARD_MIN_GROUP"])),
     )

@@ -31,4 +31,6 @@ urlpatterns: list = [
     # badges/: the Open Badges issuer (profile, keys, revocation list), verification, the learner's badge
     path("badges/", include("lti_tool.badges.urls")),
     path("results/<str:token>/charter.csv", charter_results.acceptances_csv, name="charter-csv"),
+    # dashboard/: the L&D figures and the evidence pack, for instructors, administrators and the operator
+    path("dashboard/", include("lti_tool.dashboard.urls")),
 ]

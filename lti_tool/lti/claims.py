@@ -102,6 +102,7 @@ ROLE_CONTEXT_LEARNER: Final = ROLE_PREFIX + "membership#Learner"
 ROLE_CONTEXT_ADMINISTRATOR: Final = ROLE_PREFIX + "membership#Administrator"
 ROLE_CONTEXT_CONTENT_DEVELOPER: Final = ROLE_PREFIX + "membership#ContentDeveloper"
 ROLE_SYSTEM_ADMINISTRATOR: Final = ROLE_PREFIX + "system/person#Administrator"
+ROLE_INSTITUTION_ADMINISTRATOR: Final = ROLE_PREFIX + "institution/person#Administrator"
 
 # Client-side postMessages (LTI Platform Storage, https://www.imsglobal.org/spec/lti-cs-pm/v0p1)
 LOGIN_STORAGE_TARGET: Final = "lti_storage_target"

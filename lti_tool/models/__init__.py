@@ -5,6 +5,6 @@ from .badges import BadgeKey, IssuedBadge  # noqa: F401 (Open Badges the tool is
 from .charter import CourseCharter  # noqa: F401 (the course-wide charter)
 from .registration import Deployment, PendingRegistration, Platform, RegistrationLink, ToolKey
 from .runtime import GradeOutbox, LearnerState, ResourceLinkConfig  # noqa: F401 (LTI-B: the runtime's models)
-from .statements import Statement  # noqa: F401 (what learners did, as xAPI statements)
+from .statements import Statement, StatementFact  # noqa: F401 (what learners did, as xAPI statements)
 
 __all__ = ["Deployment", "PendingRegistration", "Platform", "RegistrationLink", "ToolKey"]

@@ -28,6 +28,7 @@ class Statement(models.Model):
     action = models.CharField("action", max_length=64)  # submitted, launched, answered, ...
     actor = models.CharField("learner (anonymous id)", max_length=200)
     job_family = models.CharField("job family", max_length=64, blank=True)
+    team = models.CharField("team", max_length=64, blank=True)  # the dashboard's team filter (extension "team")
     is_instructor = models.BooleanField("instructor", default=False, help_text="An instructor's preview: left out of the figures.")
     score = models.FloatField("scaled score", null=True, blank=True)
     success = models.BooleanField("success", null=True, blank=True)
@@ -44,7 +45,37 @@ class Statement(models.Model):
             models.Index(fields=["deployment", "context_id", "activity", "action", "timestamp"], name="lti_stmt_dashboard"),
             models.Index(fields=["deployment", "activity", "action", "timestamp"], name="lti_stmt_deployment"),
             models.Index(fields=["forwarded_at", "timestamp"], name="lti_stmt_forwarding"),
+            # The dashboard's per-learner passes (furthest stage, job family, evidence pack) group by learner.
+            models.Index(fields=["deployment", "actor", "activity"], name="lti_stmt_learner"),
         )
 
     def __str__(self) -> str:
         return f"{self.activity}.{self.action} by {self.actor[:8]}…"
+
+
+class StatementFact(models.Model):
+    """One value a figure reads from a statement's extensions (a category score, a confidential-data kind...).
+
+    Why beside the statement: the dashboard aggregates these in SQL (means of each learner's latest value,
+    counts by kind) over hundreds of thousands of statements; reading them out of each statement's JSON
+    costs a parse per row, and the JSON functions differ between SQLite and PostgreSQL. Written with the
+    statement (``runtime.statements.record``), from ``value_metrics.facts_of``; the other columns are the
+    statement's, copied so a figure needs no join.
+    """
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="facts", verbose_name="statement")
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="+", verbose_name="deployment")
+    context_id = models.CharField("context id", max_length=255, blank=True)
+    activity = models.CharField("activity", max_length=64)
+    action = models.CharField("action", max_length=64)
+    actor = models.CharField("learner (anonymous id)", max_length=200)
+    is_instructor = models.BooleanField("instructor", default=False)
+    timestamp = models.DateTimeField("timestamp")
+    kind = models.CharField("kind", max_length=16)  # category, criterion, level, confidential, priority, charter, minutes
+    key = models.CharField("key", max_length=100, blank=True)
+    value = models.FloatField("value", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "statement fact"
+        verbose_name_plural = "statement facts"
+        indexes = (models.Index(fields=["deployment", "kind", "context_id", "timestamp"], name="lti_fact_figure"),)

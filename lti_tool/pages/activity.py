@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from ldai_xblocks.i18n import N_, gettext_for
 
+from ..dashboard.access import is_platform_admin
 from ..grades.sender import in_process
 from ..lti.demo_platform import is_demo_platform
 from ..lti.pages import allow_framing, render
@@ -137,6 +138,12 @@ def activity_response(session: RuntimeSession, view: str, resent: int | None = N
             {"view": "author", "label": _("Settings"), "url": f"{page_url}?view=author"},
             {"view": "learner", "label": _("Preview as a learner"), "url": f"{page_url}?view=learner"},
             {"view": "results", "label": _("Results"), "url": f"{page_url}?view=results"},
+            {"view": "dashboard", "label": _("Dashboard"), "url": reverse("lti_tool:dashboard", args=(session.token,))},
+        ]
+    elif is_platform_admin(session):  # an institution administrator with no course role: the activity, and the dashboard
+        tabs = [
+            {"view": "learner", "label": _("Activity"), "url": f"{page_url}?view=learner"},
+            {"view": "dashboard", "label": _("Dashboard"), "url": reverse("lti_tool:dashboard", args=(session.token,))},
         ]
     context = {
         "title": session.link.title or _("Activity"),

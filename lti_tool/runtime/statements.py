@@ -17,10 +17,10 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
-from ldai_xblocks.engine import xapi
+from ldai_xblocks.engine import value_metrics, xapi
 
 from ..lti import claims as c
-from ..models import Statement
+from ..models import Statement, StatementFact
 from .session import RuntimeSession
 
 log = logging.getLogger("ldai.lti.statements")
@@ -56,6 +56,7 @@ def record(session: RuntimeSession, anon_id: str, name: str, data: dict) -> Stat
     """Store the statement of one event (inside the caller's transaction); None when the profile has no mapping."""
     data = data if isinstance(data, dict) else {}
     job_family = data.get("job_family") if isinstance(data.get("job_family"), str) else ""
+    team = data.get("team") if isinstance(data.get("team"), str) else ""
     try:
         body = xapi.statement(tracking_event(session, anon_id, name, data, job_family))
     except xapi.EventError as error:
@@ -63,9 +64,22 @@ def record(session: RuntimeSession, anon_id: str, name: str, data: dict) -> Stat
         return None
     _, activity, action = name.split(".")
     result = body.get("result") or {}
-    return Statement.objects.create(
+    statement = Statement.objects.create(
         id=body["id"], deployment_id=session.link.deployment_id, context_id=session.context.context_id or "",
         resource_link_id=session.link.resource_link_id, activity=activity, action=action, actor=anon_id,
-        job_family=job_family[:64], is_instructor=session.is_instructor, score=(result.get("score") or {}).get("scaled"), success=result.get("success"),
+        job_family=job_family[:64], team=team[:64], is_instructor=session.is_instructor, score=(result.get("score") or {}).get("scaled"), success=result.get("success"),
         timestamp=datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00")), body=body,
     )
+    record_facts(statement)
+    return statement
+
+
+def record_facts(statement: Statement) -> None:
+    """The figures' facts of a stored statement (the dashboard aggregates them in SQL)."""
+    facts = value_metrics.facts_of(value_metrics.extensions_of(statement.body))
+    StatementFact.objects.bulk_create([
+        StatementFact(statement=statement, deployment_id=statement.deployment_id, context_id=statement.context_id, activity=statement.activity,
+                      action=statement.action, actor=statement.actor, is_instructor=statement.is_instructor, timestamp=statement.timestamp,
+                      kind=kind, key=key, value=value)
+        for kind, key, value in facts
+    ])

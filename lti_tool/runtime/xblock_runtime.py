@@ -70,8 +70,12 @@ class AuthoringForbidden(Exception):
 
 def anonymous_id(session: RuntimeSession) -> str:
     """A stable, opaque learner id per platform: what the blocks see instead of the LTI ``sub``."""
-    raw = f"{session.context.platform.issuer}|{session.context.user_sub}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return anonymous_id_of(session.context.platform.issuer, session.context.user_sub)
+
+
+def anonymous_id_of(issuer: str, user_sub: str) -> str:
+    """The same id from the platform and the LTI ``sub``: how the evidence pack joins statements to names."""
+    return hashlib.sha256(f"{issuer}|{user_sub}".encode()).hexdigest()[:32]
 
 
 # ------------------------------------------------------------------------------------------ field data

@@ -1,0 +1,145 @@
+"""The database's figures (dashboard/aggregates.py) equal the engine's (engine/value_metrics.py) for every figure.
+
+Statements are made by the profile (``engine.xapi.statement``) for random populations of learners over every
+activity the dashboard reads (quizzes with categories, hunts, prompts with criteria and confidential-data kinds,
+the skills map, the charter, use cases and managers' ratings), stored with their facts as the runtime stores them
+(``runtime.statements.record_facts``), then the SQL path and the naive path are compared under several filters.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ldai_xblocks.engine import value_metrics as vm
+from ldai_xblocks.engine import xapi
+from lti_tool.dashboard import queries
+from lti_tool.dashboard.access import scope_of_platform
+from lti_tool.models import Deployment, Platform, Statement
+from lti_tool.runtime.statements import record_facts
+
+T0 = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+FAMILIES = ("", "sales", "hr")
+
+
+def store(deployment, context_id: str, actor: str, name: str, data: dict, when: datetime, *, instructor: bool = False) -> None:
+    body = xapi.statement(xapi.TrackingEvent(name, data, {"home_page": deployment.platform.issuer, "id": actor},
+                                             {"activity_id": f"https://tool.example/lti/resource/1/{name.split('.')[1]}",
+                                              "job_family": data.get("job_family", "")}, when))
+    result = body.get("result") or {}
+    _, activity, action = name.split(".")
+    statement = Statement.objects.create(
+        id=body["id"], deployment=deployment, context_id=context_id, resource_link_id=activity, activity=activity, action=action, actor=actor,
+        job_family=data.get("job_family", ""), team=data.get("team", ""), is_instructor=instructor,
+        score=(result.get("score") or {}).get("scaled"), success=result.get("success"), timestamp=when, body=body)
+    record_facts(statement)
+
+
+def populate(deployment, seed: int, learners: int = 14) -> None:
+    rng = random.Random(seed)
+    for index in range(learners):
+        actor = f"anon-{seed}-{index}"
+        family, team = rng.choice(FAMILIES), rng.choice(["", "north", "south"])
+        context_id = rng.choice(["course-1", "course-1", "course-2"])
+        minute = rng.randrange(60 * 24 * 40)
+
+        def at(step: int, minute: int = minute) -> datetime:
+            return T0 + timedelta(minutes=minute + step * 7)
+
+        store(deployment, context_id, actor, "ldai.risk_quiz.launched", {}, at(0))
+        for attempt in range(rng.randrange(3)):
+            score = round(rng.random(), 2)
+            store(deployment, context_id, actor, "ldai.risk_quiz.submitted",
+                  {"score": score, "passed": score > 0.5, "job_family": family, "team": team,
+                   "categories": {c: round(rng.random(), 2) for c in rng.sample(["privacy", "bias", "ip"], rng.randrange(1, 4))}}, at(1 + attempt))
+        store(deployment, context_id, actor, "ldai.risk_quiz.answered", {"question_id": "q1", "score": 1.0}, at(4))
+        for attempt in range(rng.randrange(5)):
+            store(deployment, context_id, actor, "ldai.prompt_sandbox.submitted",
+                  {"grade": round(rng.random(), 2), "score": 50, "criteria": {c: round(rng.random(), 2) for c in ("role", "task")},
+                   "sensitive_kinds": rng.sample(["email", "iban"], rng.randrange(3)), "job_family": family}, at(5 + attempt))
+        if rng.random() < 0.8:
+            store(deployment, context_id, actor, "ldai.skills_map.self_assessed",
+                  {"competence_levels": {c: rng.randrange(4) for c in rng.sample(["prompting", "risks"], rng.randrange(1, 3))}}, at(10))
+            store(deployment, context_id, actor, "ldai.skills_map.submitted",
+                  {"score": 0.5, "competences": rng.sample(["prompting", "risks", "data"], rng.randrange(3))}, at(11))
+        if rng.random() < 0.7:
+            store(deployment, context_id, actor, "ldai.charter.accepted", {"charter_version": rng.choice(["2026-01", "2026-06"])}, at(12))
+        if rng.random() < 0.6:
+            store(deployment, context_id, actor, "ldai.use_case.case_recorded", {"minutes_saved": rng.randrange(90), "job_family": family}, at(13))
+        if rng.random() < 0.3:
+            store(deployment, context_id, actor, "ldai.use_case.case_validated", {"minutes_saved": rng.randrange(90)}, at(14))
+            store(deployment, context_id, actor, "ldai.use_case.usage_rated", {"score": round(rng.random(), 2)}, at(15))
+    store(deployment, "course-1", "teacher", "ldai.risk_quiz.submitted", {"score": 1.0, "passed": True}, T0, instructor=True)
+
+
+@pytest.fixture
+def deployment(db):
+    platform = Platform.objects.create(name="P", issuer="https://lms.example", client_id="c", auth_login_url="https://lms.example/a",
+                                       auth_token_url="https://lms.example/t", keyset_url="https://lms.example/k")
+    return Deployment.objects.create(platform=platform, deployment_id="d")
+
+
+FILTERS = [
+    vm.Filters(),
+    vm.Filters(job_family="sales"),
+    vm.Filters(team="north"),
+    vm.Filters(since=T0 + timedelta(days=10), until=T0 + timedelta(days=30)),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("minimum", [1, 3])
+def test_the_database_gives_the_engines_figures(deployment, seed, minimum):
+    populate(deployment, seed)
+    platform_wide = scope_of_platform(deployment.platform, "en")
+    one_course = platform_wide.__class__(platform_wide.platform, platform_wide.deployment_ids, "course-1", "Course", "en")
+    for scope in (platform_wide, one_course):
+        for filters in FILTERS:
+            fast = queries.dashboard(scope, filters, minimum)
+            naive = queries.naive_dashboard(scope, filters, minimum)
+            for name in vm.Dashboard.__dataclass_fields__:
+                assert getattr(fast, name) == getattr(naive, name), (name, scope.context_id, filters)
+
+
+def test_the_learner_lines_on_the_page_are_the_first_of_the_full_list(deployment):
+    populate(deployment, 4, learners=20)
+    scope = scope_of_platform(deployment.platform, "en")
+    every = queries.dashboard(scope, vm.Filters(), 1).learners
+    assert len(every) > 5 and queries.dashboard(scope, vm.Filters(), 1, learner_limit=5).learners == every[:5]
+
+
+def test_a_new_statement_is_counted_at_once_despite_the_cache(deployment):
+    populate(deployment, 5, learners=6)
+    scope = scope_of_platform(deployment.platform, "en")
+    before = queries.dashboard(scope, vm.Filters(), 1)
+    assert queries.dashboard(scope, vm.Filters(), 1) == before  # the same statements: the same (cached) figures
+    store(deployment, "course-1", "late-learner", "ldai.risk_quiz.launched", {}, T0 + timedelta(days=60))
+    after = queries.dashboard(scope, vm.Filters(), 1)
+    assert sum(r.launched for r in after.funnel) == sum(r.launched for r in before.funnel) + 1
+    assert after == queries.naive_dashboard(scope, vm.Filters(), 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_stored_before_the_dashboard_get_their_facts_when_it_migrates():
+    """Migration 0100 backfills the team column and the facts of the statements 0004 already stored."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("lti_tool", "0006_registration_links_and_pending")])
+    old = executor.loader.project_state([("lti_tool", "0006_registration_links_and_pending")]).apps
+    platform = old.get_model("lti_tool", "Platform").objects.create(
+        name="P", issuer="https://lms.example", client_id="c", auth_login_url="https://lms.example/a",
+        auth_token_url="https://lms.example/t", keyset_url="https://lms.example/k")
+    deployment = old.get_model("lti_tool", "Deployment").objects.create(platform=platform, deployment_id="d")
+    body = xapi.statement(xapi.TrackingEvent("ldai.risk_quiz.submitted", {"score": 0.5, "team": "north", "categories": {"bias": 0.5}},
+                                             {"home_page": "https://lms.example", "id": "a"}, {"activity_id": "https://tool.example/x"}, T0))
+    old.get_model("lti_tool", "Statement").objects.create(id=body["id"], deployment=deployment, activity="risk_quiz", action="submitted",
+                                                          actor="a", timestamp=T0, body=body)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    statement = Statement.objects.get()
+    assert statement.team == "north"
+    assert [(f.kind, f.key, f.value) for f in statement.facts.all()] == [("category", "bias", 0.5)]
