@@ -6,6 +6,7 @@ from .lti import deep_linking, registration
 from .lti import views as lti_views
 from .pages import activity, results
 from .runtime import views as runtime_views
+from .xapi import ingest as xapi_ingest
 
 app_name = "lti_tool"
 urlpatterns: list = [
@@ -27,4 +28,7 @@ urlpatterns: list = [
     path("activity/<str:token>/", activity.activity_page, name="activity"),
     path("results/<str:token>/results.csv", results.results_csv, name="results-csv"),
     path("results/<str:token>/resend/", results.resend_refused, name="results-resend"),
+    # xapi/: statements routed to the tool (Open edX's event-routing-backends posts to <endpoint>statements, no slash)
+    path("xapi/statements/", xapi_ingest.statements, name="xapi-statements"),
+    path("xapi/statements", xapi_ingest.statements),
 ]

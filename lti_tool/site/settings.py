@@ -210,3 +210,14 @@ LDAI_LTI = {
     "KEY_ROTATION_GRACE_HOURS": int(os.environ.get("LDAI_LTI_KEY_GRACE_HOURS", "72")),
     "TOOL_NAME": os.environ.get("LDAI_LTI_TOOL_NAME", "AI literacy at work"),
 }
+
+# --- xAPI (issue 16; lti_tool.xapi.conf has the defaults, docs/xapi-profile.rst the details) ---
+# LDAI_XAPI_LRS_URL: the LRS the tool forwards its statements to (its xAPI base or its statements resource),
+# with a user name and password (basic auth) or a token (Bearer). Empty: statements stay in the tool only.
+LDAI_XAPI = {
+    "LRS_URL": os.environ.get("LDAI_XAPI_LRS_URL", ""),
+    "LRS_USERNAME": os.environ.get("LDAI_XAPI_LRS_USERNAME", ""),
+    "LRS_PASSWORD": os.environ.get("LDAI_XAPI_LRS_PASSWORD", ""),
+    "LRS_TOKEN": os.environ.get("LDAI_XAPI_LRS_TOKEN", ""),
+    "FORWARD_BATCH": int(os.environ.get("LDAI_XAPI_FORWARD_BATCH", "100")),
+}
