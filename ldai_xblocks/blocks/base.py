@@ -274,6 +274,15 @@ class ContentMixin(I18nMixin):
             {"ref": info.ref, "title": f"{info.title} ({info.lang})"} for info in list_packs(self.content_kind)
         ]
 
+    def default_pack_document(self, ref: Any) -> dict:
+        """A default pack's document for Studio's "start from the pack" (``auto``: the learner's language's)."""
+        ref = default_pack_ref(self.content_kind, self.language()) if ref in (None, AUTO_PACK) else ref
+        try:
+            return load_pack(self.content_kind, ref)
+        except (KeyError, TypeError) as error:
+            message = self._("Choose one of the listed packs.")
+            raise UserError(message, fields={"pack": [message]}) from error
+
     def check_content_fields(self, pack: Any, custom: Any) -> tuple[str, str, dict[str, list[str]]]:
         """Validate the two content fields as an author sent them; field errors in the author's language."""
         errors: dict[str, list[str]] = {}

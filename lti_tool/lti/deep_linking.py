@@ -60,6 +60,7 @@ ACTIVITIES: dict[str, tuple[str, str, str]] = {
         "hallucination_detector", N_("Hallucination detector"), N_("Spot the invented facts in an AI-written text."),
     ),
     "ldai_prompt_sandbox": ("prompt_sandbox", N_("Prompt sandbox"), N_("Write a prompt for a work task and get feedback on it.")),
+    "ldai_use_case": ("use_case", N_("AI use-case library"), N_("Learners record how AI helps them at work; managers validate; colleagues adopt. Or the managers' usage survey.")),
 }
 JOB_FAMILIES = {
     "marketing": N_("Marketing"), "finance": N_("Finance"), "hr": N_("Human resources"),

@@ -25,6 +25,12 @@ EVENTS = {
         "attempt": 2, "score": 86, "grade": 0.86, "criteria": {"role": 2, "context": 1}, "sensitive_kinds": ["email"],
         "capped": False, "llm_used": False, "scenario": "sales-follow-up", "prompt": "Write to jane.doe@client.example about...",
     },
+    "ldai.use_case.case_recorded": {"case_id": "3f9a1c2b7d4e", "job_family": "finance", "minutes_saved": 90, "rating": 4,
+                                    "task": "Drafting the weekly summary of customer complaints", "before": "Two hours by hand", "after": "Thirty minutes"},
+    "ldai.use_case.case_validated": {"case_id": "3f9a1c2b7d4e", "job_family": "finance", "minutes_saved": 90},
+    "ldai.use_case.case_adopted": {"case_id": "3f9a1c2b7d4e", "job_family": "finance", "minutes_saved": 90},
+    "ldai.use_case.usage_rated": {"usage_scores": {"frequency": 4, "quality": 3, "checking": 5}, "score": 0.75, "team": "fin-ops-2",
+                                  "job_family": "finance", "responses": 2},
 }
 
 
