@@ -48,10 +48,11 @@ def test_stats_json_counts_every_kind_per_language(capsys):
     code, out, _ = run(capsys, "content", "stats", "--json")
     stats = json.loads(out)
     assert code == 0
-    assert set(stats) == {"risk_quiz", "hallucination_detector", "prompt_sandbox"}
+    assert set(stats) == {"risk_quiz", "hallucination_detector", "prompt_sandbox", "use_case"}
     for lang in ("en", "fr"):
         quiz = stats["risk_quiz"][lang]
         assert quiz["questions"] >= 36
         assert set(quiz["categories"]) == {"hallucinations", "bias", "data_protection", "ethics_transparency", "environment", "charter"}
     assert set(stats["hallucination_detector"]["en"]) >= {"items"}
     assert set(stats["prompt_sandbox"]["fr"]) >= {"scenarios"}
+    assert stats["use_case"]["fr"]["survey_items"] == stats["use_case"]["en"]["survey_items"] == 6
