@@ -12,6 +12,8 @@ timed call is a first, real submit that grades and publishes a grade:
   profile, publishes the grade), the five earlier answers given unmeasured;
 - hallucination detector: ``submit`` of the attempt with two flags on every text;
 - prompt sandbox: its submit handler, when the block has one;
+- skills map: ``save_self_assessment`` of every competence of the finance profile (builds the
+  gap report, publishes the grade), the job family chosen unmeasured;
 - anchor: drag-and-drop-v2 in assessment mode, ``do_attempt`` after every item was
   placed with ``drop_item`` (unmeasured).
 
@@ -157,6 +159,24 @@ def prompt_preparer(bench: Workbench) -> tuple[Callable[[], Callable[[], Any]] |
     return prepare, f"handler {handler} with a {len(PROMPT)}-character prompt"
 
 
+def skills_map_preparer(bench: Workbench) -> Callable[[], Callable[[], Any]]:
+    usage = bench.add('<ldai_skills_map/>')
+
+    def prepare():
+        learner = _new_learner("skills")
+        state = _ok(*bench.call(usage, learner, "choose_job", {"job": "finance"}), "skills map job")
+        levels = {question["id"]: index % 4 for index, question in enumerate(state["questions"])}
+
+        def submit():
+            body = _ok(*bench.call(usage, learner, "save_self_assessment", {"levels": levels}), "skills map self-assessment")
+            if not body.get("self_complete"):
+                raise RuntimeError("the timed self-assessment did not complete (no grade)")
+
+        return submit
+
+    return prepare
+
+
 # ---------------------------------------------------------------------------------- anchor
 def drag_and_drop_preparer(bench: Workbench) -> Callable[[], Callable[[], Any]]:
     usage = bench.add('<drag-and-drop-v2 mode="assessment" max_attempts="0"/>')
@@ -188,6 +208,7 @@ def run() -> list[dict]:
         "risk_quiz": (quiz_preparer(bench), "the answer that completes a 6-question attempt (grade published)"),
         "hallucination_detector": (detector_preparer(bench), "submit of the attempt, two flags on each text (grade published)"),
         "prompt_sandbox": prompt_preparer(bench),
+        "skills_map": (skills_map_preparer(bench), "the self-assessment of the 10 finance competences (gap report built, grade published)"),
     }
     preparers = {name: prepare for name, (prepare, _) in ours.items() if prepare is not None}
     samples = interleaved_prepared({**preparers, "anchor": anchor}, rounds=ROUNDS, warmup=WARMUP)

@@ -22,8 +22,9 @@ from .resources import templates_dir
 
 
 def _json_script(value: Any) -> Markup:
-    """JSON safe to embed in HTML (``</script>`` and ``&`` cannot break out)."""
+    """JSON safe to embed in HTML (``</script>`` and ``&`` cannot break out; U+2028/2029 cannot end a JS line)."""
     text = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return Markup(text)
 
 

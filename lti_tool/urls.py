@@ -4,7 +4,7 @@ from django.urls import path
 
 from .lti import deep_linking, registration
 from .lti import views as lti_views
-from .pages import activity, results
+from .pages import activity, results, skills_cohort
 from .runtime import views as runtime_views
 from .xapi import ingest as xapi_ingest
 
@@ -28,6 +28,7 @@ urlpatterns: list = [
     path("activity/<str:token>/", activity.activity_page, name="activity"),
     path("results/<str:token>/results.csv", results.results_csv, name="results-csv"),
     path("results/<str:token>/resend/", results.resend_refused, name="results-resend"),
+    path("results/<str:token>/skills-cohort.csv", skills_cohort.cohort_csv, name="skills-cohort-csv"),
     # xapi/: statements routed to the tool (Open edX's event-routing-backends posts to <endpoint>statements, no slash)
     path("xapi/statements/", xapi_ingest.statements, name="xapi-statements"),
     path("xapi/statements", xapi_ingest.statements),

@@ -274,9 +274,9 @@ class ContentMixin(I18nMixin):
             {"ref": info.ref, "title": f"{info.title} ({info.lang})"} for info in list_packs(self.content_kind)
         ]
 
-    def default_pack_document(self, ref: Any) -> dict:
-        """A default pack's document for Studio's "start from the pack" (``auto``: the learner's language's)."""
-        ref = default_pack_ref(self.content_kind, self.language()) if ref in (None, AUTO_PACK) else ref
+    def default_document(self, ref: Any) -> dict:
+        """A default pack's document for an author to start from (``pack_document`` handlers); ``auto`` is the block's own."""
+        ref = self.pack_ref() if ref in (None, AUTO_PACK) else ref
         try:
             return load_pack(self.content_kind, ref)
         except (KeyError, TypeError) as error:
@@ -436,6 +436,14 @@ class ActivityBlock(EventsMixin, SettingsMixin, LeaderboardMixin, GradedMixin, C
 
     def default_title(self) -> str:  # pragma: no cover - every activity overrides it
         return ""
+
+    def save_all_or_nothing(self, values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+        """Studio's save: nothing when any field is wrong (each explained next to it), else every value."""
+        if errors:
+            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
+        for name, value in values.items():
+            setattr(self, name, value)
+        return {"saved": True, "message": self._("Saved.")}
 
     def settings_errors(
         self,

@@ -28,6 +28,7 @@ from ..engine.quiz import seed_for
 from ..engine.spans import GRADINGS, SpanError, check_spans, merge_spans, score_spans, unit_spans
 from ..i18n import N_
 from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
+from .evidence import EvidenceMixin, hunt_signals
 
 REVEAL = ("immediately", "after_last_attempt")
 KIND_LABELS = {
@@ -45,7 +46,7 @@ GRACE_SECONDS = 20
 """Network slack after the deadline: a submit sent as the clock reached zero still counts."""
 
 
-class HallucinationDetectorBlock(ActivityBlock):
+class HallucinationDetectorBlock(EvidenceMixin, ActivityBlock):
     """Find the invented facts in AI-generated texts; scored span by span, with a timed hunt mode."""
 
     activity = "hallucination_detector"
@@ -383,6 +384,7 @@ class HallucinationDetectorBlock(ActivityBlock):
         self.record_on_leaderboard(results["score"])
         elapsed = (submitted_at - datetime.fromisoformat(attempt["started"])).total_seconds()
         summary = {entry["id"]: {"score": round(entry["score"], 4), "found": entry["found"], "missed": entry["missed"], "false_alarms": len(entry["false_alarms"])} for entry in results["items"]}
+        self.record_evidence(hunt_signals(summary))
         self.history = [*self.history, {"number": attempt["number"], "score": results["score"], "items": summary, "submitted_at": attempt["submitted_at"], "timed_out": timed_out}]
         if timed_out:
             self.emit("time_expired", {"attempt": attempt["number"], "time_limit": self.time_limit})

@@ -26,10 +26,11 @@ from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from ..content.packs import default_pack_ref, is_mixed, list_packs, load_pack
 from ..engine import llm as llm_adapter
 from ..engine.prompt_feedback import give_feedback
-from ..engine.prompt_rubric import CRITERIA, criteria_gained, labels, normalise_weights
+from ..engine.prompt_rubric import CRITERIA, MAX_SCORE, criteria_gained, labels, normalise_weights
 from ..engine.quiz import seed_for
 from ..i18n import N_
 from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
+from .evidence import EvidenceMixin, prompt_signals
 
 GRADINGS = ("best", "last")
 MAX_PROMPT_CHARS = 6000
@@ -78,7 +79,7 @@ def _quota() -> llm_adapter.QuotaCounter:
     return _PROCESS_QUOTA
 
 
-class PromptSandboxBlock(ActivityBlock):
+class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
     """Write a prompt for a real task of your job; feedback per criterion and a confidential-data guard."""
 
     activity = "prompt_sandbox"
@@ -378,6 +379,7 @@ class PromptSandboxBlock(ActivityBlock):
         else:
             self.record_attempt(grade)
         self.record_on_leaderboard(grade)
+        self.record_evidence(prompt_signals(attempt["scores"], MAX_SCORE, bool(findings)))
         self.emit("submitted", {
             "attempt": number,
             "score": feedback.score,

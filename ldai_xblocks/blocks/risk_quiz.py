@@ -21,11 +21,12 @@ from ..content import load_pack, parse_document
 from ..content.packs import default_pack_ref
 from ..engine import quiz
 from .base import COMMON_SETTINGS, JOB_FAMILY_CHOICES, ActivityBlock, UserError, _, json_api, json_response
+from .evidence import EvidenceMixin, quiz_signals
 
 SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
 
 
-class RiskQuizBlock(ActivityBlock):
+class RiskQuizBlock(EvidenceMixin, ActivityBlock):
     """Scenario questions per AI-risk category, feedback per choice, a profile by category, graded."""
 
     activity = "risk_quiz"
@@ -270,6 +271,7 @@ class RiskQuizBlock(ActivityBlock):
     def _complete(self, bank: quiz.Bank, attempt: dict[str, Any]) -> None:
         profile = self._profile(bank, attempt) or {"score": 0.0, "categories": [], "passed": False}
         self.record_attempt(profile["score"])
+        self.record_evidence(quiz_signals(profile["categories"]))
         self.history = [*self.history, {
             "number": attempt["number"],
             "questions": list(attempt["questions"]),

@@ -305,7 +305,7 @@ class UseCaseBlock(ActivityBlock):
     def pack_document(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """The JSON of a default pack, so an author can start their own survey from it (Studio only)."""
         self.refuse_learners()
-        return {"document": self.default_pack_document(data.get("pack"))}
+        return {"document": self.default_document(data.get("pack"))}
 
     # ------------------------------------------------------------------ reports
     def generate_report_data(self, user_state_iterator, limit_responses=None):

@@ -144,6 +144,9 @@ def pack_stats() -> dict:
     """Counts per kind and language, as ``ldai content stats --json`` prints them."""
     stats: dict = {}
     for kind in KINDS:
+        if kind == "skills_map":
+            stats[kind] = {lang: _skills_map_stats(lang) for lang in LANGUAGES}
+            continue
         per_lang: dict = {}
         for lang in LANGUAGES:
             key = _COUNTED[kind]
@@ -167,6 +170,18 @@ def pack_stats() -> dict:
             per_lang[lang] = entry
         stats[kind] = per_lang
     return stats
+
+
+def _skills_map_stats(lang: str) -> dict:
+    """The competence framework of ``lang``: how many competences, which job profiles."""
+    competences: set[str] = set()
+    profiles: set[str] = set()
+    infos = [p for p in list_packs("skills_map") if p.lang == lang]
+    for info in infos:
+        document = load_pack("skills_map", info.ref)
+        competences.update(c["id"] for c in document["competences"])
+        profiles.update(p["id"] for p in document["job_profiles"])
+    return {"competences": len(competences), "job_profiles": sorted(profiles), "packs": len(infos)}
 
 
 __all__ = ["JOB_FAMILIES", "MIXED_ID", "ContentError", "LANGUAGES", "is_mixed", "PackInfo", "default_pack_ref", "list_packs", "load_pack", "pack_refs", "pack_stats"]

@@ -31,6 +31,7 @@ ACTIVITY_TYPE_IRI = "https://ldai-xblocks.org/xapi/activities/"
 # Deterministic statement ids: forwarding the same event twice (a retry) stores it once in any LRS.
 STATEMENT_NAMESPACE = uuid.UUID("5b0e7c52-0e2a-4f43-9a57-6c2f1b7b2f10")
 MAX_FREE_TEXT = 500
+MAX_DURATION_SECONDS = 366 * 86400  # Ralph's model refuses durations of 2**32 s and more (found by hypothesis)
 SUPPORTED_LANGUAGES = ("en", "fr")
 
 
@@ -276,7 +277,7 @@ def _result(data: Mapping[str, Any], mapping: EventMapping, extensions: dict[str
     if isinstance(success, bool):
         result["success"] = success
     elapsed = _number(data.get("elapsed_seconds"))
-    if elapsed is not None and elapsed >= 0:
+    if elapsed is not None and 0 <= elapsed <= MAX_DURATION_SECONDS:  # beyond: a broken clock, not a duration
         result["duration"] = f"PT{elapsed:.1f}S"
     if extensions:
         result["extensions"] = extensions

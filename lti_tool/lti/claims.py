@@ -114,4 +114,5 @@ CUSTOM_ACTIVITY: Final = "ldai_activity"
 CUSTOM_PACK: Final = "ldai_pack"
 CUSTOM_SETTINGS: Final = "ldai_settings"
 CUSTOM_CONTENT: Final = "ldai_content"
+CUSTOM_JOB_FAMILY: Final = "ldai_job_family"  # the skills map's job family, set by the platform
 CUSTOM_PACK_OWN: Final = "custom"

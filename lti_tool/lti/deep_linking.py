@@ -60,6 +60,7 @@ ACTIVITIES: dict[str, tuple[str, str, str]] = {
         "hallucination_detector", N_("Hallucination detector"), N_("Spot the invented facts in an AI-written text."),
     ),
     "ldai_prompt_sandbox": ("prompt_sandbox", N_("Prompt sandbox"), N_("Write a prompt for a work task and get feedback on it.")),
+    "ldai_skills_map": ("skills_map", N_("AI skills map"), N_("The AI skills each job needs, the learner's level from their results, and what to work on first.")),
     "ldai_use_case": ("use_case", N_("AI use-case library"), N_("Learners record how AI helps them at work; managers validate; colleagues adopt. Or the managers' usage survey.")),
 }
 JOB_FAMILIES = {
@@ -212,10 +213,10 @@ def preview_of(choice: Choice, language: str) -> dict | None:
             return None
     if not document:
         return None
-    elements = next((document[k] for k in ("questions", "items", "scenarios") if isinstance(document.get(k), list)), [])
+    elements = next((document[k] for k in ("questions", "items", "scenarios", "competences") if isinstance(document.get(k), list)), [])
     labels = []
     for element in elements[:5]:
-        label = next((element.get(k) for k in ("title", "stem", "prompt", "id") if isinstance(element, dict) and element.get(k)), "")
+        label = next((element.get(k) for k in ("title", "stem", "prompt", "name", "id") if isinstance(element, dict) and element.get(k)), "")
         labels.append(str(label)[:220] + ("…" if len(str(label)) > 220 else ""))
     return {"title": document.get("title", ""), "description": document.get("description", ""), "count": len(elements), "labels": labels}
 

@@ -36,6 +36,7 @@ from ..runtime.views import reader_language
 from ..runtime.xblock_runtime import LtiRuntime, anonymous_id, asset_url
 from .errors import error_page, origins_of
 from .results import results_of
+from .skills_cohort import cohort_context
 
 log = logging.getLogger("ldai.lti.runtime")
 
@@ -154,6 +155,8 @@ def activity_response(session: RuntimeSession, view: str, resent: int | None = N
             _(SETUP_MESSAGES.get(p.get("code"), SETUP_MESSAGES["settings_unreadable"])).format(field=p.get("field", ""), detail=p.get("detail", ""))
             for p in session.link.setup_problems
         ] if session.is_instructor else [],
+        "cohort": cohort_context(session, language) if session.is_instructor and view == "results" else None,
+        "cohort_csv_url": reverse("lti_tool:skills-cohort-csv", args=(session.token,)),
         "return_url": session.context.return_url if session.context.return_url.startswith(("https://", "http://")) else "",
         "demo": demo_bar(session, view),
     }

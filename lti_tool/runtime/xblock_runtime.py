@@ -41,6 +41,7 @@ from ldai_xblocks.i18n import translation
 from ldai_xblocks.resources import static_dir
 
 from ..grades.outbox import ScoreRejected, record_score
+from ..lti.claims import CUSTOM_JOB_FAMILY
 from ..models import LearnerState
 from . import statements
 from .session import RuntimeSession
@@ -48,7 +49,7 @@ from .session import RuntimeSession
 log = logging.getLogger("ldai.lti.runtime")
 
 # The only block types a launch may ask for (custom parameter ldai_activity): our three activities.
-BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_use_case")
+BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_skills_map", "ldai_use_case")
 DEFAULT_BLOCK_TYPE = "ldai_risk_quiz"
 TOOL_STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "lti_tool"
 ASSET_ROOTS = {"ldai": static_dir, "tool": lambda: TOOL_STATIC_DIR}
@@ -108,19 +109,26 @@ class LtiKeyValueStore(KeyValueStore):
         context = self.session.context
         lookup = {
             "deployment_id": self.session.link.deployment_id,
-            # Preferences and user info follow the learner across courses of the deployment.
+            # Preferences follow the learner across courses of the deployment; answers stay in the course.
             "context_id": (context.context_id or "") if scope == LearnerState.Scope.USER_STATE else "",
             "resource_link_id": resource_link_id,
             "user_sub": context.user_sub,
             "scope": scope,
             "block_type": block_type,
         }
+        query = dict(lookup)
+        if scope == LearnerState.Scope.USER_INFO:
+            # User info (the skills map's evidence, shared by every activity) is kept per platform,
+            # context and user: all the deployments of one platform share it, no other course sees it.
+            lookup["context_id"] = context.context_id or ""
+            query = {**lookup, "deployment__platform_id": context.platform.pk}
+            del query["deployment_id"]
         row = None
         if row_key not in self._rows:
             manager = LearnerState.objects
             if self.lock_rows and transaction.get_connection().in_atomic_block:
                 manager = manager.select_for_update()
-            row = manager.filter(**lookup).first()
+            row = manager.filter(**query).order_by("pk").first()
         if row is None and create:
             row = LearnerState(**lookup, state={}, user_name=context.user_name[:255], is_instructor=context.is_instructor)
         self._rows[row_key] = row
@@ -228,6 +236,8 @@ class LtiUserService(UserService):
         user.opt_attrs["ldai.anonymous_user_id"] = anon_id
         user.opt_attrs["edx-platform.is_authenticated"] = True
         user.opt_attrs["ldai.is_instructor"] = context.is_instructor
+        # The skills map's job family when the platform sets it per learner or per placement.
+        user.opt_attrs["ldai.job_family"] = (context.custom.get(CUSTOM_JOB_FAMILY) or "").strip()[:64]
         self._user = user
 
     def get_current_user(self):
@@ -286,6 +296,11 @@ class LtiRuntime(Runtime):
             "settings": LtiSettingsService(),
         }
         super().__init__(ids, ids, services=services)
+
+    @property
+    def course_id(self) -> str:
+        """The platform's course (LTI context), as the LMS runtime's ``course_id`` names the course."""
+        return self.session.context.context_id or ""
 
     # -- the block of this resource link ----------------------------------------------------------------
     def usage_id(self) -> str:

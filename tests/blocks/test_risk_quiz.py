@@ -48,8 +48,11 @@ def test_perfect_attempt_publishes_full_grade_completion_and_event(quiz_block, h
 
 
 def test_state_persists_for_the_learner_and_is_private_to_them(blocks, quiz_block, handler):
-    first = quiz_block.user_state()["questions"][0]["id"]
-    handler(quiz_block, "submit_answer", {"question_id": first, "selected": ["a"]})
+    question = quiz_block.user_state()["questions"][0]
+    first = question["id"]
+    # The question's own first choice: which question comes first depends on the usage id (the draw's seed),
+    # and a true/false question has no choice "a".
+    handler(quiz_block, "submit_answer", {"question_id": first, "selected": [question["choices"][0]["id"]]})
     reloaded = blocks.as_user(quiz_block, "learner1")
     assert first in reloaded.user_state()["answers"]
     assert [q["id"] for q in reloaded.user_state()["questions"]] == [q["id"] for q in quiz_block.user_state()["questions"]]
@@ -111,9 +114,10 @@ def test_get_on_a_json_handler_is_refused(quiz_block, handler):
 
 
 def test_answering_twice_is_refused(quiz_block, handler):
-    first = quiz_block.user_state()["questions"][0]["id"]
-    assert handler(quiz_block, "submit_answer", {"question_id": first, "selected": ["a"]})[0] == 200
-    status, body = handler(quiz_block, "submit_answer", {"question_id": first, "selected": ["b"]})
+    question = quiz_block.user_state()["questions"][0]
+    first, choices = question["id"], [c["id"] for c in question["choices"]]  # the drawn question's own choices (see above)
+    assert handler(quiz_block, "submit_answer", {"question_id": first, "selected": choices[:1]})[0] == 200
+    status, body = handler(quiz_block, "submit_answer", {"question_id": first, "selected": choices[1:2]})
     assert status == 409 and body["code"] == "already_answered"
 
 

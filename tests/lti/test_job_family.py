@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from ldai_xblocks.content.packs import load_pack
-from lti_tool import claims as c
+from lti_tool.lti import claims as c
 from tests.lti.runtime_fixtures import init_args, launch_page
 
 pytest_plugins = ["tests.lti.runtime_fixtures"]

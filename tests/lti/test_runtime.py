@@ -328,7 +328,7 @@ def test_instructor_preview_is_not_graded_nor_listed(client, graded_platform):
     assert 'data-init="LdaiRiskQuiz"' in page
     answer_all(client, handler_prefix(page))
     assert GradeOutbox.objects.count() == 0
-    assert LearnerState.objects.get().is_instructor
+    assert LearnerState.objects.get(scope=LearnerState.Scope.USER_STATE).is_instructor
     results = client.get(preview_url.replace("view=learner", "view=results")).content.decode()
     assert "No learner has opened this activity yet." in results
 
