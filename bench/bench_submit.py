@@ -14,6 +14,8 @@ timed call is a first, real submit that grades and publishes a grade:
 - prompt sandbox: its submit handler, when the block has one;
 - skills map: ``save_self_assessment`` of every competence of the finance profile (builds the
   gap report, publishes the grade), the job family chosen unmeasured;
+- use cases: ``record_case`` of a complete case (the confidential-data guard over its texts, the
+  library's shared write, the completion published);
 - anchor: drag-and-drop-v2 in assessment mode, ``do_attempt`` after every item was
   placed with ``drop_item`` (unmeasured).
 
@@ -177,6 +179,28 @@ def skills_map_preparer(bench: Workbench) -> Callable[[], Callable[[], Any]]:
     return prepare
 
 
+USE_CASE = {"job_family": "finance", "task": "Drafting the weekly summary of customer complaints", "tool": "The company assistant",
+            "data": "Counts per complaint category, exported without names", "before": "Two hours reading tickets by hand",
+            "after": "A first draft in thirty minutes, then every figure checked against the export", "minutes_saved": 90, "rating": 4}
+
+
+def use_case_preparer(bench: Workbench) -> Callable[[], Callable[[], Any]]:
+    usage = bench.add('<ldai_use_case/>')
+
+    def prepare():
+        learner = _new_learner("usecase")
+        bench.call(usage, learner, "student_view_user_state", method="GET")
+
+        def submit():
+            body = _ok(*bench.call(usage, learner, "record_case", USE_CASE), "use case record_case")
+            if not body.get("my_cases"):
+                raise RuntimeError("the timed use case was not recorded")
+
+        return submit
+
+    return prepare
+
+
 # ---------------------------------------------------------------------------------- anchor
 def drag_and_drop_preparer(bench: Workbench) -> Callable[[], Callable[[], Any]]:
     usage = bench.add('<drag-and-drop-v2 mode="assessment" max_attempts="0"/>')
@@ -209,6 +233,7 @@ def run() -> list[dict]:
         "hallucination_detector": (detector_preparer(bench), "submit of the attempt, two flags on each text (grade published)"),
         "prompt_sandbox": prompt_preparer(bench),
         "skills_map": (skills_map_preparer(bench), "the self-assessment of the 10 finance competences (gap report built, grade published)"),
+        "use_case": (use_case_preparer(bench), "record_case of a complete use case (confidential-data scan of its 5 texts, shared library write, completion published)"),
     }
     preparers = {name: prepare for name, (prepare, _) in ours.items() if prepare is not None}
     samples = interleaved_prepared({**preparers, "anchor": anchor}, rounds=ROUNDS, warmup=WARMUP)
