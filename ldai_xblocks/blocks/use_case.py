@@ -291,15 +291,7 @@ class UseCaseBlock(ActivityBlock):
         values, errors = self.settings_errors(data, {"display_name": (str, None, 200), "weight": (float, 0, 1000),
                                                      "require_validation": (bool, None, None)},
                                               choices={"mode": MODES, "job_family": ("", *JOB_FAMILIES)})
-        pack, custom, content_errors = self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
-        errors.update(content_errors)
-        if errors:
-            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
-        for name, value in values.items():
-            setattr(self, name, value)
-        self.pack = pack
-        self.custom_content = custom
-        return {"saved": True, "message": self._("Saved.")}
+        return self.save_studio_fields(data, values, errors)
 
     @json_api
     def pack_document(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:

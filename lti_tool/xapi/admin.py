@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Q
 
+from lti_tool.admin_records import RecordAdmin, shortened
 from lti_tool.models import Statement, XapiSource
 
 from .forwarding import send_again
@@ -36,7 +37,7 @@ class ForwardingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(RecordAdmin):
     list_display = ("timestamp", "activity", "action", "short_actor", "job_family", "score", "source", "forwarding",
                     "forward_attempts", "short_error")
     list_filter = (ForwardingFilter, "activity", "action", "source", "deployment__platform")
@@ -45,18 +46,9 @@ class StatementAdmin(admin.ModelAdmin):
     actions = ("forward_again",)
     list_select_related = ("source",)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="learner")
     def short_actor(self, obj: Statement) -> str:
-        return obj.actor if len(obj.actor) <= 16 else obj.actor[:15] + "…"
+        return shortened(obj.actor, 16)
 
     @admin.display(description="forwarding")
     def forwarding(self, obj: Statement) -> str:
@@ -68,7 +60,7 @@ class StatementAdmin(admin.ModelAdmin):
 
     @admin.display(description="last error")
     def short_error(self, obj: Statement) -> str:
-        return obj.forward_error if len(obj.forward_error) <= 80 else obj.forward_error[:79] + "…"
+        return shortened(obj.forward_error, 80)
 
     @admin.action(description="Forward the selected statements to the LRS again")
     def forward_again(self, request, queryset):

@@ -14,6 +14,8 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,14 @@ class Ralph:
             url = f"http://127.0.0.1:{self.port}{page['more']}" if page.get("more") else ""
             params = None
         return found
+
+
+@contextmanager
+def running_ralph(tmp_path_factory, users: tuple[str, ...]) -> Iterator[Ralph]:
+    """A started Ralph with one account per user (a module fixture's body), stopped at the end."""
+    server = Ralph(tmp_path_factory.mktemp("ralph"), users)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -18,19 +18,15 @@ from ldai_xblocks.engine import xapi
 from lti_tool.models import Deployment, Platform, Statement, XapiSource
 from lti_tool.xapi import forwarding
 from tests.xapi.events import event
-from tests.xapi.ralph import PASSWORD, Ralph
+from tests.xapi.ralph import PASSWORD, Ralph, running_ralph
 
 USERS = ("forwarding", "refusing", "locked")
 
 
 @pytest.fixture(scope="module")
 def ralph(tmp_path_factory):
-    server = Ralph(tmp_path_factory.mktemp("ralph-forwarding"), USERS)
-    server.start()
-    try:
+    with running_ralph(tmp_path_factory, USERS) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import requests
 
 from ldai_xblocks.engine import xapi
 from tests.xapi.events import EVENTS, event
-from tests.xapi.ralph import PASSWORD, XAPI_HEADERS, Ralph
+from tests.xapi.ralph import PASSWORD, XAPI_HEADERS, running_ralph
 
 # One account per test (see tests/xapi/ralph.py: the fs backend writes each account's target once).
 USERS = ("samples", "duplicates", "refused")
@@ -17,12 +17,8 @@ USERS = ("samples", "duplicates", "refused")
 
 @pytest.fixture(scope="module")
 def lrs(tmp_path_factory):
-    ralph = Ralph(tmp_path_factory.mktemp("ralph"), USERS)
-    ralph.start()
-    try:
+    with running_ralph(tmp_path_factory, USERS) as ralph:
         yield ralph.statements_url
-    finally:
-        ralph.stop()
 
 
 def test_every_sample_statement_is_accepted_and_read_back_unchanged(lrs):
