@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 from . import print_json
 
@@ -34,6 +35,8 @@ def register(subparsers) -> None:
             "Statements the LRS cannot take now wait for their next retry; refused ones are listed in the admin."
         ),
     )
+    forward.add_argument("--every", type=float, default=0, metavar="SECONDS",
+                         help="keep running: drain again every SECONDS (a worker where Celery beat does not run); Ctrl-C stops")
     forward.set_defaults(func=_forward)
     parser.set_defaults(func=lambda args: parser.print_help() or 2)
 
@@ -65,6 +68,12 @@ def _forward(args) -> int:
     if not xapi_settings().forwarding:
         print("ldai xapi forward: no LRS configured (set LDAI_XAPI_LRS_URL and its credentials)", file=sys.stderr)
         return 1
-    totals = drain().as_dict()
-    print_json({**totals, "waiting": waiting().count()})
-    return 0 if not totals["failed"] else 3
+    try:
+        while True:
+            totals = drain().as_dict()
+            print_json({**totals, "waiting": waiting().count()})
+            if args.every <= 0:
+                return 0 if not totals["failed"] else 3
+            time.sleep(args.every)
+    except KeyboardInterrupt:
+        return 0

@@ -211,3 +211,24 @@ def test_every_event_it_publishes_has_an_xapi_sample():
     published = set(re.findall(r'self\.emit\("(\w+)"', inspect.getsource(UseCaseBlock)))
     assert published == {"case_recorded", "case_validated", "case_adopted", "usage_rated"}
     assert {f"ldai.use_case.{name}" for name in published} <= set(EVENTS)
+
+
+def test_the_case_text_goes_into_the_event_only_when_the_operator_allows_free_text(blocks, handler):
+    allowed = blocks.from_xml("<ldai_use_case/>", user_id="ops", settings={"XAPI_FREE_TEXT": True})
+    handler(allowed, "record_case", CASE)
+    assert allowed.runtime.events_of("ldai.use_case.case_recorded")[0]["task"] == CASE["task"]
+
+
+def test_survey_responses_are_rows_of_the_problem_responses_report(blocks, handler):
+    """Open edX's instructor report (``lms/djangoapps/instructor_task/tasks_helper/grades.py`` calls
+    ``generate_report_data`` with the learners' states): one dated row per response."""
+    survey = blocks.from_xml("<ldai_use_case mode='usage_survey'/>", user_id="m1")
+    items = [i["id"] for i in survey.user_state()["survey"]["items"]]
+    handler(survey, "rate_usage", {"scores": dict.fromkeys(items, 5), "team": "t1"})
+
+    class State:
+        username = "m1"
+        state = {"survey_responses": survey.survey_responses}
+
+    rows = list(survey.generate_report_data(iter([State()])))
+    assert rows[0][0] == "m1" and rows[0][1]["Team"] == "t1" and rows[0][1]["Mean"] == 5.0 and rows[0][1][items[0]] == 5
