@@ -271,7 +271,8 @@ class ContentMixin(I18nMixin):
 
     def pack_options(self) -> list[dict[str, str]]:
         return [{"ref": AUTO_PACK, "title": self._("Default pack in the learner's language")}] + [
-            {"ref": info.ref, "title": f"{info.title} ({info.lang})"} for info in list_packs(self.content_kind)
+            # The pack's own language on its option (WCAG 3.1.2): an English pack's title in a French Studio is not a leak.
+            {"ref": info.ref, "title": f"{info.title} ({info.lang})", "lang": info.lang} for info in list_packs(self.content_kind)
         ]
 
     def default_document(self, ref: Any) -> dict:
