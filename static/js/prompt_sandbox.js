@@ -8,6 +8,7 @@
   var el = C.el;
 
   function LdaiPromptSandbox(runtime, element, args) {
+    args = C.initArgs(args);  /* decoded once: see rendering.pack_init_args */
     var root = C.rootElement(element).querySelector('.ldai-prompt-sandbox') || C.rootElement(element);
     var i18n = C.makeI18n(args.lang, args.i18n);
     var t = i18n.gettext;
@@ -133,6 +134,7 @@
         ]),
         renderLeak(feedback),
         (feedback.notices || []).length ? el('div', {class: 'ldai-alert ldai-alert-info'}, feedback.notices.map(function (n) { return el('p', {text: n}); })) : null,
+        feedback.llm_pending ? el('p', {class: 'ldai-muted', text: t('The AI model is reviewing your prompt: its comments will appear here in a moment.')}) : null,
         feedback.advice.length ? el('div', {class: 'ldai-ps-top-advice'}, [
           el('h4', {text: t('What would improve your prompt most')}),
           el('ol', {}, feedback.advice.slice(0, 3).map(function (a) { return el('li', {text: a}); }))
@@ -217,7 +219,8 @@
               el('td', {text: i18n.percent(row.score)})
             ]);
           }))
-        ]) : null
+        ]) : null,
+        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
       ]));
     }
 
@@ -227,6 +230,25 @@
       renderHistory();
       renderReference();
       renderLeaderboard();
+    }
+
+    // In the LTI tool the AI model's part of the feedback comes from a background task: ask for it until it is there.
+    var reviewTries = 0;
+    function awaitReview() {
+      if (!state.feedback || !state.feedback.llm_pending) { return; }
+      if (reviewTries >= 60) {
+        announce(t('The AI model\u2019s review is late: here is the offline feedback. Reload the page later to see it.'));
+        return;
+      }
+      reviewTries += 1;
+      global.setTimeout(function () {
+        api.call('llm_review', {}).then(function (newState) {
+          state = newState;
+          if (state.feedback && state.feedback.llm_pending) { awaitReview(); return; }
+          renderAll();
+          announce(t('The AI model\u2019s review of your prompt has arrived.'));
+        }).catch(awaitReview);
+      }, 2000);
     }
 
     function showFormError(message) {
@@ -259,6 +281,8 @@
         if (heading) { heading.focus(); }
         var feedback = state.feedback;
         announce(t('Score: {score} out of 100.', {score: feedback.score}) + (feedback.leak ? ' ' + t('Warning: your prompt contains confidential data.') : ''));
+        reviewTries = 0;
+        awaitReview();
       }).catch(function (error) {
         var firstInvalid = C.setFieldErrors(form, error.fields);
         if (!firstInvalid) { showFormError(error.message); }
@@ -300,6 +324,7 @@
     }
     updateCounter();
     renderAll();
+    awaitReview();
   }
 
   global.LdaiPromptSandbox = LdaiPromptSandbox;
