@@ -14,7 +14,8 @@ Where things live: a learner's own cases, adoptions and survey responses in ``us
 shared with the course in ``user_state_summary`` (shared by the block's learners, as the leaderboard).
 Two learners saving in the same instant may overwrite each other's shared entry, like the leaderboard:
 the library is a showcase, the events (and so the tool's statements) are the record that counts.
-Authors' names are shown to the course team only; peers see "a colleague" (privacy by default).
+Only the author's anonymous id is kept; the course team sees the author's first name, looked up from the
+host's user directory when the list is drawn; peers never see who wrote a case (privacy by default).
 
 Events (engine.xapi maps them): ``case_recorded``, ``case_validated``, ``case_adopted`` with
 ``job_family`` and ``minutes_saved``; ``usage_rated`` with the item scores. The case's texts go into an
@@ -91,8 +92,8 @@ class UseCaseBlock(ActivityBlock):
                                           "status", "created", "validated_at", "adoptions")}
         shown["mine"] = case.get("author") == self.learner_id()
         shown["adopted"] = case.get("id") in self.adopted
-        if for_team:
-            shown["author_name"] = case.get("author_name", "")
+        if for_team:  # looked up when drawn, never kept in the shared summary (decision 0003, 6)
+            shown["author_name"] = self._first_name(str(case.get("author", "")))
         return shown
 
     def student_view_data(self, context=None) -> dict[str, Any]:
@@ -102,7 +103,7 @@ class UseCaseBlock(ActivityBlock):
                 "survey": {"intro": survey["intro"], "scale": survey["scale"], "items": survey["items"]}}
 
     def user_state(self) -> dict[str, Any]:
-        team = not self.is_known_learner()
+        team = self.is_author()  # the course team: Studio/LMS staff, the LTI launch's instructor (blocks/base.py)
         mine = [self._public_case(self.cases[c], for_team=team) for c in self.my_cases if c in self.cases]
         state: dict[str, Any] = {
             "mode": self.mode,
@@ -124,6 +125,7 @@ class UseCaseBlock(ActivityBlock):
         return state
 
     # ------------------------------------------------------------------ views
+    @XBlock.supports("multi_device")
     def student_view(self, context=None):
         document = self.content_document()
         return self.build_fragment(
@@ -204,7 +206,7 @@ class UseCaseBlock(ActivityBlock):
         validated = not self.require_validation
         entry = {"id": case_id, "task": case.task, "tool": case.tool, "data": case.data, "before": case.before, "after": case.after,
                  "minutes_saved": case.minutes_saved, "rating": case.rating, "job_family": case.job_family,
-                 "author": self.learner_id(), "author_name": self.learner_display_name()[:80], "created": _now(),
+                 "author": self.learner_id(), "created": _now(),
                  "status": "validated" if validated else "pending", "validated_at": _now() if validated else "", "adoptions": 0}
         self.cases = _trimmed({**self.cases, case_id: entry})
         self.my_cases = [*self.my_cases, case_id]

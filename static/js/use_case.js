@@ -6,6 +6,7 @@
   var C = global.LdaiCommon;
 
   function LdaiUseCase(runtime, element, args) {
+    args = C.initArgs(args);  /* decoded once: see rendering.pack_init_args */
     var root = C.rootElement(element);
     var i18n = C.makeI18n(args.lang, args.i18n);
     var t = i18n.gettext;
