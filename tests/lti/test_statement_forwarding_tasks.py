@@ -4,17 +4,15 @@ tests/lti/test_grade_scheduling.py shows for grades). Runs in both passes of ``m
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 
 from lti_tool import tasks
 from lti_tool.models import Statement
 from lti_tool.xapi import forwarding
-from tests.lti.celery_workers import require_services
+from tests.lti.celery_workers import locked_by_another_worker, require_services
 from tests.xapi.test_forwarding import deployment, store  # noqa: F401 (the fixture)
 
 DOWN_LRS = {"LRS_URL": "http://127.0.0.1:9/xAPI/"}  # nothing listens on the discard port: every send is retried
@@ -38,22 +36,7 @@ def test_on_postgresql_a_claim_skips_statements_another_worker_has_locked(deploy
     require_services()
     settings.LDAI_XAPI = DOWN_LRS
     rows = [str(r.pk) for r in store(deployment, 3, start=timezone.now() - timedelta(minutes=1))]
-    locked, release = threading.Event(), threading.Event()
-
-    def first_worker():
-        with transaction.atomic():
-            list(Statement.objects.select_for_update().filter(pk=rows[0]))
-            locked.set()
-            release.wait(30)
-        connection.close()
-
-    holder = threading.Thread(target=first_worker)
-    holder.start()
-    try:
-        assert locked.wait(30)
+    with locked_by_another_worker(Statement.objects.filter(pk=rows[0])):
         claimed, _lease = forwarding.claim(timezone.now(), 10, 60)
-    finally:
-        release.set()
-        holder.join(30)
     assert sorted(str(pk) for pk in claimed) == sorted(rows[1:])  # the locked row was skipped, not waited for
     assert Statement.objects.get(pk=rows[0]).forward_lease_until is None
