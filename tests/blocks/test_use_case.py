@@ -3,6 +3,7 @@ record (confidential data refused before anything is stored), validate, browse, 
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -164,7 +165,7 @@ def test_studio_saves_all_or_nothing_with_errors_next_to_the_field(blocks, handl
     status, body = handler(block, "studio_submit", {"mode": "quiz", "weight": -1, "custom_content": '{"schema": "ldai.use_case/1"}'})
     assert status == 400 and set(body["fields"]) == {"mode", "weight", "custom_content"}
     assert block.mode == "library"
-    document = block.default_document("fr/ai-use-cases")
+    document = copy.deepcopy(block.default_document("fr/ai-use-cases"))  # the pack itself is cached, read-only
     document["survey"]["items"] = document["survey"]["items"][:2]
     status, body = handler(block, "studio_submit", {"mode": "usage_survey", "require_validation": False, "job_family": "hr",
                                                     "custom_content": json.dumps(document)})
