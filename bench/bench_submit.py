@@ -14,6 +14,8 @@ timed call is a first, real submit that grades and publishes a grade:
 - prompt sandbox: its submit handler, when the block has one;
 - skills map: ``save_self_assessment`` of every competence of the finance profile (builds the
   gap report, publishes the grade), the job family chosen unmeasured;
+- charter: "Check my answers" on the 4 drawn questions (the quiz engine grades them) then "I accept"
+  (the acceptance recorded, the grade published), the two calls timed together;
 - use cases: ``record_case`` of a complete case (the confidential-data guard over its texts, the
   library's shared write, the completion published);
 - anchor: drag-and-drop-v2 in assessment mode, ``do_attempt`` after every item was
@@ -179,6 +181,29 @@ def skills_map_preparer(bench: Workbench) -> Callable[[], Callable[[], Any]]:
     return prepare
 
 
+def charter_preparer(bench: Workbench) -> Callable[[], Callable[[], Any]]:
+    from ldai_xblocks.content.packs import load_pack
+    from ldai_xblocks.engine import charter
+
+    usage = bench.add('<ldai_charter num_questions="4"/>')
+    bank = charter.build_bank(load_pack("charter", "en/ai-charter"))
+
+    def prepare():
+        learner = _new_learner("charter")
+        state = _ok(*bench.call(usage, learner, "student_view_user_state", method="GET"), "charter state")
+        answers = {q["id"]: sorted(bank.questions[q["id"]].correct_ids) for q in state["questions"]}
+
+        def submit():
+            _ok(*bench.call(usage, learner, "check_answers", {"version": state["version"], "answers": answers}), "charter check")
+            body = _ok(*bench.call(usage, learner, "accept", {"version": state["version"]}), "charter accept")
+            if not body.get("accepted"):
+                raise RuntimeError("the timed acceptance was not recorded")
+
+        return submit
+
+    return prepare
+
+
 USE_CASE = {"job_family": "finance", "task": "Drafting the weekly summary of customer complaints", "tool": "The company assistant",
             "data": "Counts per complaint category, exported without names", "before": "Two hours reading tickets by hand",
             "after": "A first draft in thirty minutes, then every figure checked against the export", "minutes_saved": 90, "rating": 4}
@@ -233,6 +258,7 @@ def run() -> list[dict]:
         "hallucination_detector": (detector_preparer(bench), "submit of the attempt, two flags on each text (grade published)"),
         "prompt_sandbox": prompt_preparer(bench),
         "skills_map": (skills_map_preparer(bench), "the self-assessment of the 10 finance competences (gap report built, grade published)"),
+        "charter": (charter_preparer(bench), "check of 4 answers then the acceptance, two handler calls (grade published)"),
         "use_case": (use_case_preparer(bench), "record_case of a complete use case (confidential-data scan of its 5 texts, shared library write, completion published)"),
     }
     preparers = {name: prepare for name, (prepare, _) in ours.items() if prepare is not None}

@@ -1,10 +1,10 @@
 """URLs of the LTI tool, mounted under /lti/ by the site: one list, grouped by the room that serves them."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .lti import deep_linking, registration
 from .lti import views as lti_views
-from .pages import activity, results, skills_cohort
+from .pages import activity, charter_results, results, skills_cohort
 from .runtime import views as runtime_views
 from .xapi import ingest as xapi_ingest
 
@@ -29,6 +29,9 @@ urlpatterns: list = [
     path("results/<str:token>/results.csv", results.results_csv, name="results-csv"),
     path("results/<str:token>/resend/", results.resend_refused, name="results-resend"),
     path("results/<str:token>/skills-cohort.csv", skills_cohort.cohort_csv, name="skills-cohort-csv"),
+    # badges/: the Open Badges issuer (profile, keys, revocation list), verification, the learner's badge
+    path("badges/", include("lti_tool.badges.urls")),
+    path("results/<str:token>/charter.csv", charter_results.acceptances_csv, name="charter-csv"),
     # xapi/: statements routed to the tool (Open edX's event-routing-backends posts to <endpoint>statements, no slash)
     path("xapi/statements/", xapi_ingest.statements, name="xapi-statements"),
     path("xapi/statements", xapi_ingest.statements),

@@ -19,13 +19,16 @@ from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 
 from ..content import load_pack, parse_document
 from ..content.packs import default_pack_ref
+from ..engine import charter as charter_engine
 from ..engine import quiz
+from . import course_charter
 from .base import COMMON_SETTINGS, JOB_FAMILY_CHOICES, ActivityBlock, UserError, _, json_api, json_response
 from .evidence import EvidenceMixin, quiz_signals
 
 SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
 
 
+@XBlock.wants(course_charter.SERVICE)
 class RiskQuizBlock(EvidenceMixin, ActivityBlock):
     """Scenario questions per AI-risk category, feedback per choice, a profile by category, graded."""
 
@@ -49,7 +52,17 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
     # ---------------------------------------------------------------- content
     def bank(self) -> quiz.Bank:
         """The bank in force, built once per content source and charter (it is read-only)."""
-        return _bank(self.content_kind, self.content_source(), json.dumps(self.charter, sort_keys=True))
+        return _bank(self.content_kind, self.content_source(), json.dumps(self.charter_rules(), sort_keys=True))
+
+    def course_charter(self) -> dict | None:
+        """The course's one charter (the charter activity's document) when the course has saved one."""
+        stored = course_charter.load(self)
+        return stored.document if stored else None
+
+    def charter_rules(self) -> dict:
+        """What the charter questions are graded against: the course's charter, else this block's older own edits."""
+        document = self.course_charter()
+        return charter_engine.quiz_overrides(document) if document else self.charter
 
     def _question_payload(self, question: quiz.Question, bank: quiz.Bank) -> dict[str, Any]:
         """A question as the browser may see it before it is answered: no key, no feedback."""
@@ -189,9 +202,10 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
 
     def studio_view(self, context=None):
         document = self.content_document()
+        charter = self.charter_rules()
         rules = [
-            {"id": r["id"], "default_text": r["text"], "text": self.charter.get(r["id"], {}).get("text", r["text"]),
-             "allowed": self.charter.get(r["id"], {}).get("allowed", r["allowed"])}
+            {"id": r["id"], "default_text": r["text"], "text": charter.get(r["id"], {}).get("text", r["text"]),
+             "allowed": charter.get(r["id"], {}).get("allowed", r["allowed"])}
             for r in document.get("charter", [])
         ]
         return self.build_fragment(
@@ -214,6 +228,7 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
                 "all_categories": [{"id": c["id"], "label": c["label"]} for c in document["categories"]],
                                 "show_answers_options": SHOW_ANSWERS,
                 "rules": rules,
+                "course_charter": self.course_charter() is not None,
                 "default_title": self.default_title(),
             },
             js_class="LdaiRiskQuizStudio",

@@ -35,6 +35,7 @@ ACTIVITY_LABELS = {
     "risk_quiz": N_("AI risks quiz"),
     "hallucination_detector": N_("Hallucination hunt"),
     "prompt_sandbox": N_("Prompt sandbox"),
+    "charter": N_("Company AI charter"),
 }
 
 

@@ -132,7 +132,7 @@ def default_pack_ref(kind: str, lang: str, job_family: str | None = None) -> str
     return None
 
 
-_COUNTED = {"risk_quiz": "questions", "hallucination_detector": "items", "prompt_sandbox": "scenarios", "use_case": "survey_items"}
+_COUNTED = {"risk_quiz": "questions", "hallucination_detector": "items", "prompt_sandbox": "scenarios", "charter": "questions", "use_case": "survey_items"}
 
 
 def _counted(kind: str, document: dict) -> list:

@@ -34,6 +34,7 @@ from ..runtime.launch_setup import ensure_resource_link, refresh_learner_name
 from ..runtime.session import RuntimeSession, SessionRefused, issue, open_session
 from ..runtime.views import reader_language
 from ..runtime.xblock_runtime import LtiRuntime, anonymous_id, asset_url
+from .charter_results import acceptances_of, current_version
 from .errors import error_page, origins_of
 from .results import results_of
 from .skills_cohort import cohort_context
@@ -149,6 +150,10 @@ def activity_response(session: RuntimeSession, view: str, resent: int | None = N
         "page_css": asset_url("tool", "activity.css"),
         "results": results_of(session, language) if session.is_instructor and view in ("author", "results") else None,
         "csv_url": reverse("lti_tool:results-csv", args=(session.token,)),
+        "charter": {
+            "rows": acceptances_of(session, language), "version": current_version(session),
+            "csv_url": reverse("lti_tool:charter-csv", args=(session.token,)),
+        } if session.is_instructor and view == "results" and session.link.block_type == "ldai_charter" else None,
         "resend_url": reverse("lti_tool:results-resend", args=(session.token,)),
         "resent": resent,
         "setup_problems": [

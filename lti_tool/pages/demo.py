@@ -37,6 +37,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ldai_xblocks.content import pack_stats
 from ldai_xblocks.i18n import N_, SUPPORTED_LANGUAGES, gettext_for, normalize_language
 
+from ..badges.demo import demo_custom
 from ..lti import claims as c
 from ..lti import launch_context
 from ..lti.demo_platform import DEMO_CLIENT_ID, DEMO_DEPLOYMENT_ID, DEMO_ISSUER
@@ -90,6 +91,7 @@ DESCRIPTIONS = {
     "ldai_hallucination_detector": (N_("Hallucination detector"), N_("Read an AI-generated text, flag the invented facts, and learn why each one is wrong.")),
     "ldai_prompt_sandbox": (N_("Prompt sandbox"), N_("Write a prompt for a real task of your job and get precise feedback, with a warning when it would leak confidential data.")),
     "ldai_skills_map": (N_("AI skills map"), N_("Choose your job family, assess yourself, and see the AI skills your job needs against what your results in the other activities show, with three priorities.")),
+    "ldai_charter": (N_("Company AI charter"), N_("Read your company's AI charter section by section, answer a few questions on situations at work, and accept it; a new version asks again and shows what changed.")),
     "ldai_use_case": (N_("AI use-case library"), N_("Record a use case of AI in your job (checked for confidential data before it is saved), have it validated, and adopt your colleagues' best practices; or, for managers, rate your team's AI usage over time.")),
 }
 CONTENT_COUNTS = {
@@ -197,7 +199,7 @@ def build_launch(deployment: Deployment, item: DemoActivity, persona: Persona, l
         c.CONTEXT: {c.ID: f"ldai-demo-{language}", c.TITLE: _("Demo course")},
         c.RESOURCE_LINK: {c.ID: link_id, c.TITLE: _(item.name)},
         c.LAUNCH_PRESENTATION: {c.PRESENTATION_LOCALE: language, c.PRESENTATION_RETURN_URL: return_url},
-        c.CUSTOM: {c.CUSTOM_ACTIVITY: item.block_type},
+        c.CUSTOM: {c.CUSTOM_ACTIVITY: item.block_type, **demo_custom(item.block_type, language)},
         c.AGS_ENDPOINT: {c.AGS_LINEITEM: f"{DEMO_ISSUER}/lineitems/{link_id}", c.AGS_SCOPE: [c.SCOPE_SCORE, c.SCOPE_LINEITEM]},
     }
     context = launch_context.build(claims, deployment.platform, deployment)

@@ -9,7 +9,7 @@ runtime gives our XBlocks what Open edX gives them, backed by the tool's tables:
   and scope, ``user_state_summary`` on the resource link (shared by learners);
 - services: ``i18n`` (the launch's language), ``user`` (a stable anonymous id
   derived from the platform and the LTI ``sub``), ``settings`` (the ``LDAI`` bucket),
-  ``field-data``;
+  ``field-data``, ``ldai_badges`` (the tool as Open Badges issuer);
 - handler URLs routed to ``/lti/handler/<launch token>/<handler>/``;
 - ``local_resource_url`` routed to ``/lti/assets/ldai/...`` (the shared ``static/``);
 - the ``grade`` event turned into a grade-outbox row, written in the SAME
@@ -39,21 +39,26 @@ from xblock.fields import BlockScope, Scope, ScopeIds, UserScope
 from xblock.reference.user_service import UserService, XBlockUser
 from xblock.runtime import KeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 
+from ldai_xblocks.blocks.course_charter import SERVICE as COURSE_CHARTER_SERVICE
+from ldai_xblocks.blocks.team_challenge import PLATFORM_GROUPS, PLATFORM_TEAM
 from ldai_xblocks.i18n import translation
 from ldai_xblocks.resources import static_dir
 
+from ..badges.service import LtiBadgeService
 from ..grades.outbox import ScoreRejected, record_score
+from ..lti import claims as c
 from ..lti.claims import CUSTOM_JOB_FAMILY
 from ..models import LearnerState
 from . import statements
+from .charter_service import LtiCourseCharterService
 from .llm_jobs import SERVICE_NAME, LlmJobService
 from .session import RuntimeSession
 from .storable import storable
 
 log = logging.getLogger("ldai.lti.runtime")
 
-# The only block types a launch may ask for (custom parameter ldai_activity): our three activities.
-BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_skills_map", "ldai_use_case")
+# The only block types a launch may ask for (custom parameter ldai_activity): our activities.
+BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_skills_map", "ldai_charter", "ldai_use_case")
 DEFAULT_BLOCK_TYPE = "ldai_risk_quiz"
 TOOL_STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "lti_tool"
 ASSET_ROOTS = {"ldai": static_dir, "tool": lambda: TOOL_STATIC_DIR}
@@ -268,6 +273,19 @@ class LtiI18nService:
         return None
 
 
+def platform_teams(custom: dict) -> dict[str, Any]:
+    """The groups the platform sent for the learner, as the blocks' team challenge reads them (blocks/team_challenge.py).
+
+    Custom parameter names are compared without case: Moodle lower-cases the keys it stores.
+    """
+    lowered = {str(key).lower(): value for key, value in (custom or {}).items() if isinstance(value, str)}
+    ids = [part.strip()[:100] for part in lowered.get(c.CUSTOM_TEAM_IDS, "").replace(";", ",").split(",")]
+    # An unsubstituted variable ("$Canvas.group.contextIds" sent as is) names no group.
+    ids = [part for part in ids if part and not part.startswith("$")][:50]
+    team = lowered.get(c.CUSTOM_TEAM, "").strip()[:80]
+    return {PLATFORM_GROUPS: ids, PLATFORM_TEAM: "" if team.startswith("$") else team}
+
+
 class LtiUserService(UserService):
     """Who the learner is, as far as blocks need: an anonymous id and a display name (never the LTI sub)."""
 
@@ -280,6 +298,7 @@ class LtiUserService(UserService):
         user.opt_attrs["ldai.is_instructor"] = context.is_instructor
         # The skills map's job family when the platform sets it per learner or per placement.
         user.opt_attrs["ldai.job_family"] = (context.custom.get(CUSTOM_JOB_FAMILY) or "").strip()[:64]
+        user.opt_attrs.update(platform_teams(context.custom))
         self._user = user
         self._session = session
         self._directory: dict[str, str] | None = None
@@ -357,6 +376,9 @@ class LtiRuntime(Runtime):
             "user": LtiUserService(session, self.anon_id),
             "settings": LtiSettingsService(),
             SERVICE_NAME: LlmJobService(),  # the prompt sandbox's LLM review runs as a task (llm_jobs.py)
+            "ldai_badges": LtiBadgeService(session, self.anon_id),  # the tool issues the blocks' Open Badges
+            # The course's one charter, per platform and context (read by the charter activity and the quiz).
+            COURSE_CHARTER_SERVICE: LtiCourseCharterService(session),
         }
         super().__init__(ids, ids, services=services)
 

@@ -33,7 +33,8 @@
         custom_content: value('custom_content'),
         categories: Array.prototype.filter.call(form.querySelectorAll('[data-ldai-category]'), function (box) { return box.checked; })
           .map(function (box) { return box.value; }),
-        charter: charter
+        /* No rule to edit when the course's charter activity maintains the charter: leave the field alone. */
+        charter: form.querySelector('[data-ldai-rule]') ? charter : undefined
       };
     }
 

@@ -11,10 +11,8 @@ import json
 import pytest
 
 from lti_tool.lti import claims as c
-from lti_tool.lti import launch_context
-from lti_tool.models import Deployment, LearnerState, Platform
-from lti_tool.runtime.launch_setup import ensure_resource_link
-from lti_tool.runtime.session import issue
+from lti_tool.models import Deployment, LearnerState
+from tests.lti.browser_launch import activity_urls
 from tests.lti.test_runtime_browser import axe_violations, chromium_page  # noqa: F401 - the page fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,24 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def map_url(live_server, settings):
-    settings.LDAI_LTI_RUNTIME = {**settings.LDAI_LTI_RUNTIME, "GRADES_IN_PROCESS": False}
-    platform = Platform.objects.create(issuer="https://lms.example", client_id="tool", auth_login_url="https://lms.example/auth",
-                                       auth_token_url="https://lms.example/token", keyset_url="https://lms.example/jwks")
-    deployment = Deployment.objects.create(platform=platform, deployment_id="1")
-
-    def make(role: str, sub: str, view: str = "") -> str:
-        body = {
-            c.MESSAGE_TYPE: c.RESOURCE_LINK_REQUEST, c.SUB: sub, c.NAME: sub.title(), c.ROLES: [role],
-            c.RESOURCE_LINK: {c.ID: "map-link", c.TITLE: "Skills map"}, c.CONTEXT: {c.ID: "course-1", c.TITLE: "AI at work"},
-            c.CUSTOM: {c.CUSTOM_ACTIVITY: "ldai_skills_map", c.CUSTOM_PACK: "en/ai-at-work", c.CUSTOM_SETTINGS: json.dumps({"min_group": 3})},
-        }
-        context = launch_context.build(body, platform, deployment)
-        launch_context.save(context)
-        link = ensure_resource_link(context)
-        view = view or ("author" if context.is_instructor else "learner")
-        return f"{live_server.url}/lti/activity/{issue(context, link)}/?view={view}"
-
-    return make
+    custom = {c.CUSTOM_ACTIVITY: "ldai_skills_map", c.CUSTOM_PACK: "en/ai-at-work", c.CUSTOM_SETTINGS: json.dumps({"min_group": 3})}
+    return activity_urls(live_server, settings, "map-link", "Skills map", custom)
 
 
 def test_learner_maps_their_skills_in_the_lti_page(chromium_page, map_url):  # noqa: F811

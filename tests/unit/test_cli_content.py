@@ -48,7 +48,8 @@ def test_stats_json_counts_every_kind_per_language(capsys):
     code, out, _ = run(capsys, "content", "stats", "--json")
     stats = json.loads(out)
     assert code == 0
-    assert set(stats) == {"risk_quiz", "hallucination_detector", "prompt_sandbox", "skills_map", "use_case"}
+    assert set(stats) == {"risk_quiz", "hallucination_detector", "prompt_sandbox", "skills_map", "charter", "use_case"}
+    assert stats["charter"]["en"]["questions"] == stats["charter"]["fr"]["questions"] == 10
     for lang in ("en", "fr"):
         quiz = stats["risk_quiz"][lang]
         assert quiz["questions"] >= 36
