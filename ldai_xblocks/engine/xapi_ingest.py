@@ -31,6 +31,8 @@ ACTION_OF_VERB = {}
 for _action, _mapping in xapi.MAPPINGS.items():
     ACTION_OF_VERB.setdefault(xapi.VERBS[_mapping.verb].iri, _action)
 ACTION_OF_VERB[xapi.VERBS["attempted"].iri] = "started"
+# Actions that share a verb, told apart by the extension only one of them carries (first match wins).
+ACTION_BY_EXTENSION = {xapi.VERBS["earned"].iri: (("award", "award_earned"), ("badge", "badge_earned"))}
 ACTIVITY_OF_TYPE = {iri: name for name, iri in xapi.ACTIVITY_TYPES.items() if name != "question"}
 
 
@@ -115,7 +117,7 @@ def _result(value: Any) -> tuple[float | None, bool | None]:
     return scaled, success
 
 
-def _our_names(verb: str, target: Mapping[str, Any], context: Mapping[str, Any]) -> tuple[str, str]:
+def _our_names(verb: str, target: Mapping[str, Any], context: Mapping[str, Any], extensions: Mapping[str, Any]) -> tuple[str, str]:
     """``(activity, action)``: ours when the statement is in our profile, else (external, verb's last word)."""
     definition = target.get("definition") if isinstance(target.get("definition"), Mapping) else {}
     kind = definition.get("type")
@@ -125,6 +127,9 @@ def _our_names(verb: str, target: Mapping[str, Any], context: Mapping[str, Any])
         kind = next((k for k in kinds if k in ACTIVITY_OF_TYPE), None)
     activity = ACTIVITY_OF_TYPE.get(kind)
     if activity and verb in ACTION_OF_VERB:
+        for extension, action in ACTION_BY_EXTENSION.get(verb, ()):
+            if xapi.EXTENSION_IRI + extension in extensions:
+                return activity, action
         return activity, ACTION_OF_VERB[verb]
     word = verb.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     return EXTERNAL, "".join(ch for ch in word if ch.isalnum() or ch in "-_")[:64] or "unknown"
@@ -173,6 +178,8 @@ def describe(raw: Any, *, now: datetime | None = None) -> Described:
     scaled, success = _result(body.get("result"))
     stamp = _timestamp(body.get("timestamp"))
     body.setdefault("stored", (now or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z"))
-    activity, action = _our_names(verb_id, target, context)
+    result = body.get("result") if isinstance(body.get("result"), Mapping) else {}
+    result_extensions = result.get("extensions") if isinstance(result.get("extensions"), Mapping) else {}
+    activity, action = _our_names(verb_id, target, context, result_extensions)
     return Described(ident, body, activity, action, actor, job_family if isinstance(job_family, str) and xapi._word(job_family) else "",
                      _context_id(context), scaled, success, stamp)
