@@ -88,6 +88,7 @@ setup(
             "ldai_prompt_sandbox = ldai_xblocks.blocks.prompt_sandbox:PromptSandboxBlock",
             "ldai_skills_map = ldai_xblocks.blocks.skills_map:SkillsMapBlock",
             "ldai_charter = ldai_xblocks.blocks.charter:CharterBlock",
+            "ldai_use_case = ldai_xblocks.blocks.use_case:UseCaseBlock",
         ],
         "console_scripts": ["ldai = ldai_xblocks.cli:main"],
         # Open edX's plugin loader (edx-django-utils) adds this app to the LMS: xAPI transformers for

@@ -16,6 +16,8 @@ timed call is a first, real submit that grades and publishes a grade:
   gap report, publishes the grade), the job family chosen unmeasured;
 - charter: "Check my answers" on the 4 drawn questions (the quiz engine grades them) then "I accept"
   (the acceptance recorded, the grade published), the two calls timed together;
+- use cases: ``record_case`` of a complete case (the confidential-data guard over its texts, the
+  library's shared write, the completion published);
 - anchor: drag-and-drop-v2 in assessment mode, ``do_attempt`` after every item was
   placed with ``drop_item`` (unmeasured).
 
@@ -202,6 +204,28 @@ def charter_preparer(bench: Workbench) -> Callable[[], Callable[[], Any]]:
     return prepare
 
 
+USE_CASE = {"job_family": "finance", "task": "Drafting the weekly summary of customer complaints", "tool": "The company assistant",
+            "data": "Counts per complaint category, exported without names", "before": "Two hours reading tickets by hand",
+            "after": "A first draft in thirty minutes, then every figure checked against the export", "minutes_saved": 90, "rating": 4}
+
+
+def use_case_preparer(bench: Workbench) -> Callable[[], Callable[[], Any]]:
+    usage = bench.add('<ldai_use_case/>')
+
+    def prepare():
+        learner = _new_learner("usecase")
+        bench.call(usage, learner, "student_view_user_state", method="GET")
+
+        def submit():
+            body = _ok(*bench.call(usage, learner, "record_case", USE_CASE), "use case record_case")
+            if not body.get("my_cases"):
+                raise RuntimeError("the timed use case was not recorded")
+
+        return submit
+
+    return prepare
+
+
 # ---------------------------------------------------------------------------------- anchor
 def drag_and_drop_preparer(bench: Workbench) -> Callable[[], Callable[[], Any]]:
     usage = bench.add('<drag-and-drop-v2 mode="assessment" max_attempts="0"/>')
@@ -235,6 +259,7 @@ def run() -> list[dict]:
         "prompt_sandbox": prompt_preparer(bench),
         "skills_map": (skills_map_preparer(bench), "the self-assessment of the 10 finance competences (gap report built, grade published)"),
         "charter": (charter_preparer(bench), "check of 4 answers then the acceptance, two handler calls (grade published)"),
+        "use_case": (use_case_preparer(bench), "record_case of a complete use case (confidential-data scan of its 5 texts, shared library write, completion published)"),
     }
     preparers = {name: prepare for name, (prepare, _) in ours.items() if prepare is not None}
     samples = interleaved_prepared({**preparers, "anchor": anchor}, rounds=ROUNDS, warmup=WARMUP)

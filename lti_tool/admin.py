@@ -23,6 +23,7 @@ from .lti.http import FetchError
 from .lti.keys import rotate_keys
 from .lti.keysets import fetch_keyset
 from .models import Deployment, PendingRegistration, Platform, RegistrationLink, ToolKey
+from .xapi import admin as _xapi_admin  # noqa: F401  (statements, forwarding and xAPI sources register themselves)
 
 
 class DeploymentInline(admin.TabularInline):

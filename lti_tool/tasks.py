@@ -29,3 +29,12 @@ def llm_review(job: str, request: dict) -> None:
     from .runtime import llm_jobs
 
     llm_jobs.run_safely(job, request)
+
+
+@shared_task(name="ldai.forward_statements", ignore_result=True)
+def forward_statements() -> dict[str, int]:
+    """Celery beat's periodic drain of the xAPI statements due for the operator's LRS (lti_tool.xapi.forwarding:
+    rows claimed with SKIP LOCKED, so overlapping beats or several workers never send one twice)."""
+    from .xapi.forwarding import drain
+
+    return drain().as_dict()

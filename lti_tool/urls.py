@@ -6,6 +6,7 @@ from .lti import deep_linking, registration
 from .lti import views as lti_views
 from .pages import activity, charter_results, results, skills_cohort
 from .runtime import views as runtime_views
+from .xapi import ingest as xapi_ingest
 
 app_name = "lti_tool"
 urlpatterns: list = [
@@ -33,4 +34,7 @@ urlpatterns: list = [
     path("results/<str:token>/charter.csv", charter_results.acceptances_csv, name="charter-csv"),
     # dashboard/: the L&D figures and the evidence pack, for instructors, administrators and the operator
     path("dashboard/", include("lti_tool.dashboard.urls")),
+    # xapi/: statements routed to the tool (Open edX's event-routing-backends posts to <endpoint>statements, no slash)
+    path("xapi/statements/", xapi_ingest.statements, name="xapi-statements"),
+    path("xapi/statements", xapi_ingest.statements),
 ]

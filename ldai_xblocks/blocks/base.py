@@ -701,6 +701,19 @@ class ActivityBlock(EventsMixin, SettingsMixin, BadgeMixin, LeaderboardMixin, Gr
             values[name] = value
         return values, errors
 
+    def save_studio_fields(self, data: dict[str, Any], values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+        """The end of a ``studio_submit``: the content fields checked with the others, then all saved, or none
+        (``UserError`` with every field's message). ``values``/``errors`` come from :meth:`settings_errors`."""
+        pack, custom, content_errors = self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
+        errors.update(content_errors)
+        if errors:
+            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.pack = pack
+        self.custom_content = custom
+        return {"saved": True, "message": self._("Saved.")}
+
     def _number_message(self, kind: type, low: Any, high: Any) -> str:
         """What to type instead (an empty box, text, 1e309, NaN or -1 all get the same useful answer)."""
         if kind is int:

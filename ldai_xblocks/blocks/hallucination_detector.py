@@ -431,17 +431,8 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
         reveal = data.get("reveal", self.reveal)
         if reveal not in REVEAL:
             errors["reveal"] = [self._("Choose one of the listed options.")]
-        pack, custom, content_errors = self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
-        errors.update(content_errors)
-        if errors:
-            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
-        for name, value in values.items():
-            setattr(self, name, value)
-        self.grading = grading
-        self.reveal = reveal
-        self.pack = pack
-        self.custom_content = custom
-        return {"saved": True, "message": self._("Saved.")}
+        values.update(grading=grading, reveal=reveal)  # saved with the others, or none of them (save_studio_fields)
+        return self.save_studio_fields(data, values, errors)
 
     @json_api
     def pack_document(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 from . import print_json
 
@@ -26,6 +27,17 @@ def register(subparsers) -> None:
     )
     one.add_argument("--allow-free-text", action="store_true", help="include learner free text (the operator's choice; off by default)")
     one.set_defaults(func=_statement)
+    forward = commands.add_parser(
+        "forward",
+        help="forward the tool's waiting statements to the LRS now (one drain), print the counts",
+        description=(
+            "Sends every statement that is due to the LRS of LDAI_XAPI_LRS_URL, in batches, then stops. "
+            "Statements the LRS cannot take now wait for their next retry; refused ones are listed in the admin."
+        ),
+    )
+    forward.add_argument("--every", type=float, default=0, metavar="SECONDS",
+                         help="keep running: drain again every SECONDS (a worker where Celery beat does not run); Ctrl-C stops")
+    forward.set_defaults(func=_forward)
     parser.set_defaults(func=lambda args: parser.print_help() or 2)
 
 
@@ -44,3 +56,24 @@ def _statement(args) -> int:
         return 1
     print_json(result)
     return 0
+
+
+def _forward(args) -> int:
+    from .serve import setup_django
+
+    setup_django(migrate=True)
+    from lti_tool.xapi.conf import xapi_settings
+    from lti_tool.xapi.forwarding import drain, waiting
+
+    if not xapi_settings().forwarding:
+        print("ldai xapi forward: no LRS configured (set LDAI_XAPI_LRS_URL and its credentials)", file=sys.stderr)
+        return 1
+    try:
+        while True:
+            totals = drain().as_dict()
+            print_json({**totals, "waiting": waiting().count()})
+            if args.every <= 0:
+                return 0 if not totals["failed"] else 3
+            time.sleep(args.every)
+    except KeyboardInterrupt:
+        return 0

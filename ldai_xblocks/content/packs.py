@@ -132,7 +132,12 @@ def default_pack_ref(kind: str, lang: str, job_family: str | None = None) -> str
     return None
 
 
-_COUNTED = {"risk_quiz": "questions", "hallucination_detector": "items", "prompt_sandbox": "scenarios", "charter": "questions"}
+_COUNTED = {"risk_quiz": "questions", "hallucination_detector": "items", "prompt_sandbox": "scenarios", "charter": "questions", "use_case": "survey_items"}
+
+
+def _counted(kind: str, document: dict) -> list:
+    """The elements a pack of ``kind`` is counted by (the use-case pack: its survey's items)."""
+    return document["survey"]["items"] if kind == "use_case" else document.get(_COUNTED[kind], [])
 
 
 def pack_stats() -> dict:
@@ -150,9 +155,9 @@ def pack_stats() -> dict:
             job_families: set[str] = set()
             for info in (p for p in list_packs(kind) if p.lang == lang):
                 document = load_pack(kind, info.ref)
-                entry[key] += len(document.get(key, []))
+                entry[key] += len(_counted(kind, document))
                 entry["packs"] += 1
-                for element in document.get(key, []):
+                for element in _counted(kind, document):
                     if "category" in element:
                         categories.add(element["category"])
                     if element.get("job_family"):

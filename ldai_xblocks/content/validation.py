@@ -22,7 +22,7 @@ from .. import json_input
 from ..json_input import MAX_DEPTH, JsonTooDeep
 from ..resources import schemas_dir
 
-KINDS: tuple[str, ...] = ("risk_quiz", "hallucination_detector", "prompt_sandbox", "skills_map", "charter")
+KINDS: tuple[str, ...] = ("risk_quiz", "hallucination_detector", "prompt_sandbox", "skills_map", "charter", "use_case")
 
 Gettext = Callable[[str], str]
 

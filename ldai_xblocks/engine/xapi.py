@@ -145,6 +145,9 @@ EXTENSIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "rank": ("rank", _count),
     "question_id": ("question", _word),
     "selected": ("selected-choices", _words),
+    "case_id": ("use-case", _word),
+    "rating": ("use-case-rating", _count),
+    "usage_scores": ("perceived-usage-scores", _scores),
 }
 # Learner free text, sent only when the operator allows it (cut to MAX_FREE_TEXT characters).
 FREE_TEXT_FIELDS = {"prompt": "prompt-text", "task": "use-case-task", "before": "before-example", "after": "after-example"}

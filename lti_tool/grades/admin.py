@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
 
+from lti_tool.admin_records import RecordAdmin, shortened
 from lti_tool.models import GradeOutbox, ResourceLinkConfig
 
 from .scheduling import deliver_soon
@@ -19,7 +20,7 @@ Status = GradeOutbox.Status
 
 
 @admin.register(GradeOutbox)
-class GradeOutboxAdmin(admin.ModelAdmin):
+class GradeOutboxAdmin(RecordAdmin):
     list_display = ("id", "status", "short_user", "resource_link", "score", "attempts", "last_status_code", "short_error",
                     "next_attempt_at", "sent_at", "created")
     list_filter = ("status", "deployment__platform")
@@ -28,18 +29,9 @@ class GradeOutboxAdmin(admin.ModelAdmin):
     actions = ("retry_now",)
     list_select_related = ("resource_link",)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="learner")
     def short_user(self, obj: GradeOutbox) -> str:
-        return obj.user_sub if len(obj.user_sub) <= 16 else obj.user_sub[:15] + "…"
+        return shortened(obj.user_sub, 16)
 
     @admin.display(description="score")
     def score(self, obj: GradeOutbox) -> str:
@@ -47,7 +39,7 @@ class GradeOutboxAdmin(admin.ModelAdmin):
 
     @admin.display(description="last error")
     def short_error(self, obj: GradeOutbox) -> str:
-        return obj.last_error if len(obj.last_error) <= 80 else obj.last_error[:79] + "…"
+        return shortened(obj.last_error, 80)
 
     @admin.action(description="Send the selected grades again now")
     def retry_now(self, request, queryset):

@@ -35,6 +35,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import Q
 from django.utils import timezone
 
+from lti_tool.backoff import backoff_delay
 from lti_tool.celery_app import tasks_run_in_workers
 from lti_tool.lti.claims import SCOPE_LINEITEM, SCOPE_SCORE
 from lti_tool.lti.demo_platform import is_demo_platform
@@ -64,13 +65,8 @@ class Policy:
     jitter: float = 0.2
 
     def delay(self, attempts: int, retry_after: float | None = None, rand: Callable[[], float] = random.random) -> float:
-        """Seconds before attempt ``attempts + 1``: base * 2^(attempts-1), capped, +-jitter, >= Retry-After."""
-        exponent = min(max(attempts - 1, 0), 30)
-        delay = min(self.cap, self.base * (2 ** exponent))
-        delay *= 1 + self.jitter * (2 * rand() - 1)
-        if retry_after:
-            delay = max(delay, min(retry_after, 3600.0))
-        return max(1.0, delay)
+        """Seconds before attempt ``attempts + 1`` (lti_tool.backoff: the schedule xAPI forwarding shares)."""
+        return backoff_delay(attempts, base=self.base, cap=self.cap, jitter=self.jitter, retry_after=retry_after, rand=rand)
 
 
 @dataclass

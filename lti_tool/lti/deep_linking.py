@@ -62,6 +62,7 @@ ACTIVITIES: dict[str, tuple[str, str, str]] = {
     "ldai_prompt_sandbox": ("prompt_sandbox", N_("Prompt sandbox"), N_("Write a prompt for a work task and get feedback on it.")),
     "ldai_skills_map": ("skills_map", N_("AI skills map"), N_("The AI skills each job needs, the learner's level from their results, and what to work on first.")),
     "ldai_charter": ("charter", N_("Company AI charter"), N_("Read the course's AI charter, answer questions on it, and accept it; instructors see who accepted which version.")),
+    "ldai_use_case": ("use_case", N_("AI use-case library"), N_("Learners record how AI helps them at work; managers validate; colleagues adopt. Or the managers' usage survey.")),
 }
 JOB_FAMILIES = {
     "marketing": N_("Marketing"), "finance": N_("Finance"), "hr": N_("Human resources"),

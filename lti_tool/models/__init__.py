@@ -6,5 +6,6 @@ from .charter import CourseCharter  # noqa: F401 (the course-wide charter)
 from .registration import Deployment, PendingRegistration, Platform, RegistrationLink, ToolKey
 from .runtime import GradeOutbox, LearnerState, ResourceLinkConfig  # noqa: F401 (LTI-B: the runtime's models)
 from .statements import Statement, StatementFact  # noqa: F401 (what learners did, as xAPI statements)
+from .xapi_sources import XapiSource  # noqa: F401 (who may post statements to the tool)
 
 __all__ = ["Deployment", "PendingRegistration", "Platform", "RegistrationLink", "ToolKey"]

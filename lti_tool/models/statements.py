@@ -5,8 +5,9 @@ dashboard and the Article 4 evidence pack must work with no LRS at all, and must
 routes to the tool too. A row is one statement, stored whole (``body``), with the few columns the
 dashboard filters and aggregates on denormalised beside it, indexed for those queries.
 
-Forwarding to an external LRS is tracked per row (``forwarded_at``), so a retry after a lost answer
-resends the same statement id (the LRS stores it once).
+Forwarding to an external LRS is tracked per row (``forwarded_at``, a lease and a back-off schedule), so a
+retry after a lost answer resends the same statement id (the LRS stores it once). Statements routed to the
+tool by another platform (``source``) are stored, counted, and not forwarded: that platform routes its own.
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ from .registration import Deployment
 
 class Statement(models.Model):
     id = models.UUIDField("statement id", primary_key=True, default=uuid.uuid4, editable=False)
-    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="statements", verbose_name="deployment")
+    # Null only for statements routed to the tool by a source that names no deployment (models.xapi_sources).
+    deployment = models.ForeignKey(Deployment, null=True, blank=True, on_delete=models.CASCADE, related_name="statements",
+                                   verbose_name="deployment")
+    source = models.ForeignKey("XapiSource", null=True, blank=True, on_delete=models.SET_NULL, related_name="statements",
+                               verbose_name="routed by", help_text="Empty for the tool's own statements.")
     context_id = models.CharField("context id", max_length=255, blank=True)
     resource_link_id = models.CharField("resource link id", max_length=255, blank=True)
     activity = models.CharField("activity", max_length=64)  # risk_quiz, hallucination_detector, ...
@@ -36,6 +41,12 @@ class Statement(models.Model):
     body = models.JSONField("statement")
     forwarded_at = models.DateTimeField("forwarded to the LRS", null=True, blank=True)
     forward_attempts = models.PositiveIntegerField("forwarding attempts", default=0)
+    # Forwarding's schedule and lease (lti_tool.xapi.forwarding): a row is sent only by the worker holding its lease.
+    forward_next_at = models.DateTimeField("next forwarding attempt", null=True, blank=True)
+    forward_lease_until = models.DateTimeField("forwarding lease", null=True, blank=True)
+    forward_failed = models.BooleanField("forwarding refused", default=False,
+                                         help_text="The LRS refused it, or it waited too long: a person decides (admin action).")
+    forward_error = models.CharField("last forwarding error", max_length=1000, blank=True)
 
     class Meta:
         verbose_name = "xAPI statement"

@@ -92,12 +92,14 @@ DESCRIPTIONS = {
     "ldai_prompt_sandbox": (N_("Prompt sandbox"), N_("Write a prompt for a real task of your job and get precise feedback, with a warning when it would leak confidential data.")),
     "ldai_skills_map": (N_("AI skills map"), N_("Choose your job family, assess yourself, and see the AI skills your job needs against what your results in the other activities show, with three priorities.")),
     "ldai_charter": (N_("Company AI charter"), N_("Read your company's AI charter section by section, answer a few questions on situations at work, and accept it; a new version asks again and shows what changed.")),
+    "ldai_use_case": (N_("AI use-case library"), N_("Record a use case of AI in your job (checked for confidential data before it is saved), have it validated, and adopt your colleagues' best practices; or, for managers, rate your team's AI usage over time.")),
 }
 CONTENT_COUNTS = {
     "questions": N_("Default content: {en} questions in English, {fr} in French."),
     "items": N_("Default content: {en} texts in English, {fr} in French."),
     "scenarios": N_("Default content: {en} scenarios in English, {fr} in French."),
     "competences": N_("Default content: {en} competences in English, {fr} in French, with a profile per job family."),
+    "survey_items": N_("Default content: a model use case and {en} survey statements in English, {fr} in French."),
 }
 
 

@@ -58,7 +58,7 @@ from .storable import storable
 log = logging.getLogger("ldai.lti.runtime")
 
 # The only block types a launch may ask for (custom parameter ldai_activity): our activities.
-BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_skills_map", "ldai_charter")
+BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_skills_map", "ldai_charter", "ldai_use_case")
 DEFAULT_BLOCK_TYPE = "ldai_risk_quiz"
 TOOL_STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "lti_tool"
 ASSET_ROOTS = {"ldai": static_dir, "tool": lambda: TOOL_STATIC_DIR}

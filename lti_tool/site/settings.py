@@ -235,3 +235,17 @@ if os.environ.get("LDAI_LOG_FORMAT", "").strip().lower() == "json":
     LOGGING["formatters"] = {"json": {"()": "lti_tool.site.logs.JsonFormatter"}}
     LOGGING["handlers"]["console"]["formatter"] = "json"
     CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through the same JSON handler
+
+# --- xAPI (issue 16; lti_tool.xapi.conf has the defaults, docs/xapi-profile.rst the details) ---
+# LDAI_XAPI_LRS_URL: the LRS the tool forwards its statements to (its xAPI base or its statements resource),
+# with a user name and password (basic auth) or a token (Bearer). Empty: statements stay in the tool only.
+LDAI_XAPI = {
+    "LRS_URL": os.environ.get("LDAI_XAPI_LRS_URL", ""),
+    "LRS_USERNAME": os.environ.get("LDAI_XAPI_LRS_USERNAME", ""),
+    "LRS_PASSWORD": os.environ.get("LDAI_XAPI_LRS_PASSWORD", ""),
+    "LRS_TOKEN": os.environ.get("LDAI_XAPI_LRS_TOKEN", ""),
+    "FORWARD_BATCH": int(os.environ.get("LDAI_XAPI_FORWARD_BATCH", "100")),
+}
+# Celery beat drains the statements due for the LRS this often (the same beat as the grade sweep).
+LDAI_XAPI_FORWARD_SECONDS = float(os.environ.get("LDAI_XAPI_FORWARD_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE["ldai-forward-statements"] = {"task": "ldai.forward_statements", "schedule": LDAI_XAPI_FORWARD_SECONDS}

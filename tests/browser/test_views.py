@@ -1,6 +1,6 @@
 """The same accessibility and language bar for every view of every activity, in English and French.
 
-For each activity (risk quiz, hallucination detector, prompt sandbox, skills map, charter) x view (learner,
+For each activity (risk quiz, hallucination detector, prompt sandbox, skills map, charter, use cases) x view (learner,
 author) x language: axe-core finds no serious or critical violation in the block; every
 control has an accessible name in Chromium's accessibility tree; Tab visits the controls in
 reading order, each with a visible focus indicator; the French view shows no English string
@@ -23,7 +23,7 @@ from .support import BLOCK, describe, focused, has_visible_focus, open_block, ru
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-ACTIVITIES = ("risk_quiz", "hallucination_detector", "prompt_sandbox", "skills_map", "charter")
+ACTIVITIES = ("risk_quiz", "hallucination_detector", "prompt_sandbox", "skills_map", "charter", "use_case")
 VIEWS = ("student_view", "studio_view")
 LANGS = ("en", "fr")
 VIEW_NAMES = {"student_view": "learner", "studio_view": "studio"}

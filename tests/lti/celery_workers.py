@@ -100,3 +100,30 @@ def point_app_at(broker_url: str, task_always_eager: bool = False) -> dict:
 
 def worker_logs(log_dir: Path) -> str:
     return "\n".join(f"--- {path.name}\n{path.read_text()[-3000:]}" for path in sorted(log_dir.glob("*.log")))
+
+
+@contextmanager
+def locked_by_another_worker(rows):
+    """While inside, another connection holds ``SELECT ... FOR UPDATE`` on ``rows`` (a queryset), as a
+    worker in the middle of its claim does (PostgreSQL; tests marked ``transaction=True``)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    locked, release = threading.Event(), threading.Event()
+
+    def first_worker():
+        with transaction.atomic():
+            list(rows.select_for_update())
+            locked.set()
+            release.wait(30)
+        connection.close()
+
+    holder = threading.Thread(target=first_worker)
+    holder.start()
+    try:
+        assert locked.wait(30)
+        yield
+    finally:
+        release.set()
+        holder.join(30)

@@ -8,19 +8,18 @@ the same code in four real worker processes.
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from lti_tool import tasks
 from lti_tool.celery_app import tasks_run_in_workers
 from lti_tool.grades import scheduling
 from lti_tool.models import GradeOutbox
-from tests.lti.celery_workers import require_services
+from tests.lti.celery_workers import locked_by_another_worker, require_services
 from tests.lti.runtime_fixtures import queue
 
 pytest_plugins = ["tests.lti.runtime_fixtures"]
@@ -75,23 +74,8 @@ def test_on_postgresql_a_claim_skips_rows_another_worker_has_locked(link, settin
     require_services()
     settings.LDAI_LTI_RUNTIME = {**settings.LDAI_LTI_RUNTIME, "GRADES_IN_PROCESS": False}  # no third sender in this process
     rows = [queue(link, user=f"learner-lock-{n}").pk for n in range(3)]
-    locked, release = threading.Event(), threading.Event()
-
-    def first_worker():
-        with transaction.atomic():
-            list(GradeOutbox.objects.select_for_update().filter(pk=rows[0]))
-            locked.set()
-            release.wait(30)
-        connection.close()
-
-    holder = threading.Thread(target=first_worker)
-    holder.start()
-    try:
-        assert locked.wait(30)
+    with locked_by_another_worker(GradeOutbox.objects.filter(pk=rows[0])):
         now = timezone.now()
         claimed = [pk for pk, _lease in scheduling.claim(scheduling.due(now), now, 10, 60)]
-    finally:
-        release.set()
-        holder.join(30)
     assert sorted(claimed) == rows[1:]  # the locked row was skipped, not waited for and not taken
     assert GradeOutbox.objects.get(pk=rows[0]).status == Status.PENDING

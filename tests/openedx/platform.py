@@ -25,7 +25,7 @@ from xblock.fields import Scope, ScopeIds
 from xblock.reference.user_service import UserService, XBlockUser
 from xblock.runtime import DictKeyValueStore, KeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 
-OUR_BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_skills_map", "ldai_charter")
+OUR_BLOCK_TYPES = ("ldai_risk_quiz", "ldai_hallucination_detector", "ldai_prompt_sandbox", "ldai_skills_map", "ldai_charter", "ldai_use_case")
 GRADED_BLOCK_TYPES = OUR_BLOCK_TYPES[:3]
 """The activities with own-content fixtures and a first graded submit in tests/openedx/conftest.py (the skills map, merged
 after this suite was written, has neither yet: the static, user, mobile and language contracts cover it already)."""

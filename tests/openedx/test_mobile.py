@@ -23,6 +23,7 @@ ANSWERS = {  # the keys that carry answers in each content document
     "ldai_prompt_sandbox": ('"reference_prompt"',),
     "ldai_skills_map": (),  # a self-assessment: nothing to hide
     "ldai_charter": ('"correct_if"', '"correct_ids"', '"explanation"', '"feedback"'),
+    "ldai_use_case": ('"author"', '"my_cases"', '"pending"'),  # no learner's case, no author, in the authored data
 }
 
 

@@ -48,7 +48,7 @@ def test_stats_json_counts_every_kind_per_language(capsys):
     code, out, _ = run(capsys, "content", "stats", "--json")
     stats = json.loads(out)
     assert code == 0
-    assert set(stats) == {"risk_quiz", "hallucination_detector", "prompt_sandbox", "skills_map", "charter"}
+    assert set(stats) == {"risk_quiz", "hallucination_detector", "prompt_sandbox", "skills_map", "charter", "use_case"}
     assert stats["charter"]["en"]["questions"] == stats["charter"]["fr"]["questions"] == 10
     for lang in ("en", "fr"):
         quiz = stats["risk_quiz"][lang]
@@ -56,3 +56,4 @@ def test_stats_json_counts_every_kind_per_language(capsys):
         assert set(quiz["categories"]) == {"hallucinations", "bias", "data_protection", "ethics_transparency", "environment", "charter"}
     assert set(stats["hallucination_detector"]["en"]) >= {"items"}
     assert set(stats["prompt_sandbox"]["fr"]) >= {"scenarios"}
+    assert stats["use_case"]["fr"]["survey_items"] == stats["use_case"]["en"]["survey_items"] == 6

@@ -35,6 +35,12 @@ EVENTS = {
     "ldai.skills_map.submitted": {"job_family": "finance", "score": 1.0, "grading": "completion", "competences": ["output-verification"]},
     "ldai.charter.accepted": {"charter_version": "2026-12", "score": 0.75, "accepted_at": "2026-12-01T09:29:00+00:00"},
     "ldai.charter.retried": {"attempt": 2, "charter_version": "2026-12"},
+    "ldai.use_case.case_recorded": {"case_id": "3f9a1c2b7d4e", "job_family": "finance", "minutes_saved": 90, "rating": 4,
+                                    "task": "Drafting the weekly summary of customer complaints", "before": "Two hours by hand", "after": "Thirty minutes"},
+    "ldai.use_case.case_validated": {"case_id": "3f9a1c2b7d4e", "job_family": "finance", "minutes_saved": 90},
+    "ldai.use_case.case_adopted": {"case_id": "3f9a1c2b7d4e", "job_family": "finance", "minutes_saved": 90},
+    "ldai.use_case.usage_rated": {"usage_scores": {"frequency": 4, "quality": 3, "checking": 5}, "score": 0.75, "team": "fin-ops-2",
+                                  "job_family": "finance", "responses": 2},
 }
 
 

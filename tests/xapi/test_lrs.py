@@ -1,71 +1,24 @@
 """Our statements posted to a real LRS and read back: Ralph 5.1 (``ralph-malph``, the LRS of Open edX
-Aspects), run from its own virtual environment (``make lrs-deps`` -> ``.venv-lrs``) on 127.0.0.1 with its
-file-system backend and HTTP basic auth, its API served by uvicorn as in Ralph's own deployment.
+Aspects), run on 127.0.0.1 by tests/xapi/ralph.py.
 """
 
 from __future__ import annotations
-
-import os
-import socket
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from ldai_xblocks.engine import xapi
 from tests.xapi.events import EVENTS, event
+from tests.xapi.ralph import PASSWORD, XAPI_HEADERS, running_ralph
 
-ROOT = Path(__file__).resolve().parents[2]
-LRS_VENV = Path(os.environ.get("LDAI_LRS_VENV", ROOT / ".venv-lrs"))
-PASSWORD = "a-long-test-password"
-# One LRS account, and so one storage target, per test: Ralph 5.1's file-system backend creates its target
-# file on the first write and refuses a second write to it (a production Ralph runs ClickHouse, Elasticsearch
-# or MongoDB; docs/xapi-profile.rst). Duplicates are checked by Ralph before any write, so they still show.
+# One account per test (see tests/xapi/ralph.py: the fs backend writes each account's target once).
 USERS = ("samples", "duplicates", "refused")
-XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def lrs(tmp_path_factory):
-    ralph = LRS_VENV / "bin" / "ralph"
-    if not ralph.exists():
-        pytest.fail(f"Ralph is not installed in {LRS_VENV}: run `make lrs-deps` (make test does it)")
-    home = tmp_path_factory.mktemp("ralph")
-    env = {**os.environ, "RALPH_APP_DIR": str(home / "app"), "RALPH_AUTH_FILE": str(home / "auth.json"),
-           "RALPH_RUNSERVER_BACKEND": "fs", "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(home / "data")}
-    for user in USERS:
-        (home / "data" / user).mkdir(parents=True)  # the backend writes <target>/fs_lrs.jsonl and creates no folder
-        subprocess.run([str(ralph), "auth", "-u", user, "-p", PASSWORD, "-s", "all", "-t", user, "-M", f"mailto:{user}@ldai.example", "-w"],
-                       env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = open(home / "ralph.log", "wb")
-    # Ralph's API served by uvicorn as in production (`ralph runserver` is its development wrapper, with a reloader).
-    server = subprocess.Popen([str(LRS_VENV / "bin" / "uvicorn"), "ralph.api:app", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, cwd=home, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/xAPI/statements/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/__heartbeat__", timeout=1)
-                break
-            except requests.ConnectionError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("Ralph did not start:\n" + (home / "ralph.log").read_text(errors="replace")[-2000:])
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+    with running_ralph(tmp_path_factory, USERS) as ralph:
+        yield ralph.statements_url
 
 
 def test_every_sample_statement_is_accepted_and_read_back_unchanged(lrs):

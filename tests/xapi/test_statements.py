@@ -152,3 +152,20 @@ def test_cli_prints_the_statement_and_explains_bad_input():
     assert bad.returncode == 1 and "stdin is not JSON" in bad.stderr
     wrong = subprocess.run(ldai, input=json.dumps({"name": "ldai.risk_quiz.submitted"}), capture_output=True, text=True, check=False)
     assert wrong.returncode == 1 and '"data" is missing' in wrong.stderr
+
+
+def test_use_case_events_carry_minutes_job_family_and_scores_never_the_case_text():
+    """The use-case activity's figures (minutes saved, job family, the managers' item scores) reach the LRS;
+    the learner's task and before/after texts only when the operator allows free text."""
+    recorded = build(event("ldai.use_case.case_recorded"))
+    extensions = recorded["result"]["extensions"]
+    assert extensions[xapi.EXTENSION_IRI + "minutes-saved-per-week"] == 90
+    assert extensions[xapi.EXTENSION_IRI + "job-family"] == "finance"
+    assert extensions[xapi.EXTENSION_IRI + "use-case-rating"] == 4
+    assert "Drafting" not in json.dumps(recorded)
+    assert "Drafting" in json.dumps(build(event("ldai.use_case.case_recorded"), allow_free_text=True))
+    rated = build(event("ldai.use_case.usage_rated"))
+    assert rated["verb"]["id"] == xapi.VERBS["rated"].iri
+    assert rated["result"]["extensions"][xapi.EXTENSION_IRI + "perceived-usage-scores"] == {"frequency": 4.0, "quality": 3.0, "checking": 5.0}
+    assert rated["result"]["score"]["scaled"] == 0.75
+    assert rated["result"]["extensions"][xapi.EXTENSION_IRI + "team"] == "fin-ops-2"
