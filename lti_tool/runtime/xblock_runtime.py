@@ -105,6 +105,20 @@ def row_lookup(session: RuntimeSession, row_key: RowKey) -> tuple[dict[str, Any]
     return lookup, query
 
 
+@lru_cache(maxsize=32)
+def _reads_user_info(block_type: str) -> bool:
+    """Whether the block type has a field of ``Scope.user_info`` (shared by all the learner's activities)."""
+    from xblock.core import XBlock
+    from xblock.plugin import PluginMissingError
+
+    try:
+        cls = XBlock.load_class(block_type)
+    except PluginMissingError:  # an unknown type renders nothing; reading its rows the general way is harmless
+        return True
+    return any(getattr(f.scope, "user", None) == UserScope.ONE and getattr(f.scope, "block", None) == BlockScope.ALL
+               for f in cls.fields.values())
+
+
 def learner_rows(session: RuntimeSession) -> tuple[dict[RowKey, LearnerState | None], list[LearnerState]]:
     """ONE query for what a launch needs of its learner: the link's rows (None: never written), and every row
     of the learner in the deployment (the launch refreshes their name).
@@ -116,14 +130,13 @@ def learner_rows(session: RuntimeSession) -> tuple[dict[RowKey, LearnerState | N
     """
     context = session.context
     keys = link_row_keys(session)
-    info_lookup = row_lookup(session, keys[2])[0]
-    rows = list(
-        LearnerState.objects.filter(user_sub=context.user_sub)
-        .filter(Q(deployment_id=session.link.deployment_id) | Q(
-            deployment__platform_id=context.platform.pk, scope=LearnerState.Scope.USER_INFO,
-            context_id=info_lookup["context_id"], resource_link_id="", block_type=""))
-        .order_by("pk")
-    )
+    mine = Q(deployment_id=session.link.deployment_id)
+    if _reads_user_info(session.link.block_type):
+        # The platform's other deployments may hold the learner's user info (row_lookup): the join only then.
+        info_lookup = row_lookup(session, keys[2])[0]
+        mine |= Q(deployment__platform_id=context.platform.pk, scope=LearnerState.Scope.USER_INFO,
+                  context_id=info_lookup["context_id"], resource_link_id="", block_type="")
+    rows = list(LearnerState.objects.filter(mine, user_sub=context.user_sub).order_by("pk"))
     found: dict[RowKey, LearnerState | None] = dict.fromkeys(keys)
     for key in keys:
         wanted = row_lookup(session, key)[1]
