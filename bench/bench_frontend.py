@@ -101,7 +101,7 @@ def view_files(site_url: str, block_type: str, view: str) -> list[str] | None:
         return None
     if NOT_AVAILABLE in html:
         return None
-    return sorted(set(re.findall(rf"/workbench/resource/{re.escape(block_type)}/static/((?:js|css)/[\w.\-/]+\.(?:js|css))", html)))
+    return sorted(set(re.findall(rf"/workbench/resource/{re.escape(block_type)}/(?:static|public)/((?:js|css)/[\w.\-/]+\.(?:js|css))", html)))
 
 
 def ours_kb(files: list[str]) -> float:

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives import serialization
 from locust import HttpUser, between, events, task
 
 from bench.lti_platform import resource_link_claims, sign
+from ldai_xblocks.rendering import unpack_init_args
 
 CONFIG = json.loads(Path(os.environ["LDAI_LOAD_CONFIG"]).read_text(encoding="utf-8"))
 THINK = tuple(CONFIG["think_seconds"])  # (min, max) of every pause, seconds
@@ -98,7 +99,7 @@ class LtiLearner(HttpUser):
                 response.failure(f"launch answered {response.status_code} without the activity")
                 return
             response.success()
-        state = json.loads(args.group(1)).get("state") or {}  # JSON escaped for a script element, not HTML-escaped
+        state = unpack_init_args(json.loads(args.group(1))).get("state") or {}  # as LdaiCommon.initArgs decodes it
         gevent.sleep(random.uniform(*THINK))
         url = html.unescape(prefix.group(1)) + activity["handler"] + "/"
         with self.client.post(url, json=submit_payload(activity, state), name=f"3 submit {activity['name']}", catch_response=True) as response:

@@ -20,12 +20,44 @@ from .content.packs import JOB_FAMILIES
 from .i18n import normalize_language, translation
 from .resources import templates_dir
 
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+INIT_ARGS_KEY = "ldai"
+"""The one key of a block's start-up arguments: their JSON, as a script-safe string (see pack_init_args)."""
+
+
+def script_safe_json(value: Any) -> str:
+    """JSON that means the same and cannot end or confuse the ``<script>`` element it is written into.
+
+    ``<``, ``>``, ``&`` and the JavaScript line separators U+2028/U+2029 become ``\\u`` escapes,
+    so neither ``</script>`` nor ``<!--`` can appear, whatever the text.
+    """
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE)
+
+
+def pack_init_args(args: dict[str, Any]) -> dict[str, Any]:
+    """A block's start-up arguments as the host will write them: safe even if the host escapes nothing.
+
+    Hosts ``json.dumps`` the arguments into ``<script type="json/xblock-args">``; a string
+    already free of ``<``, ``>``, ``&`` stays free of them, so the arguments travel as one
+    such string of JSON. The language is repeated in clear for hosts and tests that read it.
+    """
+    packed = {INIT_ARGS_KEY: script_safe_json(args)}
+    for key in ("lang", "content_lang"):
+        if key in args:
+            packed[key] = args[key]
+    return packed
+
+
+def unpack_init_args(packed: dict[str, Any]) -> dict[str, Any]:
+    """The arguments :func:`pack_init_args` packed (what ``LdaiCommon.initArgs`` does in the browser)."""
+    if isinstance(packed.get(INIT_ARGS_KEY), str):
+        return json.loads(packed[INIT_ARGS_KEY])
+    return dict(packed)
+
 
 def _json_script(value: Any) -> Markup:
     """JSON safe to embed in HTML (``</script>`` and ``&`` cannot break out; U+2028/2029 cannot end a JS line)."""
-    text = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return Markup(text)
+    return Markup(script_safe_json(value))
 
 
 @cache

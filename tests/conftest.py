@@ -137,6 +137,7 @@ def _fresh_process_caches():
     signals, so rows of an earlier test could otherwise be served from memory - whichever
     folder the test lives in (pytest-django reorders tests across folders)."""
     from django.core.cache import cache
+    from django.utils import translation
 
     from lti_tool.lti import registry
     from lti_tool.runtime import link_cache
@@ -144,7 +145,9 @@ def _fresh_process_caches():
     cache.clear()
     registry.clear_local()
     link_cache.clear_local()
+    translation.deactivate()  # blocks read Django's active language first: no test inherits another's request language
     yield
+    translation.deactivate()
     cache.clear()
     registry.clear_local()
     link_cache.clear_local()

@@ -32,9 +32,9 @@ from xblock.scorable import ScorableXBlockMixin, Score
 from .. import json_input
 from ..content import ContentError, Problem, load_pack, parse_document
 from ..content.packs import JOB_FAMILIES, default_pack_ref, list_packs, pack_refs
-from ..i18n import N_, gettext_for, js_catalog, ngettext_for, normalize_language
-from ..rendering import render
-from ..resources import static_dir
+from ..i18n import JS_NAMESPACE, N_, gettext_for, js_catalog, ngettext_for, normalize_language, request_language
+from ..rendering import pack_init_args, render
+from ..resources import PUBLIC_DIR
 
 log = logging.getLogger("ldai.blocks")
 
@@ -94,18 +94,30 @@ def json_api(method: Callable) -> Callable:
 
 
 class I18nMixin:
-    """Take the language from the runtime's i18n service, translate with our own catalogs (see ldai_xblocks.i18n).
+    """The learner's language, asked the way the platform decides it; the strings from our catalogs (ldai_xblocks.i18n).
+
+    Order: Django's active language when a request (or the host) activated one - Open edX's
+    request language, which its i18n service also reads -, then the runtime's i18n service
+    (the workbench, the LTI launch, Open edX outside a request), then English. Open edX's
+    ``XBlockI18nService`` swaps its translator for a plain gettext object once it finds our
+    catalogs, and that object has no ``get_language``: the service alone is not enough.
 
     The block class must declare ``@XBlock.needs("i18n")`` (ActivityBlock does).
     """
 
+    i18n_js_namespace = JS_NAMESPACE
+    """Where Open edX's compiled JavaScript catalog (atlas, OEP-58) puts its functions, as drag-and-drop-v2 does."""
+
     def language(self) -> str:
-        service = self.runtime.service(self, "i18n")
-        get_language = getattr(service, "get_language", None)
+        return normalize_language(request_language() or self._service_language())
+
+    def _service_language(self) -> str | None:
+        service = self.runtime.service(self, "i18n") if self.runtime else None
         try:
-            return normalize_language(get_language() if get_language else None)
-        except Exception:  # a runtime whose service proxies an unconfigured translation layer
-            return normalize_language(None)
+            get_language = getattr(service, "get_language", None)
+            return get_language() if get_language else None
+        except Exception:  # a service proxying an unconfigured translation layer
+            return None
 
     def _(self, message: str) -> str:
         return gettext_for(self.language())(message)
@@ -115,23 +127,37 @@ class I18nMixin:
 
 
 class FragmentMixin(I18nMixin):
-    """Render a template and attach the shared front end (``static/``), then start the JS class."""
+    """Render a template, attach the shared front end, start the JS class with its arguments encoded safely.
 
-    resources_dir = ""
-    public_dir = "static"
+    Every URL is ``runtime.local_resource_url(self, "public/...")``: in Open edX that is the
+    collected static file ``/static/xblock/resources/ldai_xblocks.blocks/public/...`` (the
+    platform's XBlock static finder collects the block package's ``public/`` folder, which is
+    our ``static/``: docs/decisions/0003); XBlock's own ``open_local_resource`` serves the same
+    file in development runtimes. No override: a wrong location must fail everywhere.
 
-    @classmethod
-    def _open_resource(cls, uri: str):
-        # XBlock.open_local_resource has already refused anything outside static/ or with "/.".
-        relative = uri.removeprefix(cls.public_dir + "/")
-        return open(static_dir() / relative, "rb")
+    The start-up arguments carry author and learner text; hosts write them into a
+    ``<script>`` element, some without escaping ``</`` (xblock-sdk's workbench, XBlock's base
+    ``wrap_xblock``). So they travel as ONE string of JSON in which ``<``, ``>``, ``&`` and the
+    line separators are ``\\u`` escapes: whatever the host does with it, no ``</script>`` or
+    ``<!--`` can appear; ``LdaiCommon.initArgs`` decodes it (ldai_xblocks.rendering.pack_init_args).
+    """
 
     def dom_id(self) -> str:
         """A short id, unique per block on a page, safe in HTML ids (usage ids are not)."""
         return "ldai-" + hashlib.sha1(str(self.scope_ids.usage_id).encode()).hexdigest()[:10]
 
     def static_url(self, path: str) -> str:
-        return self.runtime.local_resource_url(self, f"{self.public_dir}/{path}")
+        return self.runtime.local_resource_url(self, f"{PUBLIC_DIR}/{path}")
+
+    def _platform_js_catalog(self) -> str | None:
+        """The URL of Open edX's compiled catalog of our JavaScript strings (atlas), when the platform has one."""
+        service = self.runtime.service(self, "i18n") if self.runtime else None
+        get_url = getattr(service, "get_javascript_i18n_catalog_url", None)
+        try:
+            url = get_url(self) if get_url else None
+        except Exception:  # a service without the method's Django context (collect time)
+            return None
+        return url if isinstance(url, str) and url else None
 
     def build_fragment(
         self,
@@ -147,10 +173,14 @@ class FragmentMixin(I18nMixin):
         fragment = Fragment(render(template, {"uid": self.dom_id(), "content_lang": content_language, **context}, language))
         for path in ("css/ldai-common.css", *css):
             fragment.add_css_url(self.static_url(path))
+        platform_catalog = self._platform_js_catalog()
+        if platform_catalog:
+            fragment.add_javascript_url(platform_catalog)
         for path in ("js/ldai-common.js", *js):
             fragment.add_javascript_url(self.static_url(path))
         if js_class:
-            fragment.initialize_js(js_class, {"lang": language, "content_lang": content_language, "i18n": js_catalog(language), **(js_args or {})})
+            args = {"lang": language, "content_lang": content_language, "i18n": js_catalog(language), **(js_args or {})}
+            fragment.initialize_js(js_class, pack_init_args(args))
         return fragment
 
 
@@ -158,38 +188,67 @@ class LearnerMixin:
     """Who is using the block: a stable anonymous id and a display name, in any runtime."""
 
     def learner_id(self) -> str:
-        service = self.runtime.service(self, "user") if self.runtime else None
-        user = service.get_current_user() if service else None
-        opt = getattr(user, "opt_attrs", {}) or {}
+        opt = getattr(self.current_user(), "opt_attrs", {}) or {}
         for key in ("edx-platform.anonymous_user_id", "ldai.anonymous_user_id", "xblock-workbench.user_id"):
             if opt.get(key):
                 return str(opt[key])
         return str(self.scope_ids.user_id)
 
-    def is_known_learner(self) -> bool:
-        """Whether the runtime says the current user is a learner, so author-only data stays hidden.
-
-        Open edX's LMS tells the role (``edx-platform.user_role``), the LTI tool whether the
-        launch is an instructor's (``ldai.is_instructor``); Studio and the workbench say
-        nothing and are author tools.
-        """
+    def current_user(self):
+        """The runtime's XBlockUser, or None when the runtime has no user service."""
         service = self.runtime.service(self, "user") if self.runtime else None
-        user = service.get_current_user() if service else None
+        try:
+            return service.get_current_user() if service else None
+        except Exception:  # a service that needs a request (collect time in Open edX)
+            return None
+
+    def is_author(self) -> bool:
+        """Whether the current user may use the author-only handlers, asked the way each host decides it.
+
+        - Studio (component handler, preview, ``cms/djangoapps/contentstore/...``): the
+          ``studio_user_permissions`` service says whether the user may write to the course;
+          its user service says nothing useful there (role ``student`` by default,
+          ``common/djangoapps/xblock_django/user_service.py``).
+        - Content libraries v2 in Studio (``openedx/core/djangoapps/xblock/runtime/``): authored
+          data is writable only for users the library allows (its ``save_block`` checks
+          ``can_edit_block``); the same runtime in the LMS is read-only and falls through.
+        - The LMS: course staff, by the user service's role (``staff``/``instructor``) or staff flag.
+        - The LTI tool: the launch's role (``ldai.is_instructor``).
+        - A host with no notion of roles at all (xblock-sdk's workbench, a test runtime): authors.
+        """
+        permissions = self.runtime.service(self, "studio_user_permissions") if self.runtime else None
+        context = _context_key(self.scope_ids.usage_id)
+        if permissions is not None and context is not None:
+            for check in ("can_write", "can_edit_content"):
+                if callable(getattr(permissions, check, None)):
+                    return bool(getattr(permissions, check)(context))
+        mode = getattr(self.runtime, "authored_data_mode", None)
+        if mode is not None and getattr(mode, "name", str(mode)) != "STRICTLY_PUBLISHED":
+            return True
+        user = self.current_user()
         opt = getattr(user, "opt_attrs", {}) or {}
-        if opt.get("edx-platform.user_is_staff") or opt.get("ldai.is_instructor"):
+        if "ldai.is_instructor" in opt:
+            return bool(opt["ldai.is_instructor"])
+        if opt.get("edx-platform.user_is_staff") or opt.get("edx-platform.user_role") in STAFF_ROLES:
+            return True
+        if any(key in opt for key in ("edx-platform.user_role", "edx-platform.user_is_staff", "edx-platform.is_authenticated")):
             return False
-        return opt.get("edx-platform.user_role") == "student" or opt.get("ldai.is_instructor") is False
+        return True
 
     def refuse_learners(self) -> None:
-        """Stop a learner at an author-only handler (a pack's answers, the annotations)."""
-        if self.is_known_learner():
+        """Stop anyone but an author at an author-only handler (a pack's answers, the annotations, the settings)."""
+        if not self.is_author():
             raise UserError(self._("Only the course team can open this content."), 403, code="authors_only")
 
-    def learner_display_name(self) -> str:
-        service = self.runtime.service(self, "user") if self.runtime else None
-        user = service.get_current_user() if service else None
-        opt = getattr(user, "opt_attrs", {}) or {}
-        return str(getattr(user, "full_name", "") or opt.get("edx-platform.username") or self.learner_id())
+
+
+STAFF_ROLES = ("staff", "instructor")
+"""Open edX's course roles that may author (``lms/djangoapps/courseware/access.py`` get_user_role)."""
+
+
+def _context_key(usage_id: Any) -> Any:
+    """The course or library an Open edX usage key belongs to; None for other runtimes' plain ids."""
+    return getattr(usage_id, "context_key", None) or getattr(usage_id, "course_key", None)
 
 
 class EventsMixin(LearnerMixin):
@@ -271,7 +330,8 @@ class ContentMixin(I18nMixin):
 
     def pack_options(self) -> list[dict[str, str]]:
         return [{"ref": AUTO_PACK, "title": self._("Default pack in the learner's language")}] + [
-            {"ref": info.ref, "title": f"{info.title} ({info.lang})"} for info in list_packs(self.content_kind)
+            # The pack's own language on its option (WCAG 3.1.2): an English pack's title in a French Studio is not a leak.
+            {"ref": info.ref, "title": f"{info.title} ({info.lang})", "lang": info.lang} for info in list_packs(self.content_kind)
         ]
 
     def default_document(self, ref: Any) -> dict:
@@ -359,49 +419,129 @@ class GradedMixin(ScorableXBlockMixin, CompletableXBlockMixin):
         return self.raw_earned
 
 
-class LeaderboardMixin(LearnerMixin):
-    """A course leaderboard per block (hallucination hunt, Promptathon), best score per learner.
+NAME_CHOICES = ("hidden", "first_name", "alias")
+"""How a learner appears to the others on a leaderboard: not at all (the default), by first name, by an alias."""
+MAX_ALIAS = 40
 
-    Entries live in ``Scope.user_state_summary`` (shared by the block's learners). Two
-    learners finishing in the same instant may overwrite each other's entry: a board,
-    not a gradebook, so the grade itself never depends on it.
+
+class LeaderboardMixin(LearnerMixin):
+    """A course leaderboard per block (hallucination hunt, Promptathon), best score per learner, for courses of thousands.
+
+    - Entries are keyed by the learner's anonymous id and hold a score, a time and the
+      learner's own choice of name (hidden / first name / alias): never a full name, because
+      ``Scope.user_state_summary`` is readable by every learner of the block.
+    - A first name is looked up when the board is drawn (the user service's
+      ``get_user_by_anonymous_id``, which Open edX provides), so a learner who changes their
+      mind, or their name, is shown as they are now; the author's "hide names" setting wins.
+    - Concurrent submits: each learner writes only their own key, so a host that merges the
+      summary key by key under a lock loses nothing (the LTI tool does:
+      ``lti_tool/runtime``). Where the host writes the whole field (Open edX), the learner's
+      own best is also kept in their state and put back on the board whenever they return.
     """
 
-    MAX_ENTRIES = 500
+    MAX_ENTRIES = 5000
 
     leaderboard_enabled = Boolean(display_name=_("Show a leaderboard"), scope=Scope.settings, default=False)
     leaderboard_size = Integer(display_name=_("Leaderboard size"), scope=Scope.settings, default=10, values={"min": 1, "max": 100})
     leaderboard_anonymous = Boolean(display_name=_("Anonymous leaderboard"), scope=Scope.settings, default=True)
     leaderboard_entries = Dict(scope=Scope.user_state_summary, default={})
+    leaderboard_mine = Dict(scope=Scope.user_state, default={}, help="This learner's own entry, to restore it if a concurrent write lost it.")
+    leaderboard_name = Dict(scope=Scope.preferences, default={}, help="How this learner appears on leaderboards: {show, alias}.")
+
+    def _my_name_choice(self) -> dict[str, str]:
+        choice = dict(self.leaderboard_name or {})
+        show = choice.get("show") if choice.get("show") in NAME_CHOICES else "hidden"
+        alias = str(choice.get("alias") or "")[:MAX_ALIAS] if show == "alias" else ""
+        return {"show": show, "alias": alias} if alias or show != "alias" else {"show": "hidden", "alias": ""}
+
+    def _write_my_entry(self, entry: dict[str, Any]) -> None:
+        entries = {key: value for key, value in self.leaderboard_entries.items() if isinstance(value, dict)}
+        entries[self.learner_id()] = entry
+        if len(entries) > self.MAX_ENTRIES:
+            ranked = sorted(entries.items(), key=lambda kv: (-kv[1].get("score", 0), kv[1].get("at", "")))
+            entries = dict(ranked[: self.MAX_ENTRIES])
+        self.leaderboard_entries = entries
 
     def record_on_leaderboard(self, score: float) -> None:
         if not self.leaderboard_enabled:
             return
-        entries = dict(self.leaderboard_entries)
-        me = self.learner_id()
-        previous = entries.get(me, {}).get("score", -1.0)
+        previous = (self.leaderboard_mine or {}).get("score", -1.0)
         if score > previous:
-            entries[me] = {"score": round(float(score), 4), "name": self.learner_display_name()[:80], "at": datetime.now(UTC).isoformat()}
-            if len(entries) > self.MAX_ENTRIES:
-                ranked = sorted(entries.items(), key=lambda kv: (-kv[1]["score"], kv[1]["at"]))
-                entries = dict(ranked[: self.MAX_ENTRIES])
-            self.leaderboard_entries = entries
+            self.leaderboard_mine = {"score": round(float(score), 4), "at": datetime.now(UTC).isoformat(), **self._my_name_choice()}
+        self.restore_my_entry()
+
+    def restore_my_entry(self) -> None:
+        """Put the learner's best back on the board if a concurrent write of the whole field dropped it (on POST only)."""
+        mine = self.leaderboard_mine or {}
+        current = self.leaderboard_entries.get(self.learner_id())
+        if self.leaderboard_enabled and mine and current != mine:
+            self._write_my_entry(dict(mine))
+
+    def set_leaderboard_name(self, show: Any, alias: Any) -> dict[str, Any]:
+        """The learner's choice of how others see them; applied to their entry at once."""
+        if show not in NAME_CHOICES:
+            raise UserError(self._("Choose one of the listed options."), fields={"show": [self._("Choose one of the listed options.")]})
+        alias = alias.strip()[:MAX_ALIAS] if isinstance(alias, str) else ""
+        if show == "alias" and not alias:
+            raise UserError(self._("Write the name to show, or choose another option."), fields={"alias": [self._("Write the name to show, or choose another option.")]})
+        self.leaderboard_name = {"show": show, "alias": alias if show == "alias" else ""}
+        mine = self.leaderboard_mine or {}
+        if mine:
+            mine = {**mine, **self._my_name_choice()}
+            self.leaderboard_mine = mine
+            self._write_my_entry(mine)
+        return {"saved": True, "leaderboard": self.leaderboard()}
+
+    def _first_name(self, anonymous_id: str) -> str:
+        """The learner's first name now, from the host's user directory; "" when the host has none."""
+        service = self.runtime.service(self, "user") if self.runtime else None
+        lookup = getattr(service, "get_user_by_anonymous_id", None)
+        try:
+            user = lookup(anonymous_id) if lookup else None
+        except Exception:  # an id the platform no longer knows
+            return ""
+        if user is None:
+            return ""
+        first = getattr(user, "first_name", "") or ""
+        if not first:
+            profile = getattr(user, "profile", None)
+            full = getattr(profile, "name", "") or getattr(user, "full_name", "") or ""
+            first = full.split()[0] if full.split() else ""
+        return str(first)[:MAX_ALIAS]
+
+    def _shown_name(self, anonymous_id: str, entry: dict[str, Any]) -> str:
+        if self.leaderboard_anonymous:
+            return ""
+        if entry.get("show") == "alias":
+            return str(entry.get("alias") or "")[:MAX_ALIAS]
+        if entry.get("show") == "first_name":
+            return self._first_name(anonymous_id)
+        return ""
 
     def leaderboard(self) -> dict[str, Any] | None:
         if not self.leaderboard_enabled:
             return None
         me = self.learner_id()
-        ranked = sorted(self.leaderboard_entries.items(), key=lambda kv: (-kv[1]["score"], kv[1]["at"]))
+        entries = {key: value for key, value in self.leaderboard_entries.items() if isinstance(value, dict) and "score" in value}
+        mine = self.leaderboard_mine or {}
+        if mine and entries.get(me, {}).get("score", -1.0) < mine.get("score", -1.0):
+            entries[me] = mine  # shown even before restore_my_entry writes it back
+        ranked = sorted(entries.items(), key=lambda kv: (-kv[1]["score"], kv[1].get("at", "")))
         rows = []
         my_rank = None
         for index, (learner, entry) in enumerate(ranked, start=1):
-            mine = learner == me
-            if mine:
+            mine_row = learner == me
+            if mine_row:
                 my_rank = index
-            if index <= self.leaderboard_size or mine:
-                name = entry["name"] if not self.leaderboard_anonymous or mine else ""
-                rows.append({"rank": index, "name": name, "score": entry["score"], "me": mine})
-        return {"rows": rows, "my_rank": my_rank, "total": len(ranked)}
+            if index <= self.leaderboard_size or mine_row:
+                rows.append({"rank": index, "name": self._shown_name(learner, entry), "score": entry["score"], "me": mine_row})
+        return {"rows": rows, "my_rank": my_rank, "total": len(ranked), "names_shown": not self.leaderboard_anonymous,
+                "my_name": self._my_name_choice()}
+
+    @json_api
+    def leaderboard_name_choice(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """Handler: the learner chooses how the others see them on the leaderboard."""
+        return self.set_leaderboard_name(data.get("show"), data.get("alias"))
 
 
 # Studio fields every activity has, as ``settings_errors`` specs.
@@ -419,15 +559,20 @@ JOB_FAMILY_CHOICES = ("", *JOB_FAMILIES)
 
 
 @XBlock.needs("i18n")
-@XBlock.wants("user", "settings")
+@XBlock.wants("user", "settings", "studio_user_permissions")
 class ActivityBlock(EventsMixin, SettingsMixin, LeaderboardMixin, GradedMixin, ContentMixin, FragmentMixin, XBlock):
     """What every ldai activity is: content, a grade, events, fragments, i18n.
 
-    ``multi_device``: the views work on phones (the mobile apps use student_view_data).
+    Every ``student_view`` is decorated ``@XBlock.supports("multi_device")``: the mobile apps
+    ask ``has_support`` (a class attribute is not read; docs/decisions/0003).
     """
 
-    multi_device = True
     show_in_read_only_mode = True
+
+    @property
+    def multi_device(self) -> bool:
+        """Whether the learner view is offered to the mobile apps, as the course-blocks API asks it."""
+        return self.has_support(getattr(type(self), "student_view", None), "multi_device")
 
     display_name = String(display_name=_("Title"), scope=Scope.settings, default="")
 

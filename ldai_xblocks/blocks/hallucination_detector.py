@@ -42,6 +42,8 @@ KIND_LABELS = {
 MAX_FLAGS_PER_TEXT = 200
 MIXED_TEXTS = 3
 """Texts per attempt when the content mixes every job family: one from each of three families."""
+PENDING = "_pending"
+"""Marks an attempt shown but not stored yet (no learner action so far); never stored itself."""
 GRACE_SECONDS = 20
 """Network slack after the deadline: a submit sent as the clock reached zero still counts."""
 
@@ -110,11 +112,13 @@ class HallucinationDetectorBlock(EvidenceMixin, ActivityBlock):
 
     def _attempt_items(self, attempt: dict[str, Any], raw: str | None = None) -> list[dict[str, Any]]:
         """The texts an attempt was made on, as they were then (attempts from before the copies: the content in force)."""
+        if attempt.get(PENDING):  # not stored yet: the texts it will keep
+            return self._draw_items(attempt["number"])
         snapshot = self._snapshot(attempt, raw)
         return list(snapshot["items"]) if snapshot else self.items()
 
     def _attempt_lang(self, attempt: dict[str, Any]) -> str:
-        snapshot = self._snapshot(attempt)
+        snapshot = None if attempt.get(PENDING) else self._snapshot(attempt)
         return snapshot.get("lang") or self._lang() if snapshot else self._lang()
 
     def _content_changed(self, attempt: dict[str, Any]) -> bool:
@@ -165,27 +169,37 @@ class HallucinationDetectorBlock(EvidenceMixin, ActivityBlock):
         return bool(deadline and _now() > deadline + timedelta(seconds=GRACE_SECONDS))
 
     def _ensure_attempt(self) -> dict[str, Any]:
-        """The attempt in progress; without a time limit it starts as soon as the learner sees the texts."""
+        """The attempt in progress as the learner sees it, written nowhere: a view, a GET (the mobile apps) or a
+        refused request stores nothing. Without a time limit an attempt is open from the first view; it is stored,
+        with the copy of its texts, by the learner's first accepted flags or submit (:meth:`_store`).
+        """
         attempt = self._attempt()
         if not attempt and not self.time_limit:
-            attempt = self._new_attempt()
+            attempt = {**self._attempt_record(), PENDING: True}
         elif attempt and not attempt.get("submitted") and not any(attempt.get("flags", {}).values()) and self._content_changed(attempt):
             # Nothing done on the old texts yet: the learner gets the author's new version (no flag to lose).
-            attempt = {**attempt, "flags": {}}
-            self._keep_texts(attempt["number"], self._draw_items(attempt["number"]))
-            self.current_attempt = attempt
+            attempt = {**attempt, "flags": {}, PENDING: True}
+        return attempt
+
+    def _attempt_record(self) -> dict[str, Any]:
+        started = _now()
+        attempt = {"number": self.completed_attempts + 1, "started": started.isoformat(), "flags": {}, "submitted": False}
+        if self.time_limit:
+            attempt["deadline"] = (started + timedelta(minutes=self.time_limit)).isoformat()
         return attempt
 
     def _new_attempt(self) -> dict[str, Any]:
         """A new attempt, with a copy of its texts: later edits by the author never change what it was made on."""
-        started = _now()
-        number = self.completed_attempts + 1
-        attempt = {"number": number, "started": started.isoformat(), "flags": {}, "submitted": False}
-        self._keep_texts(number, self._draw_items(number))
-        if self.time_limit:
-            attempt["deadline"] = (started + timedelta(minutes=self.time_limit)).isoformat()
+        return self._store({**self._attempt_record(), PENDING: True})
+
+    def _store(self, attempt: dict[str, Any]) -> dict[str, Any]:
+        """Keep the attempt; a pending one gets its copy of the texts, and a new one publishes its start."""
+        attempt = dict(attempt)
+        if attempt.pop(PENDING, False):
+            self._keep_texts(attempt["number"], self._draw_items(attempt["number"]))
+        if not self.current_attempt or self.current_attempt.get("number") != attempt.get("number"):
+            self.emit("started", {"attempt": attempt["number"], "time_limit": self.time_limit})
         self.current_attempt = attempt
-        self.emit("started", {"attempt": attempt["number"], "time_limit": self.time_limit})
         return attempt
 
     def _reveal_missed(self) -> bool:
@@ -265,6 +279,7 @@ class HallucinationDetectorBlock(EvidenceMixin, ActivityBlock):
         return {"score": score, "items": per_item, "revealed": reveal}
 
     # ------------------------------------------------------------------ views
+    @XBlock.supports("multi_device")
     def student_view(self, context=None):
         state = self.user_state()
         count = len(state["items"]) or len(self._draw_items(state["attempt_number"]))
@@ -356,7 +371,7 @@ class HallucinationDetectorBlock(EvidenceMixin, ActivityBlock):
             raise UserError(self._("Time is up: flags made after the end are not kept. Submit to see your results."), 409, code="time_up")
         item = self._item(attempt, data.get("item_id"))
         flags = self._clean_flags(item, data.get("flags"))
-        self.current_attempt = {**attempt, "flags": {**attempt.get("flags", {}), item["id"]: flags}}
+        self._store({**attempt, "flags": {**attempt.get("flags", {}), item["id"]: flags}})
         return {"saved": True, "item_id": item["id"], "flags": flags}
 
     @json_api
@@ -376,8 +391,7 @@ class HallucinationDetectorBlock(EvidenceMixin, ActivityBlock):
                     raise UserError(self._("This text is not part of the activity. Reload the page to continue."), code="unknown_item")
                 flags[item_id] = self._clean_flags(by_id[item_id], raw)
         submitted_at = _now()
-        attempt = {**attempt, "flags": flags, "submitted": True, "submitted_at": submitted_at.isoformat(), "timed_out": timed_out}
-        self.current_attempt = attempt
+        attempt = self._store({**attempt, "flags": flags, "submitted": True, "submitted_at": submitted_at.isoformat(), "timed_out": timed_out})
         lang = self._attempt_lang(attempt)
         results = self._results(items, attempt, lang)
         self.record_attempt(results["score"])

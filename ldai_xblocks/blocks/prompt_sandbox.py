@@ -242,6 +242,7 @@ class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
         }
 
     # ------------------------------------------------------------------ views
+    @XBlock.supports("multi_device")
     def student_view(self, context=None):
         state = self.user_state()
         return self.build_fragment(

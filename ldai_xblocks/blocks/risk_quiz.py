@@ -174,6 +174,7 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
         }
 
     # ------------------------------------------------------------------ views
+    @XBlock.supports("multi_device")
     def student_view(self, context=None):
         bank = self.bank()
         state = self.user_state(bank)

@@ -21,6 +21,7 @@ Nothing a learner wrote is logged: events are logged by name only.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -32,6 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation as django_translation
 from markupsafe import Markup, escape
 from web_fragments.fragment import Fragment
 from xblock.fields import BlockScope, Scope, ScopeIds, UserScope
@@ -164,6 +166,10 @@ class LtiKeyValueStore(KeyValueStore):
             # (a retry after a collision, or any later runtime of the request, reads the database again).
             self._rows.update(session.preloaded_rows)
             session.preloaded_rows.clear()
+        # What this request read of the shared summary, to write back only what it changed (see _save_summary).
+        # Taken on first use: a launch's link has the summary deferred (runtime.link_cache), and a block
+        # that never reads it must not load it.
+        self._summary_read: dict | None = None
 
     # -- where a key lives ------------------------------------------------------------------------------
     def _place(self, key: KeyValueStore.Key) -> tuple[str, tuple[str, str, str] | None]:
@@ -206,7 +212,7 @@ class LtiKeyValueStore(KeyValueStore):
         if place == "authoring":
             return self.session.link.settings
         if place == "summary":
-            return self.session.link.summary
+            return self._summary()
         if place == "learner":
             row = self.learner_row(row_key, create)
             return None if row is None else row.state
@@ -251,7 +257,7 @@ class LtiKeyValueStore(KeyValueStore):
                 touched_rows.add(row_key)
             else:
                 attr = "settings" if place == "authoring" else "summary"
-                container = getattr(self.session.link, attr)
+                container = self.session.link.settings if place == "authoring" else self._summary()
                 touched_link.add(attr)
             if delete:
                 container.pop(key.field_name, None)
@@ -259,8 +265,50 @@ class LtiKeyValueStore(KeyValueStore):
                 container[key.field_name] = value
         for row_key in touched_rows:
             self._rows[row_key].save()
+        if "summary" in touched_link:
+            self._save_summary()
+            touched_link.discard("summary")
         if touched_link:
             self.session.link.save(update_fields=[*sorted(touched_link), "modified"])
+
+    def _summary(self) -> dict:
+        """The link's shared summary, remembering what it held when this request first used it."""
+        if self._summary_read is None:
+            self._summary_read = copy.deepcopy(self.session.link.summary)
+        return self.session.link.summary
+
+    def _save_summary(self) -> None:
+        """Write this request's changes to the shared summary on top of what others committed since it was read.
+
+        The summary (``Scope.user_state_summary``: a leaderboard, a poll's tally) is shared by
+        every learner of the link, and each request read it when its session opened. Writing
+        the whole field back would drop whatever another learner committed in between (two
+        learners finishing a hunt at once). So the row is read again under a lock, and only
+        the keys this request changed inside each dictionary are applied to it; other
+        fields are last-writer-wins, as in Open edX.
+        """
+        link = self.session.link
+        fresh_rows = type(link).objects.filter(pk=link.pk)
+        if transaction.get_connection().in_atomic_block:
+            fresh_rows = fresh_rows.select_for_update()
+        fresh = dict(fresh_rows.values_list("summary", flat=True).first() or {})
+        for name, value in link.summary.items():
+            before = self._summary_read.get(name, {} if isinstance(value, dict) else None)
+            if isinstance(value, dict) and isinstance(before, dict) and isinstance(fresh.get(name, {}), dict):
+                merged = dict(fresh.get(name, {}))
+                for key in set(before) | set(value):
+                    if key not in value:
+                        merged.pop(key, None)
+                    elif before.get(key) != value[key]:
+                        merged[key] = value[key]
+                fresh[name] = merged
+            elif value != before:
+                fresh[name] = value
+        for name in set(self._summary_read) - set(link.summary):
+            fresh.pop(name, None)
+        link.summary = fresh
+        self._summary_read = copy.deepcopy(fresh)
+        link.save(update_fields=["summary", "modified"])
 
 
 # ------------------------------------------------------------------------------------------ services
@@ -306,9 +354,29 @@ class LtiUserService(UserService):
         # The skills map's job family when the platform sets it per learner or per placement.
         user.opt_attrs["ldai.job_family"] = (context.custom.get(CUSTOM_JOB_FAMILY) or "").strip()[:64]
         self._user = user
+        self._session = session
+        self._directory: dict[str, str] | None = None
 
     def get_current_user(self):
         return self._user
+
+    def get_user_by_anonymous_id(self, uid=None):
+        """A learner of this resource link by the anonymous id blocks know them by (as Open edX's user service offers).
+
+        Blocks use it to show a name the learner chose to show (a leaderboard's first names);
+        only learners of the same link can be found, and only their name is given.
+        """
+        if uid is None:
+            return self._user
+        if self._directory is None:
+            issuer = self._session.context.platform.issuer
+            rows = LearnerState.objects.filter(
+                deployment_id=self._session.link.deployment_id, resource_link_id=self._session.link.resource_link_id,
+                scope=LearnerState.Scope.USER_STATE,
+            ).values_list("user_sub", "user_name")
+            self._directory = {hashlib.sha256(f"{issuer}|{sub}".encode()).hexdigest()[:32]: name for sub, name in rows}
+        name = self._directory.get(uid)
+        return None if name is None else XBlockUser(is_current_user=False, full_name=name or None)
 
 
 class LtiSettingsService:
@@ -393,6 +461,17 @@ class LtiRuntime(Runtime):
         cls = self.load_block_type(block_type)
         usage = self.usage_id()
         return self.construct_xblock_from_class(cls, ScopeIds(self.anon_id, block_type, usage, usage))
+
+    # -- the launch's language ----------------------------------------------------------------------------
+    # Blocks take Django's active language first (Open edX's request language); in the tool that is the
+    # launch's, not the browser's, so every render and handler call runs with it activated.
+    def render(self, block, view_name, context=None):
+        with django_translation.override(self.session.locale):
+            return super().render(block, view_name, context)
+
+    def handle(self, block, handler_name, request, suffix=""):
+        with django_translation.override(self.session.locale):
+            return super().handle(block, handler_name, request, suffix)
 
     def applicable_aside_types(self, block):
         """No XBlock asides in the tool (the base runtime would scan every installed entry point per render)."""

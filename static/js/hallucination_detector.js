@@ -61,6 +61,7 @@
   }
 
   function LdaiHallucinationDetector(runtime, element, args) {
+    args = C.initArgs(args);  /* decoded once: see rendering.pack_init_args */
     var root = C.rootElement(element).querySelector('.ldai-hallucination-detector') || C.rootElement(element);
     var i18n = C.makeI18n(args.lang, args.i18n);
     var t = i18n.gettext;
@@ -587,7 +588,8 @@
           el('caption', {class: 'ldai-sr-only', text: t('Best score of each learner')}),
           el('thead', {}, [el('tr', {}, [el('th', {scope: 'col', text: t('Rank')}), el('th', {scope: 'col', text: t('Learner')}), el('th', {scope: 'col', text: t('Best score')})])]),
           el('tbody', {}, rows)
-        ])
+        ]),
+        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
       ]);
     }
 

@@ -15,6 +15,7 @@
 
   function LdaiHallucinationDetectorStudio(runtime, element, args) {
     var parts = C.studioParts(runtime, element, args);
+    args = parts.args;
     var root = parts.root, form = parts.form, i18n = parts.i18n, api = parts.api, announce = parts.announce;
     var t = i18n.gettext;
     var studio = null;  /* the shared Studio form wiring, set up below */

@@ -11,6 +11,25 @@
     return element && element.jquery ? element[0] : element;
   }
 
+  /* The start-up arguments: the block sends them as one script-safe string of JSON (rendering.pack_init_args),
+   * so no host can let author text close the <script> element they travel in. */
+  function initArgs(args) {
+    if (args && typeof args.ldai === 'string') { return JSON.parse(args.ldai); }
+    return args || {};
+  }
+
+  /* Strings: Open edX's compiled catalog for us first (atlas, OEP-58: window.LdaiXBlocksI18N, the namespace
+   * drag-and-drop-v2 uses for its own), then the catalog the block sent, then the English source. */
+  var NAMESPACE = 'LdaiXBlocksI18N';
+
+  function platformText(msgid, plural, n) {
+    var platform = global[NAMESPACE];
+    if (!platform) { return null; }
+    var text = plural === undefined ? platform.gettext(msgid) : platform.ngettext(msgid, plural, n);
+    var source = plural === undefined || n === 1 ? msgid : plural;
+    return text && text !== source ? text : null;
+  }
+
   function makeI18n(lang, catalog) {
     catalog = catalog || {};
     function pluralIndex(n) {
@@ -25,13 +44,14 @@
     return {
       lang: lang || 'en',
       gettext: function (msgid, values) {
-        var text = catalog[msgid];
+        var text = platformText(msgid) || catalog[msgid];
         return interpolate(typeof text === 'string' && text ? text : msgid, values);
       },
       ngettext: function (singular, plural, n, values) {
         var forms = catalog[singular];
         var index = pluralIndex(n);
-        var text = Array.isArray(forms) && forms[index] ? forms[index] : (index === 0 ? singular : plural);
+        var text = platformText(singular, plural, n) ||
+          (Array.isArray(forms) && forms[index] ? forms[index] : (index === 0 ? singular : plural));
         return interpolate(text, values);
       },
       percent: function (fraction) {
@@ -64,7 +84,12 @@
     return node;
   }
 
+  /* Django's CSRF token the way Open edX's own XBlock JavaScript sends it: the header its pages set on every
+   * jQuery request ($.ajaxSetup in the LMS and Studio), else Django's readable csrftoken cookie. */
   function csrfToken() {
+    var jq = global.jQuery;
+    var headers = jq && jq.ajaxSettings && jq.ajaxSettings.headers;
+    if (headers && headers['X-CSRFToken']) { return headers['X-CSRFToken']; }
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : '';
   }
@@ -148,10 +173,11 @@
 
   /* What every Studio script starts from: its form, strings, handler calls and live region. */
   function studioParts(runtime, element, args) {
+    args = initArgs(args);
     var root = rootElement(element);
     var form = root.querySelector('[data-ldai-studio-form]');
     var i18n = makeI18n(args.lang, args.i18n);
-    return {root: root, form: form, i18n: i18n, api: makeApi(runtime, root, i18n),
+    return {root: root, form: form, i18n: i18n, args: args, api: makeApi(runtime, root, i18n),
       announce: makeAnnouncer(form.querySelector('[data-ldai-live]'))};
   }
 
@@ -253,8 +279,46 @@
     return editor;
   }
 
+  /* The learner's choice of how the others see them on a leaderboard (LeaderboardMixin: hidden by default,
+   * first name or an alias). Shown only when the author lets names appear; onSaved(board) redraws the board. */
+  var nameChoiceCount = 0;
+  function leaderboardNameChoice(board, api, i18n, onSaved) {
+    if (!board || !board.names_shown) { return null; }
+    var t = i18n.gettext;
+    var mine = board.my_name || {show: 'hidden', alias: ''};
+    var id = 'ldai-lb-name-' + (++nameChoiceCount);
+    var status = el('p', {class: 'ldai-status', role: 'status', 'aria-live': 'polite'});
+    var alias = el('input', {type: 'text', id: id + '-alias', name: 'alias', maxlength: 40, value: mine.alias || '', autocomplete: 'nickname'});
+    var options = [['hidden', t('Do not show my name')], ['first_name', t('Show my first name')], ['alias', t('Show this name:')]];
+    var fieldset = el('fieldset', {class: 'ldai-lb-name'}, [el('legend', {text: t('How the other learners see you')})].concat(options.map(function (option) {
+      return el('div', {}, [
+        el('input', {type: 'radio', id: id + '-' + option[0], name: id, value: option[0], checked: mine.show === option[0]}),
+        el('label', {for: id + '-' + option[0], text: option[1]}),
+        option[0] === 'alias' ? alias : null
+      ]);
+    })));
+    var save = el('button', {type: 'submit', class: 'ldai-secondary', text: t('Save my choice')});
+    var form = el('form', {novalidate: true}, [fieldset, save, status]);
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var checked = form.querySelector('input[type=radio]:checked');
+      setFieldErrors(form, {});
+      api.call('leaderboard_name_choice', {show: checked ? checked.value : 'hidden', alias: alias.value}).then(function (result) {
+        status.textContent = t('Saved.');
+        if (onSaved) { onSaved(result.leaderboard); }
+      }).catch(function (error) {
+        var first = setFieldErrors(form, error.fields && error.fields.alias ? {alias: error.fields.alias} : {});
+        status.textContent = error.message;
+        (first || alias).focus();
+      });
+    });
+    return form;
+  }
+
   global.LdaiCommon = {
     contentEditor: contentEditor,
+    leaderboardNameChoice: leaderboardNameChoice,
+    initArgs: initArgs,
     fieldValue: fieldValue,
     wireStudioForm: wireStudioForm,
     studioParts: studioParts,

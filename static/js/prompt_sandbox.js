@@ -8,6 +8,7 @@
   var el = C.el;
 
   function LdaiPromptSandbox(runtime, element, args) {
+    args = C.initArgs(args);  /* decoded once: see rendering.pack_init_args */
     var root = C.rootElement(element).querySelector('.ldai-prompt-sandbox') || C.rootElement(element);
     var i18n = C.makeI18n(args.lang, args.i18n);
     var t = i18n.gettext;
@@ -217,7 +218,8 @@
               el('td', {text: i18n.percent(row.score)})
             ]);
           }))
-        ]) : null
+        ]) : null,
+        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
       ]));
     }
 

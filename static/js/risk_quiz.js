@@ -7,6 +7,7 @@
   var el = C.el;
 
   function LdaiRiskQuiz(runtime, element, args) {
+    args = C.initArgs(args);  /* decoded once: see rendering.pack_init_args */
     var root = C.rootElement(element).querySelector('.ldai-risk-quiz') || C.rootElement(element);
     var i18n = C.makeI18n(args.lang, args.i18n);
     var t = i18n.gettext;

@@ -8,6 +8,7 @@ from xml.sax.saxutils import quoteattr
 import pytest
 
 from ldai_xblocks.blocks.risk_quiz import RiskQuizBlock
+from ldai_xblocks.rendering import unpack_init_args
 from tests.conftest import fixture_text
 
 CONTENT = fixture_text("quiz_small.json")
@@ -298,7 +299,7 @@ def test_the_intro_counts_the_questions_of_the_attempt_in_force(blocks, handler)
     handler(block, "start_attempt", {})
     fragment = block.student_view()
     assert "3 workplace scenarios" in fragment.content
-    assert len(fragment.json_init_args["state"]["questions"]) == 3
+    assert len(unpack_init_args(fragment.json_init_args)["state"]["questions"]) == 3
 
 
 def test_ticked_but_unchecked_choices_are_kept_as_a_draft(blocks, quiz_block, handler):

@@ -435,7 +435,10 @@ def handler_prefix(html: str) -> str:
 
 
 def init_args(html: str) -> dict:
-    return json.loads(re.search(r'<script type="json/xblock-args" class="xblock_json_init_args">(.*?)</script>', html, re.S).group(1))
+    """The block's start-up arguments as its JavaScript sees them (decoded like LdaiCommon.initArgs)."""
+    from ldai_xblocks.rendering import unpack_init_args
+
+    return unpack_init_args(json.loads(re.search(r'<script type="json/xblock-args" class="xblock_json_init_args">(.*?)</script>', html, re.S).group(1)))
 
 
 def call(client, prefix: str, name: str, payload=None, *, raw: bytes | None = None):

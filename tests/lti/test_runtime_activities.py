@@ -68,13 +68,18 @@ def test_hunt_leaderboard_is_shared_by_the_links_learners(client, graded_platfor
     consumer, _ = graded_platform
     custom = hunt_custom(leaderboard_enabled=True, leaderboard_anonymous=False)
     for learner in ("learner-a", "learner-b"):
-        prefix = handler_prefix(launch_page(client, consumer, user_id=learner, name=f"Name {learner}", custom=custom))
+        prefix = handler_prefix(launch_page(client, consumer, user_id=learner, name=f"Ada {learner}", custom=custom))
         status, _ = call(client, prefix, "submit", {"flags": perfect_flags() if learner == "learner-a" else {}})
         assert status == 200
+        if learner == "learner-a":  # learner A chooses to appear by first name; B keeps the default (hidden)
+            status, _ = call(client, prefix, "leaderboard_name_choice", {"show": "first_name"})
+            assert status == 200
     link = ResourceLinkConfig.objects.get()
     assert len(link.summary["leaderboard_entries"]) == 2  # user_state_summary lives on the resource link
+    assert "Ada" not in json.dumps(link.summary)  # no names in the shared summary: resolved when drawn (issue 10)
     board = init_args(launch_page(client, consumer, user_id="learner-b", custom=custom))["state"]["leaderboard"]
-    assert [r["rank"] for r in board["rows"]] == [1, 2] and board["rows"][0]["name"] == "Name learner-a"
+    assert [r["rank"] for r in board["rows"]] == [1, 2]
+    assert board["rows"][0]["name"] == "Ada" and board["rows"][1]["name"] == ""
 
 
 def test_hunt_authoring_view_for_instructors(client, graded_platform):
