@@ -1,6 +1,7 @@
 # ldai-xblocks. The two commands a newcomer needs (README.rst):
 #   make demo   - sets up .venv, the database and the catalogs, then serves the demo on http://127.0.0.1:8000
-#   make test   - sets up what the tests need (Python packages, Debian's chromium, axe-core) and runs the whole suite
+#   make test   - sets up what the tests need (Python packages, Debian's chromium, axe-core, postgresql, redis-server)
+#                 and runs the whole suite on SQLite, then the LTI tool's tests again on PostgreSQL + Redis
 # Everything is installed by these rules: nothing to install by hand, on a new machine too.
 
 SHELL := /bin/bash
@@ -14,12 +15,14 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
+# The tests that run a second time on a private PostgreSQL + Redis (tests/services.py starts them).
+POSTGRES_TESTS ?= tests/lti
 
 export DJANGO_SETTINGS_MODULE := lti_tool.site.settings
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help demo test lint unit browser-deps lrs-deps install test-install compile_translations extract_translations \
+.PHONY: help demo test lint unit browser-deps service-deps lrs-deps install test-install compile_translations extract_translations \
         check_translations requirements bench bench-deps clean
 
 help:
@@ -73,6 +76,20 @@ browser-deps:
 	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
 	fi
 
+# Debian's PostgreSQL and Redis servers: the second test pass starts private instances of them (a fresh
+# cluster in a temporary directory, redis on a free port; tests/services.py) - nothing runs as a system service.
+# Debian keeps initdb/pg_ctl under /usr/lib/postgresql/<version>/bin, off PATH.
+service-deps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's $$missing (the PostgreSQL + Redis test pass)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	    || { echo "Could not install $$missing: run 'apt-get install $$missing' as root, then 'make test' again."; exit 1; }; \
+	fi
+
 # ---------------------------------------------------------------- translations
 extract_translations: $(VENV)/.installed-test
 	$(BIN)/python translations/catalog_tool.py extract
@@ -88,9 +105,10 @@ check_translations: $(VENV)/.installed-test
 demo: $(VENV)/.installed-base compile_translations
 	$(BIN)/ldai serve --demo --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test browser-deps lrs-deps compile_translations
+test: $(VENV)/.installed-test browser-deps lrs-deps service-deps compile_translations
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+	LDAI_TEST_BACKEND=postgres $(BIN)/pytest $(POSTGRES_TESTS) $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------- the rest
 # The anchors (requirements/bench.txt, on top of the test set) and the published wheels the bench reads
@@ -100,15 +118,8 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test requirements/bench.txt require
 	$(BIN)/pip download -q --no-deps --only-binary=:all: -r requirements/bench-wheels.txt -d var/bench-wheels
 	@touch $@
 
-# The load test's shared cache: several gunicorn workers must share login state, nonces and launch
-# sessions, as in production (REDIS_URL). Debian's redis-server; bench_load starts a private one on 127.0.0.1.
-bench-deps:
-	@if ! command -v redis-server >/dev/null; then \
-	  echo "Installing Debian's redis-server (the load test's shared cache)"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null \
-	    || echo "Could not install redis-server: the load test falls back to Django's file cache (and says so)."; \
-	fi
+# The load test's shared cache is the same Redis the tests use (service-deps).
+bench-deps: service-deps
 
 bench: $(VENV)/.installed-bench browser-deps bench-deps compile_translations
 	$(BIN)/python bench/run.py

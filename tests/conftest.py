@@ -21,7 +21,31 @@ from xblock.reference.user_service import UserService, XBlockUser
 from xblock.runtime import DictKeyValueStore, KvsFieldData
 from xblock.test.toy_runtime import ToyRuntime
 
+from tests import services
+
 FIXTURES = Path(__file__).parent / "fixtures"
+_BACKEND: services.Backend | None = None
+
+
+def pytest_configure(config):
+    """``LDAI_TEST_BACKEND=postgres``: start a private PostgreSQL + Redis before any test opens a
+    connection, and run this pass on them (tests/services.py says how and why)."""
+    global _BACKEND
+    if services.selected_backend() == "postgres" and _BACKEND is None:
+        _BACKEND = services.start_backend()
+
+
+def pytest_unconfigure(config):
+    global _BACKEND
+    if _BACKEND is not None:
+        _BACKEND.stop()
+        _BACKEND = None
+
+
+def pytest_report_header(config):
+    if _BACKEND is not None:
+        return [f"ldai backend: PostgreSQL on 127.0.0.1:{_BACKEND.postgres.port}, Redis on 127.0.0.1:{_BACKEND.redis.port}"]
+    return ["ldai backend: SQLite + in-process cache (LDAI_TEST_BACKEND=postgres for PostgreSQL + Redis)"]
 
 
 class _I18n:

@@ -25,12 +25,13 @@ from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 
 from ..content.packs import default_pack_ref, is_mixed, list_packs, load_pack
 from ..engine import llm as llm_adapter
-from ..engine.prompt_feedback import give_feedback
+from ..engine.prompt_feedback import add_review, give_feedback, offline_feedback, review_request
 from ..engine.prompt_rubric import CRITERIA, MAX_SCORE, criteria_gained, labels, normalise_weights
 from ..engine.quiz import seed_for
 from ..i18n import N_
 from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
 from .evidence import EvidenceMixin, prompt_signals
+from .llm_quota import shared_quota
 
 GRADINGS = ("best", "last")
 MAX_PROMPT_CHARS = 6000
@@ -48,37 +49,7 @@ KIND_LABELS = {
 }
 
 
-class _CacheQuota:
-    """Quota counters in Django's cache when the runtime has one (shared by every worker)."""
-
-    def __init__(self, cache):
-        self.cache = cache
-
-    def incr(self, key: str, window_seconds: int) -> int:
-        self.cache.add(key, 0, window_seconds)
-        try:
-            return int(self.cache.incr(key))
-        except ValueError:  # expired between add and incr
-            self.cache.set(key, 1, window_seconds)
-            return 1
-
-
-_PROCESS_QUOTA = llm_adapter.InMemoryQuota()
-
-
-def _quota() -> llm_adapter.QuotaCounter:
-    try:
-        from django.conf import settings
-
-        if settings.configured:
-            from django.core.cache import cache
-
-            return _CacheQuota(cache)
-    except Exception:  # no Django, or no cache configured: one process, one counter
-        pass
-    return _PROCESS_QUOTA
-
-
+@XBlock.wants("ldai_llm_jobs")  # the LTI tool runs the LLM review as a task; Open edX has no such service
 class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
     """Write a prompt for a real task of your job; feedback per criterion and a confidential-data guard."""
 
@@ -321,21 +292,50 @@ class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
             raise UserError(self._("You have used all your attempts."), 409, code="no_attempts_left")
         document = self.content_document()
         scenario = self.scenario(document)
+        llm = self._llm_settings()
+        jobs = self.runtime.service(self, "ldai_llm_jobs") if llm.enabled else None
         feedback = give_feedback(
             prompt,
             advice_lang=self.language(),
             scenario=scenario,
             terms=self._terms(scenario),
-            llm_settings=self._llm_settings(),
-            quota=_quota(),
+            llm_settings=None if jobs else llm,  # with the jobs service, the model is asked off this request
+            quota=shared_quota(),
             learner_id=self.learner_id(),
-            course_id=str(getattr(self.scope_ids.usage_id, "context_key", "") or self.scope_ids.usage_id),
+            course_id=self._course_id(),
             ner=self.ldai_settings().get("NER") is True,
         )
         self._record(prompt, feedback, document)
+        if jobs:
+            request = review_request(feedback, llm, advice_lang=self.language(), scenario=scenario,
+                                     learner_id=self.learner_id(), course_id=self._course_id())
+            self.last_feedback = {**self.last_feedback, "llm_pending": jobs.submit(request)}
         return self.user_state()
 
-    def _record(self, prompt: str, feedback, document: dict) -> None:
+    @json_api
+    def llm_review(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """The page polls this while its feedback says ``llm_pending``: the model's part, once its task ended."""
+        job = self.last_feedback.get("llm_pending")
+        jobs = self.runtime.service(self, "ldai_llm_jobs")
+        outcome = jobs.result(job) if job and jobs else None
+        if outcome is None or not self.attempts:
+            return self.user_state()
+        document = self.content_document()
+        scenario = self.scenario(document)
+        last = self.attempts[-1]
+        feedback = offline_feedback(last["prompt"], advice_lang=self.language(), scenario=scenario, terms=self._terms(scenario),
+                                    ner=self.ldai_settings().get("NER") is True)
+        review = (llm_adapter.LLMReview.from_dict(outcome["review"]) if "review" in outcome
+                  else llm_adapter.LLMError(str(outcome.get("error") or "http_error")))
+        self._record(last["prompt"], add_review(feedback, review, scenario=scenario, advice_lang=self.language()), document, replace_last=True)
+        return self.user_state()
+
+    def _course_id(self) -> str:
+        return str(getattr(self.scope_ids.usage_id, "context_key", "") or self.scope_ids.usage_id)
+
+    def _record(self, prompt: str, feedback, document: dict, *, replace_last: bool = False) -> None:
+        """Store an attempt and grade it; ``replace_last``: the model's review completes the last attempt
+        (no new attempt is counted; the grade follows the reviewed score)."""
         charter = self._charter(document)
         names = {kind: self._(label) for kind, label in KIND_LABELS.items()}
         findings = [f.as_dict() for f in feedback.findings]
@@ -343,7 +343,8 @@ class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
         fraction = feedback.score / 100
         capped = bool(findings) and self.leak_caps_grade and fraction > self.leak_cap
         grade = min(fraction, self.leak_cap) if findings and self.leak_caps_grade else fraction
-        number = len(self.attempts) + 1
+        earlier = self.attempts[:-1] if replace_last else self.attempts
+        number = len(earlier) + 1
         result = feedback.as_dict()
         result.update({
             "scenario": self.scenario(document)["id"],
@@ -367,12 +368,15 @@ class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
             "findings": findings,
             "capped": capped,
             "llm_used": feedback.llm_used,
-            "at": datetime.now(UTC).isoformat(),
+            "at": self.attempts[-1]["at"] if replace_last else datetime.now(UTC).isoformat(),
         }
-        self.attempts = [*self.attempts, attempt][-MAX_STORED_ATTEMPTS:]
+        self.attempts = [*earlier, attempt][-MAX_STORED_ATTEMPTS:]
         self.last_feedback = result
         self.draft = {k: v for k, v in self.draft.items() if k != attempt["scenario"]}  # submitted: the prompt is in the history now
-        if self.grading == "last":
+        if replace_last:
+            self.raw_earned = grade if self.grading == "last" else max(self.raw_earned, grade)
+            self._publish_grade(self.get_score())
+        elif self.grading == "last":
             self.completed_attempts += 1
             self.raw_earned = grade
             self._publish_grade(self.get_score())
@@ -380,6 +384,8 @@ class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
         else:
             self.record_attempt(grade)
         self.record_on_leaderboard(grade)
+        if replace_last:
+            return  # the submission was reported (event and evidence) when the learner sent it
         self.record_evidence(prompt_signals(attempt["scores"], MAX_SCORE, bool(findings)))
         self.emit("submitted", {
             "attempt": number,

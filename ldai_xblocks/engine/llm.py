@@ -35,7 +35,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 import requests
@@ -88,6 +88,18 @@ class LLMSettings:
     @property
     def enabled(self) -> bool:
         return self.backend == "openai" and bool(self.model) and bool(self.base_url)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, for a background task (names the key's environment variable, never the key)."""
+        return {**{f.name: getattr(self, f.name) for f in fields(self)}, "query": dict(self.query)}
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> LLMSettings:
+        known = {f.name for f in fields(cls)}
+        kept = {k: v for k, v in values.items() if k in known}
+        if "allowed_hosts" in kept:  # a list once it has travelled as JSON
+            kept["allowed_hosts"] = tuple(kept["allowed_hosts"])
+        return cls(**kept)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any] | None) -> LLMSettings:
@@ -312,6 +324,16 @@ class LLMReview:
     answer: str
     judgments: dict[str, Judgment]
     model: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, to travel from a background task to the page that waits for it."""
+        return {"answer": self.answer, "model": self.model,
+                "judgments": {c: {"level": j.level, "comment": j.comment} for c, j in self.judgments.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LLMReview:
+        judgments = {c: Judgment(c, int(j["level"]), str(j.get("comment", ""))) for c, j in (data.get("judgments") or {}).items()}
+        return cls(answer=str(data.get("answer", "")), judgments=judgments, model=str(data.get("model", "")))
 
 
 def judge_messages(redacted_prompt: str, lang: str, scenario_task: str = "") -> list[dict[str, str]]:

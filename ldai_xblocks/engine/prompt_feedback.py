@@ -80,6 +80,71 @@ class PromptFeedback:
         return data
 
 
+def offline_feedback(
+    prompt: str,
+    *,
+    lang: str | None = None,
+    advice_lang: str | None = None,
+    scenario: Mapping[str, Any] | None = None,
+    terms: Iterable[str] = (),
+    ner: bool = False,
+) -> PromptFeedback:
+    """The part that runs on the machine, at once: scan and redact, score with the rubric, spot injections."""
+    scenario = scenario or {}
+    all_terms = list(terms) + list(scenario.get("confidential_terms") or [])
+    redacted, findings = scan_and_redact(prompt, all_terms, ner=ner)
+    rubric = analyze(prompt, lang=lang, scenario=scenario, advice_lang=advice_lang, confidential=[(f.start, f.end) for f in findings])
+    feedback = PromptFeedback(rubric=rubric, findings=findings, redacted=redacted, injection=looks_like_injection(prompt))
+    if feedback.injection:
+        feedback.notices.append(gettext_for(advice_lang or rubric.lang)(INJECTION_NOTICE))
+    return feedback
+
+
+def add_review(feedback: PromptFeedback, review: llm_adapter.LLMReview | llm_adapter.LLMError, *,
+               scenario: Mapping[str, Any] | None = None, advice_lang: str | None = None) -> PromptFeedback:
+    """The model's part, when it comes (at once, or later from a background task): its answer and
+    comments, each criterion moved by at most one step (not after an injection); a failure adds its notice."""
+    _ = gettext_for(advice_lang or feedback.rubric.lang)
+    if isinstance(review, llm_adapter.LLMError):
+        message = NOTICES.get(review.reason, NOTICES["http_error"])
+        if message:
+            feedback.notices.append(_(message))
+        return feedback
+    feedback.llm_used = True
+    feedback.answer = review.answer
+    feedback.comments = {c: j.comment for c, j in review.judgments.items() if j.comment}
+    if not feedback.injection:
+        steps = llm_adapter.judgments_to_steps(feedback.rubric.scores(), review.judgments)
+        feedback.rubric = apply_adjustments(feedback.rubric, steps, scenario or {}, advice_lang)
+    return feedback
+
+
+def review_request(feedback: PromptFeedback, settings: llm_adapter.LLMSettings, *, advice_lang: str | None = None,
+                   scenario: Mapping[str, Any] | None = None, learner_id: str = "anonymous", course_id: str = "default") -> dict[str, Any]:
+    """What a background task needs to ask the model later (JSON-ready): the *redacted* prompt only."""
+    return {
+        "redacted": feedback.redacted,
+        "lang": advice_lang or feedback.rubric.lang,
+        "scenario_task": str((scenario or {}).get("task") or ""),
+        "settings": settings.as_dict(),
+        "learner_id": learner_id,
+        "course_id": course_id,
+    }
+
+
+def run_review(request: Mapping[str, Any], *, quota: llm_adapter.QuotaCounter | None = None,
+               client: llm_adapter.ChatClient | None = None) -> llm_adapter.LLMReview | llm_adapter.LLMError:
+    """Ask the model for a :func:`review_request` (the quotas are counted here); never raises LLMError."""
+    try:
+        return llm_adapter.review(
+            request["redacted"], request["lang"], llm_adapter.LLMSettings.from_dict(request["settings"]),
+            scenario_task=request.get("scenario_task", ""), quota=quota,
+            learner_id=request.get("learner_id", "anonymous"), course_id=request.get("course_id", "default"), client=client,
+        )
+    except llm_adapter.LLMError as exc:
+        return exc
+
+
 def give_feedback(
     prompt: str,
     *,
@@ -94,35 +159,14 @@ def give_feedback(
     client: llm_adapter.ChatClient | None = None,
     ner: bool = False,
 ) -> PromptFeedback:
-    """Scan, score offline, then let a configured LLM refine; never fails because of the LLM."""
-    scenario = scenario or {}
-    all_terms = list(terms) + list(scenario.get("confidential_terms") or [])
-    redacted, findings = scan_and_redact(prompt, all_terms, ner=ner)
-    rubric = analyze(prompt, lang=lang, scenario=scenario, advice_lang=advice_lang, confidential=[(f.start, f.end) for f in findings])
-    feedback = PromptFeedback(rubric=rubric, findings=findings, redacted=redacted, injection=looks_like_injection(prompt))
-    _ = gettext_for(advice_lang or rubric.lang)
-    if feedback.injection:
-        feedback.notices.append(_(INJECTION_NOTICE))
+    """Scan, score offline, then let a configured LLM refine, in this call; never fails because of the LLM."""
+    feedback = offline_feedback(prompt, lang=lang, advice_lang=advice_lang, scenario=scenario, terms=terms, ner=ner)
     settings = llm_settings or llm_adapter.LLMSettings()
     if not settings.enabled:
         return feedback
-    try:
-        review = llm_adapter.review(
-            redacted, advice_lang or rubric.lang, settings, scenario_task=str(scenario.get("task") or ""),
-            quota=quota, learner_id=learner_id, course_id=course_id, client=client,
-        )
-    except llm_adapter.LLMError as exc:
-        message = NOTICES.get(exc.reason, NOTICES["http_error"])
-        if message:
-            feedback.notices.append(_(message))
-        return feedback
-    feedback.llm_used = True
-    feedback.answer = review.answer
-    feedback.comments = {c: j.comment for c, j in review.judgments.items() if j.comment}
-    if not feedback.injection:
-        steps = llm_adapter.judgments_to_steps(rubric.scores(), review.judgments)
-        feedback.rubric = apply_adjustments(rubric, steps, scenario, advice_lang)
-    return feedback
+    request = review_request(feedback, settings, advice_lang=advice_lang, scenario=scenario, learner_id=learner_id, course_id=course_id)
+    return add_review(feedback, run_review(request, quota=quota, client=client), scenario=scenario, advice_lang=advice_lang)
 
 
-__all__ = ["INJECTION_NOTICE", "NOTICES", "PromptFeedback", "give_feedback", "looks_like_injection"]
+__all__ = ["INJECTION_NOTICE", "NOTICES", "PromptFeedback", "add_review", "give_feedback", "looks_like_injection", "offline_feedback",
+           "review_request", "run_review"]

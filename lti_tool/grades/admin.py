@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from lti_tool.models import GradeOutbox, ResourceLinkConfig
 
-from .sender import in_process
+from .scheduling import deliver_soon
 
 Status = GradeOutbox.Status
 
@@ -52,12 +52,12 @@ class GradeOutboxAdmin(admin.ModelAdmin):
     @admin.action(description="Send the selected grades again now")
     def retry_now(self, request, queryset):
         """Failed or waiting rows go back to the queue, due now; sent rows are left alone (no duplicates)."""
-        count = queryset.filter(Q(status=Status.FAILED) | Q(status=Status.PENDING)).update(
-            status=Status.PENDING, next_attempt_at=timezone.now(), lease_until=None,
-        )
+        waiting = queryset.filter(Q(status=Status.FAILED) | Q(status=Status.PENDING))
+        pks = list(waiting.values_list("pk", flat=True))
+        count = GradeOutbox.objects.filter(pk__in=pks).update(status=Status.PENDING, next_attempt_at=timezone.now(), lease_until=None)
         skipped = queryset.count() - count
-        if count:
-            in_process.notify()
+        for pk in pks:
+            deliver_soon(pk)
         self.message_user(request, f"{count} grade(s) queued for delivery now.", messages.SUCCESS)
         if skipped:
             self.message_user(request, f"{skipped} grade(s) skipped: already sent, being sent, or superseded.", messages.INFO)

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from lti_tool.models import GradeOutbox, ResourceLinkConfig
 
+from .scheduling import deliver_on_commit
+
 log = logging.getLogger("ldai.lti.grades")
 
 
@@ -65,7 +67,7 @@ def record_score(resource_link: ResourceLinkConfig, user_sub: str, value, max_va
         deployment_id=resource_link.deployment_id, resource_link=resource_link, user_sub=user_sub,
         status=GradeOutbox.Status.PENDING,
     ).update(status=GradeOutbox.Status.SUPERSEDED)
-    return GradeOutbox.objects.create(
+    row = GradeOutbox.objects.create(
         deployment_id=resource_link.deployment_id,
         resource_link=resource_link,
         user_sub=user_sub,
@@ -81,6 +83,8 @@ def record_score(resource_link: ResourceLinkConfig, user_sub: str, value, max_va
         next_attempt_at=min(timestamp, timezone.now()),  # due at once, even when the timestamp was moved to the next second
         idempotency_key=key,
     )
+    deliver_on_commit(row.pk)  # a task per row once the learner's transaction commits (scheduling.py)
+    return row
 
 
 def next_timestamp(resource_link: ResourceLinkConfig, user_sub: str, now: datetime | None = None) -> datetime:

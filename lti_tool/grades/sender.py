@@ -31,10 +31,11 @@ from datetime import datetime, timedelta
 import requests
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import Q
 from django.utils import timezone
 
+from lti_tool.celery_app import tasks_run_in_workers
 from lti_tool.lti.claims import SCOPE_LINEITEM, SCOPE_SCORE
 from lti_tool.lti.demo_platform import is_demo_platform
 from lti_tool.models import GradeOutbox, ResourceLinkConfig
@@ -42,6 +43,7 @@ from lti_tool.models import GradeOutbox, ResourceLinkConfig
 from .ags import AgsClient, AgsError, Score
 from .outbox import lineitem_points
 from .outcome import DELIVERED, REFUSED, RETRY, classify
+from .scheduling import claim, due
 
 log = logging.getLogger("ldai.lti.grades")
 Status = GradeOutbox.Status
@@ -83,21 +85,8 @@ class Stats:
 
 
 def claim_due(now: datetime, limit: int, policy: Policy) -> list[tuple[int, datetime]]:
-    """Take up to ``limit`` due rows; returns (pk, lease) pairs this worker now owns."""
-    due = (
-        GradeOutbox.objects.filter(
-            Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, lease_until__lt=now)
-        )
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", "status", "lease_until")[:limit]
-    )
-    lease = now + timedelta(seconds=policy.lease)
-    claimed = []
-    for pk, status, old_lease in list(due):
-        updated = GradeOutbox.objects.filter(pk=pk, status=status, lease_until=old_lease).update(status=Status.SENDING, lease_until=lease)
-        if updated:
-            claimed.append((pk, lease))
-    return claimed
+    """Take up to ``limit`` due rows; returns (pk, lease) pairs this worker now owns (scheduling.claim: row locks)."""
+    return claim(due(now), now, limit, policy.lease)
 
 
 def _finish(pk: int, lease: datetime, **values) -> bool:
@@ -224,7 +213,7 @@ def run_worker(once: bool = False, *, poll_interval: float = 5.0, limit: int = 5
     totals = Stats()
     stop = stop or threading.Event()
     while not stop.is_set():
-        close_old_connections()
+        _refresh_connections()
         try:
             stats = deliver_due(limit=limit, policy=policy, session=session)
         except DatabaseError:
@@ -248,8 +237,15 @@ def run_worker(once: bool = False, *, poll_interval: float = 5.0, limit: int = 5
             wake.clear()
         else:
             stop.wait(pause)
-    close_old_connections()
+    _refresh_connections()
     return totals.as_dict()
+
+
+def _refresh_connections() -> None:
+    """Drop broken or expired connections between passes, as Django does between requests; never
+    inside a caller's transaction (a drain called from a test or a shell), whose connection it would close."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 class InProcessSender:
@@ -262,7 +258,8 @@ class InProcessSender:
         self._stop = threading.Event()
 
     def enabled(self) -> bool:
-        return bool(_conf("GRADES_IN_PROCESS", False))
+        """Only without Celery workers: with a broker, tasks and the beat sweep deliver (lti_tool.grades.scheduling)."""
+        return bool(_conf("GRADES_IN_PROCESS", False)) and not tasks_run_in_workers()
 
     def notify(self) -> None:
         """Called on commit of a transaction that queued a grade."""

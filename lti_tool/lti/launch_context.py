@@ -79,7 +79,8 @@ def _text(value, name: str, *, limit: int = 255) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise LaunchError("claim_malformed", f"{name} must be text")
-    return str(value)[:limit]
+    # U+0000 is refused by PostgreSQL's text columns and means nothing in a name or a title: dropped on every database.
+    return str(value).replace("\x00", "")[:limit]
 
 
 def _identifier(value, name: str) -> str:

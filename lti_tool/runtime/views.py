@@ -32,7 +32,6 @@ from django.views.decorators.http import require_GET
 
 from ldai_xblocks.i18n import N_, gettext_for, normalize_language
 
-from ..grades.sender import in_process
 from .session import SessionRefused, open_session
 from .xblock_runtime import ASSET_ROOTS, AuthoringForbidden, LtiRuntime
 
@@ -117,9 +116,8 @@ def handler(request, token: str, handler: str, suffix: str = ""):
             return json_refusal("unknown_handler", language)
         try:
             with transaction.atomic():
+                # A score recorded here is handed to the grade sender when this commits (grades.scheduling).
                 result = runtime.handle(block, handler, _webob_request(request, body), suffix)
-                if runtime.grades_recorded:
-                    transaction.on_commit(in_process.notify)
         except AuthoringForbidden:
             log.warning("learner write to authoring fields refused on resource link %s", session.link.pk)
             return json_refusal("authoring", language)

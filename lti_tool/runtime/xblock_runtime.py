@@ -47,7 +47,9 @@ from ..grades.outbox import ScoreRejected, record_score
 from ..lti.claims import CUSTOM_JOB_FAMILY
 from ..models import LearnerState
 from . import statements
+from .llm_jobs import SERVICE_NAME, LlmJobService
 from .session import RuntimeSession
+from .storable import storable
 
 log = logging.getLogger("ldai.lti.runtime")
 
@@ -262,7 +264,7 @@ class LtiKeyValueStore(KeyValueStore):
             if delete:
                 container.pop(key.field_name, None)
             else:
-                container[key.field_name] = value
+                container[key.field_name] = storable(value)
         for row_key in touched_rows:
             self._rows[row_key].save()
         if "summary" in touched_link:
@@ -442,6 +444,7 @@ class LtiRuntime(Runtime):
             "i18n": LtiI18nService(session.locale),
             "user": LtiUserService(session, self.anon_id),
             "settings": LtiSettingsService(),
+            SERVICE_NAME: LlmJobService(),  # the prompt sandbox's LLM review runs as a task (llm_jobs.py)
         }
         super().__init__(ids, ids, services=services)
 

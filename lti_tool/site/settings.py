@@ -145,7 +145,7 @@ if _env_bool("LDAI_BEHIND_TLS_PROXY"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("LDAI_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = _env_bool("LDAI_HSTS_PRELOAD", False)
     SECURE_SSL_REDIRECT = _env_bool("LDAI_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+    SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)/?$"]  # the probes of a load balancer speak plain http
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -210,3 +210,28 @@ LDAI_LTI = {
     "KEY_ROTATION_GRACE_HOURS": int(os.environ.get("LDAI_LTI_KEY_GRACE_HOURS", "72")),
     "TOOL_NAME": os.environ.get("LDAI_LTI_TOOL_NAME", "AI literacy at work"),
 }
+
+# --- Background work and production layout (issue 13; lti_tool.celery_app, docs/deployment.rst) ---
+# Without CELERY_BROKER_URL every task runs in the process that asks for it (the demo needs no broker:
+# grades go through the in-process sender thread, LLM feedback through a thread of the web process).
+# With it (redis://..., a database of its own beside the cache's), `celery -A lti_tool.celery_app worker`
+# runs the tasks and `celery -A lti_tool.celery_app beat` the periodic grade sweep.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True  # the outbox and the cache hold the outcomes; no result backend to run
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves it in the queue for another
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # slow tasks (a 30 s LLM call) do not hold others back in one worker
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TIMEZONE = "UTC"
+LDAI_GRADE_SWEEP_SECONDS = float(os.environ.get("LDAI_GRADE_SWEEP_SECONDS", "15"))
+CELERY_BEAT_SCHEDULE = {
+    "ldai-sweep-grades": {"task": "ldai.sweep_grades", "schedule": LDAI_GRADE_SWEEP_SECONDS},
+}
+# Health: /healthz reports "degraded" when the oldest due grade waits longer than this (seconds).
+LDAI_HEALTH_MAX_GRADE_LAG = float(os.environ.get("LDAI_HEALTH_MAX_GRADE_LAG", "900"))
+# LDAI_LOG_FORMAT=json: one JSON object per log line (lti_tool.site.logs), from web and worker processes alike.
+if os.environ.get("LDAI_LOG_FORMAT", "").strip().lower() == "json":
+    LOGGING["formatters"] = {"json": {"()": "lti_tool.site.logs.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through the same JSON handler

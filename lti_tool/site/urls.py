@@ -11,11 +11,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from . import health
+
 
 def build_urlpatterns(demo: bool) -> list:
     patterns = [
         path("lti/", include("lti_tool.urls")),
         path("admin/", admin.site.urls),
+        # For load balancers and operators (docs/deployment.rst): no secrets, a few milliseconds.
+        path("healthz", health.healthz, name="healthz"),
+        path("readyz", health.readyz, name="readyz"),
     ]
     if not demo:
         return patterns

@@ -134,6 +134,7 @@
         ]),
         renderLeak(feedback),
         (feedback.notices || []).length ? el('div', {class: 'ldai-alert ldai-alert-info'}, feedback.notices.map(function (n) { return el('p', {text: n}); })) : null,
+        feedback.llm_pending ? el('p', {class: 'ldai-muted', text: t('The AI model is reviewing your prompt: its comments will appear here in a moment.')}) : null,
         feedback.advice.length ? el('div', {class: 'ldai-ps-top-advice'}, [
           el('h4', {text: t('What would improve your prompt most')}),
           el('ol', {}, feedback.advice.slice(0, 3).map(function (a) { return el('li', {text: a}); }))
@@ -231,6 +232,25 @@
       renderLeaderboard();
     }
 
+    // In the LTI tool the AI model's part of the feedback comes from a background task: ask for it until it is there.
+    var reviewTries = 0;
+    function awaitReview() {
+      if (!state.feedback || !state.feedback.llm_pending) { return; }
+      if (reviewTries >= 60) {
+        announce(t('The AI model\u2019s review is late: here is the offline feedback. Reload the page later to see it.'));
+        return;
+      }
+      reviewTries += 1;
+      global.setTimeout(function () {
+        api.call('llm_review', {}).then(function (newState) {
+          state = newState;
+          if (state.feedback && state.feedback.llm_pending) { awaitReview(); return; }
+          renderAll();
+          announce(t('The AI model\u2019s review of your prompt has arrived.'));
+        }).catch(awaitReview);
+      }, 2000);
+    }
+
     function showFormError(message) {
       var old = form.querySelector('.ldai-alert-error');
       if (old) { old.remove(); }
@@ -261,6 +281,8 @@
         if (heading) { heading.focus(); }
         var feedback = state.feedback;
         announce(t('Score: {score} out of 100.', {score: feedback.score}) + (feedback.leak ? ' ' + t('Warning: your prompt contains confidential data.') : ''));
+        reviewTries = 0;
+        awaitReview();
       }).catch(function (error) {
         var firstInvalid = C.setFieldErrors(form, error.fields);
         if (!firstInvalid) { showFormError(error.message); }
@@ -302,6 +324,7 @@
     }
     updateCounter();
     renderAll();
+    awaitReview();
   }
 
   global.LdaiPromptSandbox = LdaiPromptSandbox;

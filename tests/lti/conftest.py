@@ -290,9 +290,16 @@ def snapshot() -> dict:
     from django.core.cache import cache
 
     rows = {model.__name__: sorted(map(repr, model.objects.values())) for model in apps.get_app_config("lti_tool").get_models()}
-    store = getattr(cache, "_cache", {})
-    rows["cache"] = sorted(k for k in store if "ldai-lti-launch:" in k or "ldai-lti-nonce:" in k)
+    rows["cache"] = sorted(k for k in cache_keys(cache) if "ldai-lti-launch:" in k or "ldai-lti-nonce:" in k)
     return rows
+
+
+def cache_keys(cache) -> list[str]:
+    """Every key in Django's cache: the in-process dict (SQLite pass) or Redis (PostgreSQL + Redis pass)."""
+    store = cache._cache
+    if isinstance(store, dict):
+        return list(store)
+    return [key.decode() for key in store.get_client().scan_iter("*")]
 
 
 @pytest.fixture

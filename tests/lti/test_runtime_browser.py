@@ -19,6 +19,8 @@ from lti_tool.lti import launch_context
 from lti_tool.models import Deployment, GradeOutbox, LearnerState, Platform, ResourceLinkConfig
 from lti_tool.runtime.launch_setup import ensure_resource_link
 from lti_tool.runtime.session import issue
+from tests.lti.test_llm_jobs import model  # noqa: F401 - the stand-in model fixture
+from tests.lti.test_runtime_activities import GOOD_PROMPT, sandbox_custom
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,12 +51,12 @@ def launch_url(live_server, settings):
                                        auth_token_url="https://lms.example/token", keyset_url="https://lms.example/jwks")
     deployment = Deployment.objects.create(platform=platform, deployment_id="1")
 
-    def make(role: str, sub: str, name: str) -> str:
+    def make(role: str, sub: str, name: str, custom: dict | None = None) -> str:
         body = {
             c.MESSAGE_TYPE: c.RESOURCE_LINK_REQUEST, c.SUB: sub, c.NAME: name, c.ROLES: [role],
             c.RESOURCE_LINK: {c.ID: "browser-link", c.TITLE: "Risks quiz"}, c.CONTEXT: {c.ID: "course-1", c.TITLE: "AI at work"},
-            c.CUSTOM: {c.CUSTOM_ACTIVITY: "ldai_risk_quiz", c.CUSTOM_PACK: "en/ai-risks",
-                       c.CUSTOM_SETTINGS: json.dumps({"num_questions": 2, "max_attempts": 2})},
+            c.CUSTOM: custom or {c.CUSTOM_ACTIVITY: "ldai_risk_quiz", c.CUSTOM_PACK: "en/ai-risks",
+                                 c.CUSTOM_SETTINGS: json.dumps({"num_questions": 2, "max_attempts": 2})},
             c.AGS_ENDPOINT: {c.AGS_SCOPE: [c.SCOPE_SCORE], c.AGS_LINEITEM: "https://lms.example/ags/1/lineitem"},
         }
         context = launch_context.build(body, platform, deployment)
@@ -104,6 +106,21 @@ def test_instructor_page_is_accessible_and_saves_settings(chromium_page, launch_
     page.wait_for_load_state()
     assert page.locator(".xblock-v1 [name=display_name]").input_value() == "Quiz for the sales team"
     assert page.ldai_errors == []
+
+
+def test_the_ai_review_reaches_the_sandbox_page_after_the_offline_feedback(chromium_page, launch_url, model):  # noqa: F811
+    """static/js/prompt_sandbox.js polls the llm_review handler while the feedback is pending (tests/lti/test_llm_jobs.py
+    has the server side; the model is the OpenAI-compatible stand-in, the only mock)."""
+    page = chromium_page
+    page.goto(launch_url(c.ROLE_CONTEXT_LEARNER, "learner-ai", "AI Learner", custom=sandbox_custom()))
+    page.locator("textarea").fill(GOOD_PROMPT)
+    page.get_by_role("button", name="Get feedback").click()
+    page.get_by_text("Feedback on attempt 1").wait_for()
+    page.get_by_text("The AI model’s review of your prompt has arrived.").wait_for()
+    page.get_by_text("AI model:").first.wait_for()  # the model's per-criterion comments are on the page
+    assert page.get_by_text("The AI model is reviewing your prompt").count() == 0
+    assert page.ldai_errors == []
+    assert axe_violations(page) == []
 
 
 def test_a_refused_grade_and_unreadable_settings_reach_the_instructor_by_keyboard(chromium_page, launch_url):
