@@ -14,7 +14,7 @@ import sys
 
 from . import __version__
 
-COMMAND_MODULES = ("content", "spans", "prompt", "skills", "serve", "lti", "xapi")
+COMMAND_MODULES = ("content", "spans", "prompt", "skills", "serve", "lti", "xapi", "badges")
 
 
 def build_parser() -> argparse.ArgumentParser:

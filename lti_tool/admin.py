@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from .badges import admin as _badges_admin  # noqa: F401  (issued badges: revoke from the admin)
 from .grades import admin as _grades_admin  # noqa: F401  (LTI-B's outbox admin registers itself on import)
 from .lti import registration_links, registry
 from .lti.http import FetchError

@@ -1,6 +1,6 @@
 """URLs of the LTI tool, mounted under /lti/ by the site: one list, grouped by the room that serves them."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .lti import deep_linking, registration
 from .lti import views as lti_views
@@ -28,4 +28,6 @@ urlpatterns: list = [
     path("results/<str:token>/results.csv", results.results_csv, name="results-csv"),
     path("results/<str:token>/resend/", results.resend_refused, name="results-resend"),
     path("results/<str:token>/skills-cohort.csv", skills_cohort.cohort_csv, name="skills-cohort-csv"),
+    # badges/: the Open Badges issuer (profile, keys, revocation list), verification, the learner's badge
+    path("badges/", include("lti_tool.badges.urls")),
 ]

@@ -9,7 +9,7 @@ handlers. What every activity needs lives here once:
 * :class:`ContentMixin` - a default pack or the author's own JSON, validated;
 * :class:`GradedMixin` - the Open edX scoring contract (ScorableXBlockMixin, weight,
   completion) with the grade kept as the best attempt;
-* :class:`LearnerMixin`, :class:`EventsMixin`, :class:`LeaderboardMixin`.
+* :class:`LearnerMixin`, :class:`EventsMixin`, :class:`LeaderboardMixin`, :class:`BadgeMixin`.
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ from xblock.scorable import ScorableXBlockMixin, Score
 from .. import json_input
 from ..content import ContentError, Problem, load_pack, parse_document
 from ..content.packs import JOB_FAMILIES, default_pack_ref, list_packs, pack_refs
+from ..engine.teams import Entry, Season, individual_top, parse_instant
 from ..i18n import JS_NAMESPACE, N_, gettext_for, js_catalog, ngettext_for, normalize_language, request_language
 from ..rendering import pack_init_args, render
 from ..resources import PUBLIC_DIR
+from . import badging
 
 log = logging.getLogger("ldai.blocks")
 
@@ -86,7 +88,10 @@ def json_api(method: Callable) -> Callable:
         if not isinstance(data, dict):
             return json_response({"error": self._("The request must be a JSON object. Reload the page and try again."), "code": "malformed"}, 400)
         try:
-            return json_response(method(self, data, suffix))
+            result = method(self, data, suffix)
+            # A badge earned by this request (BadgeMixin): at the attempt, or now that its evidence is recorded too.
+            badge = self.__dict__.pop("_ldai_new_badge", None) or (badging.award_after_request(self) if isinstance(self, BadgeMixin) else None)
+            return json_response({**result, "badge": badge} if badge and isinstance(result, dict) else result)
         except UserError as error:
             return json_response({"error": error.message, "code": error.code, "fields": error.fields}, error.status)
 
@@ -170,7 +175,8 @@ class FragmentMixin(I18nMixin):
     ) -> Fragment:
         language = self.language()
         content_language = self.content_language() if hasattr(self, "content_language") else language
-        fragment = Fragment(render(template, {"uid": self.dom_id(), "content_lang": content_language, **context}, language))
+        badge = {"ldai_badge": badging.learner_view(self), "ldai_badge_editor": badging.editor_view(self)} if isinstance(self, BadgeMixin) else {}
+        fragment = Fragment(render(template, {"uid": self.dom_id(), "content_lang": content_language, **badge, **context}, language))
         for path in ("css/ldai-common.css", *css):
             fragment.add_css_url(self.static_url(path))
         platform_catalog = self._platform_js_catalog()
@@ -420,6 +426,7 @@ class GradedMixin(ScorableXBlockMixin, CompletableXBlockMixin):
 
 
 NAME_CHOICES = ("hidden", "first_name", "alias")
+CONSENTING_CHOICES = ("first_name", "alias")
 """How a learner appears to the others on a leaderboard: not at all (the default), by first name, by an alias."""
 MAX_ALIAS = 40
 
@@ -468,7 +475,18 @@ class LeaderboardMixin(LearnerMixin):
         previous = (self.leaderboard_mine or {}).get("score", -1.0)
         if score > previous:
             self.leaderboard_mine = {"score": round(float(score), 4), "at": datetime.now(UTC).isoformat(), **self._my_name_choice()}
+        extras = self.leaderboard_extras()
+        if self.leaderboard_mine and any(self.leaderboard_mine.get(key) != value for key, value in extras.items()):
+            self.leaderboard_mine = {**self.leaderboard_mine, **extras}  # a learner who changed team takes their best along
         self.restore_my_entry()
+
+    def leaderboard_extras(self) -> dict[str, Any]:
+        """More fields of the learner's entry (the team challenge adds the team); none on a plain board."""
+        return {}
+
+    def leaderboard_season(self) -> Season | None:
+        """When entries count (the team challenge's season); None: always."""
+        return None
 
     def restore_my_entry(self) -> None:
         """Put the learner's best back on the board if a concurrent write of the whole field dropped it (on POST only)."""
@@ -518,30 +536,73 @@ class LeaderboardMixin(LearnerMixin):
             return self._first_name(anonymous_id)
         return ""
 
+    def _board_entries(self) -> dict[str, dict[str, Any]]:
+        """The entries on the board, with the learner's own best even before restore_my_entry writes it back."""
+        entries = {key: value for key, value in self.leaderboard_entries.items() if isinstance(value, dict) and _is_score(value.get("score"))}
+        mine = self.leaderboard_mine or {}
+        me = self.learner_id()
+        if mine and entries.get(me, {}).get("score", -1.0) < mine.get("score", -1.0):
+            entries[me] = mine
+        return entries
+
+    def _ranked_entries(self, entries: dict[str, dict[str, Any]]) -> list[Entry]:
+        """The board as the engine ranks it; a learner consents to be seen by choosing a name the author lets appear."""
+        names_shown = not self.leaderboard_anonymous
+        return [Entry(learner, float(entry["score"]), parse_instant(entry.get("at")), str(entry.get("team") or ""),
+                      consented=names_shown and entry.get("show") in CONSENTING_CHOICES)
+                for learner, entry in entries.items()]
+
     def leaderboard(self) -> dict[str, Any] | None:
+        """What this learner may see: their own row, and only the learners who chose to be seen (item 4 of issue 15).
+
+        A learner who keeps "do not show my name" is counted in the ranks but neither their name
+        nor their score reaches anyone else; with the author's "hide names" nobody else's row is sent.
+        """
         if not self.leaderboard_enabled:
             return None
-        me = self.learner_id()
-        entries = {key: value for key, value in self.leaderboard_entries.items() if isinstance(value, dict) and "score" in value}
-        mine = self.leaderboard_mine or {}
-        if mine and entries.get(me, {}).get("score", -1.0) < mine.get("score", -1.0):
-            entries[me] = mine  # shown even before restore_my_entry writes it back
-        ranked = sorted(entries.items(), key=lambda kv: (-kv[1]["score"], kv[1].get("at", "")))
-        rows = []
-        my_rank = None
-        for index, (learner, entry) in enumerate(ranked, start=1):
-            mine_row = learner == me
-            if mine_row:
-                my_rank = index
-            if index <= self.leaderboard_size or mine_row:
-                rows.append({"rank": index, "name": self._shown_name(learner, entry), "score": entry["score"], "me": mine_row})
-        return {"rows": rows, "my_rank": my_rank, "total": len(ranked), "names_shown": not self.leaderboard_anonymous,
-                "my_name": self._my_name_choice()}
+        entries = self._board_entries()
+        rows, my_rank, total = individual_top(self._ranked_entries(entries), self.learner_id(), self.leaderboard_size, self.leaderboard_season())
+        return {"rows": [{"rank": row.rank, "name": self._shown_name(row.learner, entries[row.learner]), "score": row.score, "me": row.me} for row in rows],
+                "my_rank": my_rank, "total": total, "names_shown": not self.leaderboard_anonymous, "my_name": self._my_name_choice()}
 
     @json_api
     def leaderboard_name_choice(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """Handler: the learner chooses how the others see them on the leaderboard."""
         return self.set_leaderboard_name(data.get("show"), data.get("alias"))
+
+
+def _is_score(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+class BadgeMixin:
+    """An Open Badge on the activity (see blocks/badging.py): the author's settings, the learner's badge.
+
+    Issued when an attempt meets the author's rule, through the shell's issuer; the learner's
+    response to that request carries the badge (``json_api`` adds it), and the view shows it after.
+    """
+
+    badge = Dict(display_name=_("Open Badge"), help=_("A badge learners earn on this activity."), scope=Scope.settings, default={})
+    badge_earned = Dict(scope=Scope.user_state, default={}, help="The learner's credential (VC-JWT) and how to show it.")
+
+    def record_attempt(self, fraction: float) -> float:
+        best = super().record_attempt(fraction)
+        self.__dict__["_ldai_new_badge"] = badging.award_if_earned(self, best)
+        return best
+
+    @json_api
+    def badge_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """Save the badge section of the Studio form (its own handler: one form, every activity)."""
+        self.refuse_learners()
+        clean, errors = badging.validate(self, data)
+        if errors:
+            raise UserError(self._("The badge was not saved: correct the fields marked."), fields=errors)
+        self.badge = clean
+        return {"message": self._("Badge saved."), "warning": badging.editor_view(self)["warning"]}
+
+    @XBlock.handler
+    def badge_file(self, request, suffix: str = ""):
+        return badging.file_response(self, suffix)
 
 
 # Studio fields every activity has, as ``settings_errors`` specs.
@@ -559,8 +620,8 @@ JOB_FAMILY_CHOICES = ("", *JOB_FAMILIES)
 
 
 @XBlock.needs("i18n")
-@XBlock.wants("user", "settings", "studio_user_permissions")
-class ActivityBlock(EventsMixin, SettingsMixin, LeaderboardMixin, GradedMixin, ContentMixin, FragmentMixin, XBlock):
+@XBlock.wants("user", "settings", "studio_user_permissions", "ldai_badges", "ldai_skills")
+class ActivityBlock(EventsMixin, SettingsMixin, BadgeMixin, LeaderboardMixin, GradedMixin, ContentMixin, FragmentMixin, XBlock):
     """What every ldai activity is: content, a grade, events, fragments, i18n.
 
     Every ``student_view`` is decorated ``@XBlock.supports("multi_device")``: the mobile apps

@@ -29,6 +29,7 @@ from ..engine.spans import GRADINGS, SpanError, check_spans, merge_spans, score_
 from ..i18n import N_
 from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
 from .evidence import EvidenceMixin, hunt_signals
+from .team_challenge import TEAM_SETTINGS, TeamChallengeMixin
 
 REVEAL = ("immediately", "after_last_attempt")
 KIND_LABELS = {
@@ -48,7 +49,8 @@ GRACE_SECONDS = 20
 """Network slack after the deadline: a submit sent as the clock reached zero still counts."""
 
 
-class HallucinationDetectorBlock(EvidenceMixin, ActivityBlock):
+@XBlock.wants("teams", "teams_configuration")
+class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
     """Find the invented facts in AI-generated texts; scored span by span, with a timed hunt mode."""
 
     activity = "hallucination_detector"
@@ -308,6 +310,7 @@ class HallucinationDetectorBlock(EvidenceMixin, ActivityBlock):
                     "leaderboard_enabled": self.leaderboard_enabled,
                     "leaderboard_size": self.leaderboard_size,
                     "leaderboard_anonymous": self.leaderboard_anonymous,
+                    **self.team_studio_values(),
                     "pack": self.pack,
                     "custom_content": self.custom_content,
                 },
@@ -405,6 +408,7 @@ class HallucinationDetectorBlock(EvidenceMixin, ActivityBlock):
         self.emit("submitted", {
             "attempt": attempt["number"], "score": results["score"], "grading": self.grading, "items": summary,
             "elapsed_seconds": round(elapsed, 1), "timed_out": timed_out, "max_attempts": self.max_attempts,
+            **self.team_event_data(),
         })
         return self.user_state()
 
@@ -416,7 +420,11 @@ class HallucinationDetectorBlock(EvidenceMixin, ActivityBlock):
             **COMMON_SETTINGS,
             "time_limit": (int, 0, 240),
             **LEADERBOARD_SETTINGS,
+            **TEAM_SETTINGS,
         }, choices={"job_family": JOB_FAMILY_CHOICES})
+        team_values, team_errors = self.check_team_fields(data)
+        values.update(team_values)
+        errors.update(team_errors)
         grading = data.get("grading", self.grading)
         if grading not in GRADINGS:
             errors["grading"] = [self._("Choose one of the listed options.")]

@@ -32,6 +32,7 @@ from ..i18n import N_
 from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
 from .evidence import EvidenceMixin, prompt_signals
 from .llm_quota import shared_quota
+from .team_challenge import TEAM_SETTINGS, TeamChallengeMixin
 
 GRADINGS = ("best", "last")
 MAX_PROMPT_CHARS = 6000
@@ -50,7 +51,8 @@ KIND_LABELS = {
 
 
 @XBlock.wants("ldai_llm_jobs")  # the LTI tool runs the LLM review as a task; Open edX has no such service
-class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
+@XBlock.wants("teams", "teams_configuration")
+class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
     """Write a prompt for a real task of your job; feedback per criterion and a confidential-data guard."""
 
     activity = "prompt_sandbox"
@@ -249,6 +251,7 @@ class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
                     "leaderboard_enabled": self.leaderboard_enabled,
                     "leaderboard_size": self.leaderboard_size,
                     "leaderboard_anonymous": self.leaderboard_anonymous,
+                    **self.team_studio_values(),
                 },
                 "packs": self.pack_options(),
                 "scenario_groups": self._scenario_groups(),
@@ -396,6 +399,7 @@ class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
             "capped": capped,
             "llm_used": feedback.llm_used,
             "scenario": self.scenario(document)["id"],
+            **self.team_event_data(),
         })
 
     @json_api
@@ -423,7 +427,11 @@ class PromptSandboxBlock(EvidenceMixin, ActivityBlock):
             "leak_caps_grade": (bool, None, None),
             "use_llm": (bool, None, None),
             **LEADERBOARD_SETTINGS,
+            **TEAM_SETTINGS,
         }, choices={"job_family": JOB_FAMILY_CHOICES})
+        team_values, team_errors = self.check_team_fields(data)
+        values.update(team_values)
+        errors.update(team_errors)
         grading = data.get("grading", self.grading)
         if grading not in GRADINGS:
             errors["grading"] = [self._("Choose one of the listed options.")]

@@ -63,6 +63,7 @@ VERBS = {
     "adopted": Verb("http://id.tincanapi.com/verb/adopted", "adopted", "a adopté"),
     "approved": Verb("http://activitystrea.ms/schema/1.0/approve", "approved", "a validé"),
     "rated": Verb("http://id.tincanapi.com/verb/rated", "rated", "a évalué"),
+    "joined": Verb("http://activitystrea.ms/schema/1.0/join", "joined", "a rejoint"),
 }
 
 # Activity types: each block type, and a question of the quiz.
@@ -140,6 +141,8 @@ EXTENSIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "minutes_saved": ("minutes-saved-per-week", _count),
     "team": ("team", _word),
     "badge": ("badge", _word),
+    "award": ("award", _word),
+    "rank": ("rank", _count),
     "question_id": ("question", _word),
     "selected": ("selected-choices", _words),
 }
@@ -172,6 +175,8 @@ MAPPINGS: dict[str, EventMapping] = {
     "case_adopted": EventMapping("adopted"),
     "case_validated": EventMapping("approved"),
     "usage_rated": EventMapping("rated"),
+    "team_joined": EventMapping("joined"),
+    "award_earned": EventMapping("earned"),
 }
 
 

@@ -115,4 +115,10 @@ CUSTOM_PACK: Final = "ldai_pack"
 CUSTOM_SETTINGS: Final = "ldai_settings"
 CUSTOM_CONTENT: Final = "ldai_content"
 CUSTOM_JOB_FAMILY: Final = "ldai_job_family"  # the skills map's job family, set by the platform
+# Teams (issue 15): LTI 1.3 has no group claim, so the platform substitutes them into custom parameters:
+# Moodle ``ldai_team_ids=$Moodle.Person.userGroupIds`` (mod/lti/locallib.php, lti_calculate_custom_parameter),
+# Canvas ``ldai_team_ids=$Canvas.group.contextIds`` (lib/lti/variable_expander.rb); both are ids, joined by commas.
+# ``ldai_team`` may name the team directly (a placement per team, or a platform that can substitute a name).
+CUSTOM_TEAM_IDS: Final = "ldai_team_ids"
+CUSTOM_TEAM: Final = "ldai_team"
 CUSTOM_PACK_OWN: Final = "custom"

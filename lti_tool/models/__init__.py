@@ -1,6 +1,7 @@
 """The tool's database: registrations (LTI-A), the runtime's state and grade outbox (LTI-B), and the xAPI
-statements the dashboard reads."""
+statements the dashboard reads, and the Open Badges it issued."""
 
+from .badges import BadgeKey, IssuedBadge  # noqa: F401 (Open Badges the tool issued, and their keys)
 from .registration import Deployment, PendingRegistration, Platform, RegistrationLink, ToolKey
 from .runtime import GradeOutbox, LearnerState, ResourceLinkConfig  # noqa: F401 (LTI-B: the runtime's models)
 from .statements import Statement  # noqa: F401 (what learners did, as xAPI statements)

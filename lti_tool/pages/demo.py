@@ -37,6 +37,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ldai_xblocks.content import pack_stats
 from ldai_xblocks.i18n import N_, SUPPORTED_LANGUAGES, gettext_for, normalize_language
 
+from ..badges.demo import demo_custom
 from ..lti import claims as c
 from ..lti import launch_context
 from ..lti.demo_platform import DEMO_CLIENT_ID, DEMO_DEPLOYMENT_ID, DEMO_ISSUER
@@ -195,7 +196,7 @@ def build_launch(deployment: Deployment, item: DemoActivity, persona: Persona, l
         c.CONTEXT: {c.ID: f"ldai-demo-{language}", c.TITLE: _("Demo course")},
         c.RESOURCE_LINK: {c.ID: link_id, c.TITLE: _(item.name)},
         c.LAUNCH_PRESENTATION: {c.PRESENTATION_LOCALE: language, c.PRESENTATION_RETURN_URL: return_url},
-        c.CUSTOM: {c.CUSTOM_ACTIVITY: item.block_type},
+        c.CUSTOM: {c.CUSTOM_ACTIVITY: item.block_type, **demo_custom(item.block_type, language)},
         c.AGS_ENDPOINT: {c.AGS_LINEITEM: f"{DEMO_ISSUER}/lineitems/{link_id}", c.AGS_SCOPE: [c.SCOPE_SCORE, c.SCOPE_LINEITEM]},
     }
     context = launch_context.build(claims, deployment.platform, deployment)

@@ -9,7 +9,7 @@ runtime gives our XBlocks what Open edX gives them, backed by the tool's tables:
   and scope, ``user_state_summary`` on the resource link (shared by learners);
 - services: ``i18n`` (the launch's language), ``user`` (a stable anonymous id
   derived from the platform and the LTI ``sub``), ``settings`` (the ``LDAI`` bucket),
-  ``field-data``;
+  ``field-data``, ``ldai_badges`` (the tool as Open Badges issuer);
 - handler URLs routed to ``/lti/handler/<launch token>/<handler>/``;
 - ``local_resource_url`` routed to ``/lti/assets/ldai/...`` (the shared ``static/``);
 - the ``grade`` event turned into a grade-outbox row, written in the SAME
@@ -40,10 +40,13 @@ from xblock.fields import BlockScope, Scope, ScopeIds, UserScope
 from xblock.reference.user_service import UserService, XBlockUser
 from xblock.runtime import KeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 
+from ldai_xblocks.blocks.team_challenge import PLATFORM_GROUPS, PLATFORM_TEAM
 from ldai_xblocks.i18n import translation
 from ldai_xblocks.resources import static_dir
 
+from ..badges.service import LtiBadgeService
 from ..grades.outbox import ScoreRejected, record_score
+from ..lti import claims as c
 from ..lti.claims import CUSTOM_JOB_FAMILY
 from ..models import LearnerState
 from . import statements
@@ -343,6 +346,19 @@ class LtiI18nService:
         return None
 
 
+def platform_teams(custom: dict) -> dict[str, Any]:
+    """The groups the platform sent for the learner, as the blocks' team challenge reads them (blocks/team_challenge.py).
+
+    Custom parameter names are compared without case: Moodle lower-cases the keys it stores.
+    """
+    lowered = {str(key).lower(): value for key, value in (custom or {}).items() if isinstance(value, str)}
+    ids = [part.strip()[:100] for part in lowered.get(c.CUSTOM_TEAM_IDS, "").replace(";", ",").split(",")]
+    # An unsubstituted variable ("$Canvas.group.contextIds" sent as is) names no group.
+    ids = [part for part in ids if part and not part.startswith("$")][:50]
+    team = lowered.get(c.CUSTOM_TEAM, "").strip()[:80]
+    return {PLATFORM_GROUPS: ids, PLATFORM_TEAM: "" if team.startswith("$") else team}
+
+
 class LtiUserService(UserService):
     """Who the learner is, as far as blocks need: an anonymous id and a display name (never the LTI sub)."""
 
@@ -355,6 +371,7 @@ class LtiUserService(UserService):
         user.opt_attrs["ldai.is_instructor"] = context.is_instructor
         # The skills map's job family when the platform sets it per learner or per placement.
         user.opt_attrs["ldai.job_family"] = (context.custom.get(CUSTOM_JOB_FAMILY) or "").strip()[:64]
+        user.opt_attrs.update(platform_teams(context.custom))
         self._user = user
         self._session = session
         self._directory: dict[str, str] | None = None
@@ -445,6 +462,7 @@ class LtiRuntime(Runtime):
             "user": LtiUserService(session, self.anon_id),
             "settings": LtiSettingsService(),
             SERVICE_NAME: LlmJobService(),  # the prompt sandbox's LLM review runs as a task (llm_jobs.py)
+            "ldai_badges": LtiBadgeService(session, self.anon_id),  # the tool issues the blocks' Open Badges
         }
         super().__init__(ids, ids, services=services)
 

@@ -155,7 +155,9 @@
       stage.appendChild(el('div', {class: 'ldai-card'}, [
         el('h3', {tabindex: '-1', 'data-ldai-focus': true, text: t('Ready for the hunt?')}),
         el('p', {text: i18n.ngettext('Once you start, you have {n} minute to flag the invented passages. Flags are saved as you go; when the time is up, they are submitted for you.', 'Once you start, you have {n} minutes to flag the invented passages. Flags are saved as you go; when the time is up, they are submitted for you.', minutes, {n: minutes})}),
-        el('div', {class: 'ldai-toolbar'}, [el('button', {type: 'button', text: t('Start the hunt'), onclick: startAttempt})])
+        el('div', {class: 'ldai-toolbar'}, [el('button', {type: 'button', text: t('Start the hunt'), onclick: startAttempt})]),
+        /* In a team season, the learner sees the season and picks a team before the clock starts. */
+        C.teamBoard(state.leaderboard, api, i18n, function (fresh) { state.leaderboard = fresh; })
       ]));
     }
 
@@ -589,7 +591,8 @@
           el('thead', {}, [el('tr', {}, [el('th', {scope: 'col', text: t('Rank')}), el('th', {scope: 'col', text: t('Learner')}), el('th', {scope: 'col', text: t('Best score')})])]),
           el('tbody', {}, rows)
         ]),
-        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
+        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; }),
+        C.teamBoard(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
       ]);
     }
 

@@ -381,12 +381,13 @@
 
     /* ------------------------------------------------------------------ settings and saving */
     function value(name) { return C.fieldValue(form, name); }
+    var collectTeam = C.teamSettings(form, announce, i18n);
 
     function collect() {
       var data = {};
       ['display_name', 'grading', 'max_attempts', 'reveal', 'weight', 'time_limit', 'leaderboard_enabled', 'leaderboard_size',
         'leaderboard_anonymous', 'pack', 'job_family', 'custom_content'].forEach(function (name) { data[name] = value(name); });
-      return data;
+      return collectTeam(data);
     }
 
     function indexErrors(fieldErrors) {

@@ -116,11 +116,36 @@
               error.code = payload.code || 'error';
               throw error;
             }
+            if (payload && payload.badge) { showBadge(element, payload.badge); }
             return payload;
           });
         });
       }
     };
+  }
+
+  /* A badge earned by the request just answered (BadgeMixin): shown in the activity's badge region,
+   * announced by its live region. Texts and links come translated from the server. */
+  function showBadge(element, badge) {
+    var region = rootElement(element).querySelector('[data-ldai-badge-region]');
+    if (!region) { return; }
+    var box = el('div', {class: 'ldai-alert ' + (badge.earned ? 'ldai-alert-success' : 'ldai-alert-info')}, [el('p', {text: badge.message})]);
+    if (badge.page_url) {
+      box.appendChild(el('p', {}, [el('a', {href: badge.page_url, target: '_blank', rel: 'noopener', text: badge.page_label || badge.name})]));
+    }
+    if ((badge.downloads || []).length) {
+      box.appendChild(el('ul', {}, badge.downloads.map(function (d) { return el('li', {}, [el('a', {href: d.url, download: '', text: d.label})]); })));
+    }
+    clear(region).appendChild(box);
+  }
+
+  /* The badge section of a Studio form, saved through badge_submit after the activity's own save. */
+  function badgeData(form) {
+    var data = {};
+    ['enabled', 'criterion', 'min_score', 'competence', 'min_level', 'name', 'description', 'criteria_text', 'colour', 'image_svg', 'alignments'].forEach(function (name) {
+      data[name] = fieldValue(form, 'badge_' + name);
+    });
+    return data;
   }
 
   /* A polite live region: screen readers read each message once, even when repeated. */
@@ -221,7 +246,10 @@
       showSummary('');
       setFieldErrors(form, {});
       notify(runtime, 'save', {state: 'start', message: t('Saving')});
+      var badgeEditor = form.querySelector('[data-ldai-badge-editor]');
       api.call('studio_submit', hooks.collect()).then(function (result) {
+        return badgeEditor ? api.call('badge_submit', badgeData(form)).then(function () { return result; }) : result;
+      }).then(function (result) {
         if (hooks.saved) { hooks.saved(result); }
         announce(result.message || t('Saved.'));
         notify(runtime, 'save', {state: 'end'});
@@ -279,6 +307,19 @@
     return editor;
   }
 
+  /* A learner's small form sent to a handler: done(result) on success; otherwise the message in the form's status,
+   * next to the field it names, and the focus on that field (or on fallback). */
+  function sendLearnerChoice(api, form, status, handler, payload, field, fallback, done) {
+    setFieldErrors(form, {});
+    api.call(handler, payload).then(done).catch(function (error) {
+      var fields = {};
+      if (error.fields && error.fields[field]) { fields[field] = error.fields[field]; }
+      var first = setFieldErrors(form, fields);
+      status.textContent = error.message;
+      (first || fallback).focus();
+    });
+  }
+
   /* The learner's choice of how the others see them on a leaderboard (LeaderboardMixin: hidden by default,
    * first name or an alias). Shown only when the author lets names appear; onSaved(board) redraws the board. */
   var nameChoiceCount = 0;
@@ -288,12 +329,14 @@
     var mine = board.my_name || {show: 'hidden', alias: ''};
     var id = 'ldai-lb-name-' + (++nameChoiceCount);
     var status = el('p', {class: 'ldai-status', role: 'status', 'aria-live': 'polite'});
-    var alias = el('input', {type: 'text', id: id + '-alias', name: 'alias', maxlength: 40, value: mine.alias || '', autocomplete: 'nickname'});
+    /* The alias box is named by the option it belongs to (its radio's label names the radio only). */
+    var alias = el('input', {type: 'text', id: id + '-alias', name: 'alias', maxlength: 40, value: mine.alias || '', autocomplete: 'nickname',
+      'aria-labelledby': id + '-alias-label'});
     var options = [['hidden', t('Do not show my name')], ['first_name', t('Show my first name')], ['alias', t('Show this name:')]];
     var fieldset = el('fieldset', {class: 'ldai-lb-name'}, [el('legend', {text: t('How the other learners see you')})].concat(options.map(function (option) {
       return el('div', {}, [
         el('input', {type: 'radio', id: id + '-' + option[0], name: id, value: option[0], checked: mine.show === option[0]}),
-        el('label', {for: id + '-' + option[0], text: option[1]}),
+        el('label', {for: id + '-' + option[0], id: id + '-' + option[0] + '-label', text: option[1]}),
         option[0] === 'alias' ? alias : null
       ]);
     })));
@@ -302,20 +345,114 @@
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       var checked = form.querySelector('input[type=radio]:checked');
-      setFieldErrors(form, {});
-      api.call('leaderboard_name_choice', {show: checked ? checked.value : 'hidden', alias: alias.value}).then(function (result) {
-        status.textContent = t('Saved.');
-        if (onSaved) { onSaved(result.leaderboard); }
-      }).catch(function (error) {
-        var first = setFieldErrors(form, error.fields && error.fields.alias ? {alias: error.fields.alias} : {});
-        status.textContent = error.message;
-        (first || alias).focus();
-      });
+      sendLearnerChoice(api, form, status, 'leaderboard_name_choice', {show: checked ? checked.value : 'hidden', alias: alias.value}, 'alias', alias,
+        function (result) {
+          status.textContent = t('Saved.');
+          if (onSaved) { onSaved(result.leaderboard); }
+        });
     });
     return form;
   }
 
+  /* The team challenge's Studio fields (TeamChallengeMixin): their values for the save, and a CSV file read
+   * into the box (the instructor sees and can fix what was read; nothing is sent before Save). */
+  var TEAM_FIELDS = ['team_mode', 'team_source', 'teamset_id', 'team_min_members', 'season_start', 'season_end', 'team_roster_csv'];
+  function teamSettings(form, announce, i18n) {
+    var file = form.querySelector('[data-ldai-csv-file]');
+    var box = form.querySelector('[name="team_roster_csv"]');
+    if (file && box) {
+      file.addEventListener('change', function () {
+        var chosen = file.files && file.files[0];
+        if (!chosen) { return; }
+        var reader = new FileReader();
+        reader.onload = function () {
+          box.value = String(reader.result || '').replace(/^\ufeff/, '');
+          announce(i18n.gettext('The file was read into the box: check it, then save.'));
+          box.focus();
+        };
+        reader.readAsText(chosen, 'utf-8');
+      });
+    }
+    return function collect(data) {
+      TEAM_FIELDS.forEach(function (name) {
+        var value = fieldValue(form, name);
+        if (value !== undefined) { data[name] = value; }
+      });
+      return data;
+    };
+  }
+
+  /* The team part of a leaderboard (TeamChallengeMixin): the season, the team table (with a table caption for
+   * screen readers), the teams not ranked yet, and the learner's choice of team when the activity offers it. */
+  var teamChoiceCount = 0;
+  function teamBoard(board, api, i18n, onSaved) {
+    if (!board || !board.teams) { return null; }
+    var t = i18n.gettext;
+    var status = el('p', {class: 'ldai-status', role: 'status', 'aria-live': 'polite'});
+    var body = el('div', {});
+    var section = el('section', {class: 'ldai-lb-team-board', 'aria-label': t('Team leaderboard')}, [body, status]);
+
+    function teamTable(ranked) {
+      return el('table', {class: 'ldai-lb-teams'}, [
+        el('caption', {text: t('Team score: the mean of the members\u2019 best scores')}),
+        el('thead', {}, [el('tr', {}, [el('th', {scope: 'col', text: t('Rank')}), el('th', {scope: 'col', text: t('Team')}),
+          el('th', {scope: 'col', text: t('Members')}), el('th', {scope: 'col', text: t('Team score')})])]),
+        el('tbody', {}, ranked.map(function (team) {
+          return el('tr', {class: team.mine ? 'ldai-lb-mine' : null}, [
+            el('th', {scope: 'row', text: String(team.rank)}),
+            el('td', {text: team.mine ? t('{team} (your team)', {team: team.team}) : team.team}),
+            el('td', {text: String(team.members)}),
+            el('td', {text: i18n.percent(team.score)})
+          ]);
+        }))
+      ]);
+    }
+
+    function choiceForm(current) {
+      var id = 'ldai-team-choice-' + (++teamChoiceCount);
+      var select = el('select', {id: id, name: 'team'}, [el('option', {value: '', text: t('Choose a team')})].concat(current.team_choices.map(function (name) {
+        return el('option', {value: name, text: name, selected: name === current.my_team});
+      })));
+      var form = el('form', {class: 'ldai-lb-team-choice', novalidate: true}, [
+        el('div', {class: 'ldai-field'}, [el('label', {for: id, text: t('Your team')}), select]),
+        el('button', {type: 'submit', class: 'ldai-secondary', text: t('Join this team')})
+      ]);
+      form.addEventListener('submit', function (event) {
+        event.preventDefault();
+        var chosen = select.value;
+        sendLearnerChoice(api, form, status, 'choose_team', {team: chosen}, 'team', select, function (result) {
+          fill(result.leaderboard);
+          status.textContent = t('You joined {team}.', {team: chosen});
+          if (onSaved) { onSaved(result.leaderboard); }
+        });
+      });
+      return form;
+    }
+
+    /* The board is redrawn inside the same section, so the live region that says what happened stays in place. */
+    function fill(current) {
+      clear(body);
+      var ranked = current.teams.filter(function (team) { return team.rank !== null; });
+      var waiting = current.teams.filter(function (team) { return team.rank === null; });
+      body.appendChild(el('h4', {text: t('Team leaderboard')}));
+      body.appendChild(el('p', {class: 'ldai-lb-season', text: current.season.message}));
+      body.appendChild(el('p', {text: current.my_team ? t('Your team: {team}.', {team: current.my_team}) : t('You are not in a team yet.')}));
+      body.appendChild(ranked.length ? teamTable(ranked)
+        : el('p', {class: 'ldai-muted', text: t('No team is ranked yet: a team needs {n} members with a score.', {n: current.min_members})}));
+      if (waiting.length) {
+        body.appendChild(el('p', {class: 'ldai-muted', text: t('Not ranked yet (fewer than {n} members with a score): {teams}.',
+          {n: current.min_members, teams: waiting.map(function (team) { return team.team; }).join(', ')})}));
+      }
+      if (current.team_choices && current.team_choices.length) { body.appendChild(choiceForm(current)); }
+    }
+
+    fill(board);
+    return section;
+  }
+
   global.LdaiCommon = {
+    teamSettings: teamSettings,
+    teamBoard: teamBoard,
     contentEditor: contentEditor,
     leaderboardNameChoice: leaderboardNameChoice,
     initArgs: initArgs,

@@ -220,7 +220,8 @@
             ]);
           }))
         ]) : null,
-        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
+        C.leaderboardNameChoice(board, api, i18n, function (fresh) { state.leaderboard = fresh; }),
+        C.teamBoard(board, api, i18n, function (fresh) { state.leaderboard = fresh; })
       ]));
     }
 

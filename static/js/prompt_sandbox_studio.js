@@ -11,6 +11,7 @@
     var t = i18n.gettext;
 
     function value(name) { return C.fieldValue(form, name); }
+    var collectTeam = C.teamSettings(form, announce, i18n);
 
     function collect() {
       var weights = {};
@@ -21,7 +22,7 @@
       ['display_name', 'job_family', 'pack', 'scenario_id', 'custom_content', 'grading', 'max_attempts', 'reveal_after',
         'leak_caps_grade', 'leak_cap', 'weight', 'leaderboard_enabled', 'leaderboard_size', 'leaderboard_anonymous', 'use_llm'
       ].forEach(function (name) { data[name] = value(name); });
-      return data;
+      return collectTeam(data);
     }
 
     var area = form.querySelector('[name="custom_content"]');

@@ -188,8 +188,8 @@ def test_leaderboard_ranks_learners_and_hides_names_when_anonymous(blocks, handl
     status, state = handler(second, "submit", {"flags": GOLD})
     board = state["leaderboard"]
     assert board["my_rank"] == 1 and board["total"] == 2
-    assert [row["me"] for row in board["rows"]] == [True, False]
-    assert board["rows"][1]["name"] == "" and board["rows"][0]["name"] == ""  # no full names: each learner chooses how to appear (issue 10)
+    # No full names (issue 10), and alice's score stays hers: she did not choose to be seen (issue 15 item 4).
+    assert [(row["me"], row["name"]) for row in board["rows"]] == [(True, "")]
 
 
 def test_author_and_learner_text_is_escaped(blocks):

@@ -166,7 +166,7 @@ def test_promptathon_leaderboard(blocks, handler):
     state = submit(rival, handler, STRONG)
     board = state["leaderboard"]
     assert board["total"] == 2 and board["my_rank"] == 1 and board["rows"][0]["me"]
-    assert board["rows"][1]["name"] == ""  # anonymous by default
+    assert len(board["rows"]) == 1  # names hidden by default, so the other learner's score is not shown either (issue 15 item 4)
 
 
 def test_llm_from_settings_falls_back_with_a_notice_when_unreachable(blocks, handler, monkeypatch):

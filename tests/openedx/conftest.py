@@ -67,6 +67,16 @@ def first_submit(block) -> dict:
     return call(block, "submit", {"prompt": "Context: I manage a sales team. Task: draft a short e-mail announcing the new quarter's targets."})[1]
 
 
+def submitted_by(platform, block_type: str, *usernames: str, block_id: str = "b1") -> dict:
+    """Each learner's first graded submission, saved as the LMS saves a handler's writes; their blocks by username."""
+    blocks = {}
+    for username in usernames:
+        block = blocks[username] = platform.lms(block_type, block_id, username)
+        first_submit(block)
+        block.save()
+    return blocks
+
+
 def learner_state(block) -> dict:
     """The learner's ``Scope.user_state`` as the platform stores it (StudentModule.state)."""
     from xblock.fields import Scope

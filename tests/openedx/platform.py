@@ -127,6 +127,52 @@ class DjangoXBlockUserService(UserService):
         return self._directory.get(uid or self._anonymous_user_id)
 
 
+@dataclass(frozen=True)
+class CourseTeam:
+    """lms/djangoapps/teams/models.py: the fields of a CourseTeam a block reads."""
+
+    team_id: str
+    name: str
+    topic_id: str  # the team-set
+    course_id: str
+
+
+class TeamsService:
+    """lms/djangoapps/teams/services.py: ``get_team(user, course_id, teamset_id)`` returns the user's CourseTeam in
+    that team-set or None; the API parses the course id with ``CourseKey.from_string`` and finds the team through
+    ``membership__user__username`` (lms/djangoapps/teams/api.py)."""
+
+    def __init__(self, teams: list[CourseTeam], members: dict[str, str]):
+        self._teams = {team.team_id: team for team in teams}
+        self._members = members  # username -> team_id
+
+    def get_team(self, user, course_id, teamset_id):
+        if not isinstance(course_id, str):
+            raise ValueError(f"The supplied course id {course_id} is not valid.")
+        team = self._teams.get(self._members.get(getattr(user, "username", ""), ""))
+        return team if team is not None and team.course_id == course_id and team.topic_id == teamset_id else None
+
+
+@dataclass(frozen=True)
+class TeamsetConfig:
+    """openedx/core/lib/teams_config.py: one team-set of the course's teams configuration."""
+
+    teamset_id: str
+    name: str
+
+
+class TeamsConfigurationService:
+    """xmodule/services.py: ``get_teams_configuration(course_id)`` is the course's ``teams_configuration``
+    (a TeamsConfig whose ``teamsets_by_id`` maps ids to TeamsetConfig), installed in Studio by
+    ``load_services_for_studio`` (cms/djangoapps/contentstore/utils.py) and in the preview."""
+
+    def __init__(self, teamsets: list[TeamsetConfig]):
+        self.teamsets_by_id = {teamset.teamset_id: teamset for teamset in teamsets}
+
+    def get_teams_configuration(self, course_id):
+        return self
+
+
 class StudioPermissionsService:
     """openedx/core/djangoapps/content/services.py: may the user read/write this course or library?"""
 
@@ -289,6 +335,9 @@ class Platform:
     users: dict[str, PlatformUser] = field(default_factory=dict)
     writers: set = field(default_factory=set)  # (username, context key) with Studio write access
     anonymous_ids: dict[str, str] = field(default_factory=dict)
+    course_teams: list = field(default_factory=list)  # CourseTeam rows of the course (lms/djangoapps/teams)
+    team_members: dict[str, str] = field(default_factory=dict)  # username -> team_id (CourseTeamMembership)
+    teamsets: list = field(default_factory=list)  # TeamsetConfig of the course's teams configuration
 
     def user(self, username: str, **kwargs) -> PlatformUser:
         if username not in self.users:
@@ -320,6 +369,7 @@ class Platform:
             "settings": SettingsService(),
             "user": DjangoXBlockUserService(user, self.directory(), user_role=role, user_is_staff=staff,
                                             anonymous_user_id=self.anonymous_ids[username]),
+            "teams": TeamsService(self.course_teams, self.team_members),  # lms/djangoapps/teams/services.py, LMS only
         }
         runtime = OpenEdxRuntime(services, self._merged_store(), user.id)
         return self._block(runtime, block_type, block_id, user.id)
@@ -335,6 +385,7 @@ class Platform:
             "settings": SettingsService(),
             "user": DjangoXBlockUserService(user, self.directory()),
             "studio_user_permissions": StudioPermissionsService(user, self.writers),
+            "teams_configuration": TeamsConfigurationService(self.teamsets),
         }
         runtime = OpenEdxRuntime(services, AuthoredOnlyKVS(self.authored), user.id)
         return self._block(runtime, block_type, block_id, user.id)

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from tests.openedx.conftest import CUSTOM_CONTENT, author, call, first_submit
+from tests.openedx.conftest import CUSTOM_CONTENT, author, call, first_submit, submitted_by
 
 BOARD = {"leaderboard_enabled": True, "leaderboard_anonymous": False}
 
@@ -47,7 +47,20 @@ def test_a_first_name_change_shows_at_once_and_the_authors_setting_wins(platform
     platform.users["amal"].first_name = "Amalia"
     assert platform.lms(board_type, "b1", "bruno").leaderboard()["rows"][0]["name"] == "Amalia"
     author(platform, board_type, leaderboard_anonymous=True)
-    assert platform.lms(board_type, "b1", "bruno").leaderboard()["rows"][0]["name"] == ""
+    hidden = platform.lms(board_type, "b1", "bruno").leaderboard()
+    assert hidden["rows"] == [] and hidden["total"] == 1  # counted, but neither her name nor her score reaches bruno
+
+
+def test_a_learner_who_keeps_the_name_hidden_shows_no_score_to_others(platform, board_type):
+    """Issue 15 item 4: no score of one learner is visible to another without consent (a nameless row is still a score)."""
+    submitted_by(platform, board_type, "amal", "bruno")
+    seen_by_bruno = platform.lms(board_type, "b1", "bruno").leaderboard()
+    assert [row["me"] for row in seen_by_bruno["rows"]] == [True] and seen_by_bruno["total"] == 2
+    amal = platform.lms(board_type, "b1", "amal")
+    call(amal, "leaderboard_name_choice", {"show": "alias", "alias": "Amal A."})
+    amal.save()
+    seen_by_bruno = platform.lms(board_type, "b1", "bruno").leaderboard()
+    assert sorted(row["name"] for row in seen_by_bruno["rows"] if not row["me"]) == ["Amal A."]
 
 
 def test_a_wrong_choice_is_explained_and_changes_nothing(platform, board_type):

@@ -33,12 +33,17 @@ SETTINGS = {  # a non-default value for every authored field, text with markup a
     "leaderboard_size": 25,
     "leaderboard_anonymous": False,
 }
+TEAM = {  # the team challenge (issue 15): season, source, minimum, the instructor's list as typed and as read
+    "team_mode": True, "team_source": "choice", "teamset_id": "ai-champions", "team_min_members": 4,
+    "season_start": "2026-12-01T09:00", "season_end": "2026-12-15", "team_roster_csv": "learner;équipe\nana@example.org;Finance « A »\n",
+    "team_roster": {"members": {"ana@example.org": "Finance « A »"}, "teams": ["Finance « A »"], "groups": {}},
+}
 PER_BLOCK = {
     "ldai_risk_quiz": {"num_questions": 3, "balanced": False, "job_family": "hr", "pass_threshold": 0.6, "show_answers": "after_last_attempt",
                        "categories": ["bias"], "charter": {"client-data-public-chatbot": {"text": "Jamais de données client <b>dans</b> un chatbot public.", "allowed": False}}},
-    "ldai_hallucination_detector": {"job_family": "finance", "grading": "iou", "reveal": "after_last_attempt", "time_limit": 12},
+    "ldai_hallucination_detector": {"job_family": "finance", "grading": "iou", "reveal": "after_last_attempt", "time_limit": 12, **TEAM},
     "ldai_prompt_sandbox": {"job_family": "sales", "grading": "last", "reveal_after": 2, "leak_caps_grade": False,
-                            "leak_cap": 0.3, "use_llm": False, "weights": {"context": 3, "task": 2}},
+                            "leak_cap": 0.3, "use_llm": False, "weights": {"context": 3, "task": 2}, **TEAM},
 }
 
 

@@ -21,6 +21,10 @@ EVENTS = {
         "attempt": 1, "score": 0.5, "grading": "claim_f1", "items": [{"id": "t1", "score": 0.5, "flags": [[0, 10]]}],
         "elapsed_seconds": 143.2, "timed_out": False, "max_attempts": 2,
     },
+    "ldai.hallucination_detector.team_joined": {"team": "finance-paris"},
+    "ldai.hallucination_detector.award_earned": {"award": "team_first", "rank": 1, "team": "finance-paris"},
+    "ldai.prompt_sandbox.team_joined": {"team": "sales"},
+    "ldai.prompt_sandbox.award_earned": {"award": "top_list", "rank": 3, "team": "sales"},
     "ldai.prompt_sandbox.submitted": {
         "attempt": 2, "score": 86, "grade": 0.86, "criteria": {"role": 2, "context": 1}, "sensitive_kinds": ["email"],
         "capped": False, "llm_used": False, "scenario": "sales-follow-up", "prompt": "Write to jane.doe@client.example about...",
