@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lti_tool', '0006_registration_links_and_pending'),
+        ('lti_tool', '0007_badges'),
     ]
 
     operations = [
