@@ -157,21 +157,24 @@ def handler():
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Every test starts with empty in-process caches: Django's cache (nonces, login state,
-    launch data) and the tool's registration cache. A rolled-back test database fires no
+    launch data), the tool's registration and resource-link caches. A rolled-back test database fires no
     signals, so rows of an earlier test could otherwise be served from memory - whichever
     folder the test lives in (pytest-django reorders tests across folders)."""
     from django.core.cache import cache
     from django.utils import translation
 
     from lti_tool.lti import registry
+    from lti_tool.runtime import link_cache
 
     cache.clear()
     registry.clear_local()
+    link_cache.clear_local()
     translation.deactivate()  # blocks read Django's active language first: no test inherits another's request language
     yield
     translation.deactivate()
     cache.clear()
     registry.clear_local()
+    link_cache.clear_local()
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 Span = tuple[int, int]
 
@@ -167,7 +168,14 @@ def segment(text: str, lang: str | None = None) -> list[Unit]:
     """
     if not isinstance(text, str):
         raise TypeError("segment() needs the text as a string")
-    lang = _language(lang)
+    return list(_segment(text, _language(lang)))
+
+
+@lru_cache(maxsize=512)
+def _segment(text: str, lang: str) -> tuple[Unit, ...]:
+    """:func:`segment`, remembered per process: a submit scores every text of the attempt, and each view and
+    handler of the hallucination detector segments the same few texts again (pure function of its arguments;
+    the units are immutable, the list handed out is new each time)."""
     units: list[Unit] = []
     line_start = 0
     for line in text.splitlines(keepends=True):
@@ -186,7 +194,7 @@ def segment(text: str, lang: str | None = None) -> list[Unit]:
                     units.append(Unit(span[0], span[1], kind))
             sentence_start = sentence_end
         line_start = line_end
-    return units
+    return tuple(units)
 
 
 def unit_spans(text: str, lang: str | None = None) -> list[Span]:

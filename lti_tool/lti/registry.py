@@ -12,49 +12,19 @@ so every process drops its copies at once; a change that bypasses the models
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
+import time  # noqa: F401  (tests move the clock through registry.time.monotonic)
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
 from ..models import Deployment, Platform
+from .process_cache import ProcessCache
 
 VERSION_KEY = "ldai-lti-registry-version"
 MAX_AGE = 5.0
-MAX_ENTRIES = 2048
-_entries: dict[tuple, tuple[float, int, object]] = {}
-_lock = threading.Lock()
-
-
-def bump() -> None:
-    """Registrations changed: every process must read them again."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet (fresh cache)
-        if not cache.add(VERSION_KEY, 1, None):
-            cache.incr(VERSION_KEY)
-    clear_local()
-
-
-def clear_local() -> None:
-    with _lock:
-        _entries.clear()
-
-
-def _cached(key: tuple, load: Callable[[], object]):
-    now = time.monotonic()
-    version = cache.get(VERSION_KEY, 0)
-    hit = _entries.get(key)
-    if hit is not None and hit[0] > now and hit[1] == version:
-        return hit[2]
-    value = load()
-    with _lock:
-        if len(_entries) >= MAX_ENTRIES:
-            _entries.clear()
-        _entries[key] = (now + MAX_AGE, version, value)
-    return value
+_cache = ProcessCache(VERSION_KEY, MAX_AGE)
+bump = _cache.bump
+clear_local = _cache.clear_local
+_cached = _cache.get
 
 
 def deployment(issuer: str, client_id: str, deployment_id: str) -> Deployment | None:

@@ -108,7 +108,12 @@ class LearnerState(models.Model):
                 name="lti_learner_state_unique",
             ),
         )
-        indexes = (models.Index(fields=["deployment", "resource_link_id", "scope"], name="lti_state_link_idx"),)
+        indexes = (
+            models.Index(fields=["deployment", "resource_link_id", "scope"], name="lti_state_link_idx"),
+            # A launch reads all of one learner's rows in one query and renames them (runtime.learner_rows):
+            # without this index both scanned every row of the deployment.
+            models.Index(fields=["user_sub", "deployment"], name="lti_state_learner_idx"),
+        )
 
     def __str__(self) -> str:
         return f"{self.user_sub} @ {self.resource_link_id or self.block_type or '-'} ({self.scope})"

@@ -34,7 +34,7 @@ from ..runtime import statements
 from ..runtime.launch_setup import ensure_resource_link, refresh_learner_name
 from ..runtime.session import RuntimeSession, SessionRefused, issue, open_session
 from ..runtime.views import reader_language
-from ..runtime.xblock_runtime import LtiRuntime, anonymous_id, asset_url
+from ..runtime.xblock_runtime import LtiRuntime, anonymous_id, asset_url, learner_rows
 from .charter_results import acceptances_of, current_version
 from .errors import error_page, origins_of
 from .results import results_of
@@ -73,9 +73,14 @@ def start_session(launch_context) -> RuntimeSession | str:
         return "no_resource_link"
     with transaction.atomic():
         link = ensure_resource_link(launch_context)
-        refresh_learner_name(launch_context)
-        if link is not None:
+        if link is None:
+            refresh_learner_name(launch_context)
+        else:
             session = RuntimeSession(context=launch_context, link=link, token=issue(launch_context, link))
+            # One query tells whether the tool knows this learner and hands their rows to the render.
+            rows, deployment_rows = learner_rows(session)
+            refresh_learner_name(launch_context, deployment_rows)
+            session.preloaded_rows.update(rows)
             # The adoption funnel's first step, in the same transaction as the link it names.
             statements.record(session, anonymous_id(session), f"ldai.{link.block_type.removeprefix('ldai_')}.launched", {})
         # One machine: make sure the in-process sender runs (grades queued before a restart get delivered).

@@ -28,6 +28,7 @@ from ldai_xblocks.content import ContentError, list_packs, parse_document
 
 from ..lti import claims as c
 from ..models import LearnerState, ResourceLinkConfig
+from . import link_cache
 from .xblock_runtime import BLOCK_TYPES, DEFAULT_BLOCK_TYPE
 
 log = logging.getLogger("ldai.lti.runtime")
@@ -116,7 +117,7 @@ def ensure_resource_link(context) -> ResourceLinkConfig | None:
     Returns None when the launch names an activity this tool does not have.
     """
     block_type = block_type_from(context.custom)
-    link = ResourceLinkConfig.objects.filter(deployment=context.deployment, resource_link_id=context.resource_link_id).first()
+    link = link_cache.resource_link(context.deployment.pk, context.resource_link_id)
     if link is None:
         if block_type is None:
             return None
@@ -146,9 +147,19 @@ def ensure_resource_link(context) -> ResourceLinkConfig | None:
     return link
 
 
-def refresh_learner_name(context) -> None:
-    """The name the platform sent in this launch, on every row of this learner in the deployment ("" when none)."""
+def refresh_learner_name(context, known_rows: list[LearnerState] | None = None) -> None:
+    """The name the platform sent in this launch, on every row of this learner in the deployment ("" when none).
+
+    ``known_rows``: every row of the learner in the deployment, already read by the launch
+    (``runtime.xblock_runtime.learner_rows``): the UPDATE then runs only when one of them holds another
+    name, and those objects get the new name too (a later ``save()`` of one must not write the old one back).
+    """
     name = (context.user_name or "")[:255]
+    if known_rows is not None:
+        if all(row.user_name == name for row in known_rows):
+            return
+        for row in known_rows:
+            row.user_name = name
     LearnerState.objects.filter(deployment=context.deployment, user_sub=context.user_sub).exclude(user_name=name).update(user_name=name)
 
 

@@ -19,7 +19,7 @@ of the user id, so URLs in proxy logs reveal nothing about the learner.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
@@ -55,6 +55,9 @@ class RuntimeSession:
     context: LaunchContext
     link: ResourceLinkConfig
     token: str
+    # The learner's rows read by the launch (``runtime.learner_rows``), handed once to the first runtime of
+    # the request so its render reads no row again; empty for handler requests, which read (and lock) their own.
+    preloaded_rows: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def locale(self) -> str:

@@ -31,7 +31,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
+from django.db.models import Q
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation as django_translation
 from markupsafe import Markup, escape
 from web_fragments.fragment import Fragment
@@ -81,6 +82,83 @@ def anonymous_id_of(issuer: str, user_sub: str) -> str:
 # ------------------------------------------------------------------------------------------ field data
 
 
+RowKey = tuple[str, str, str]  # (scope, resource link id, block type), as LtiKeyValueStore._place names a row
+
+
+def link_row_keys(session: RuntimeSession) -> tuple[RowKey, RowKey, RowKey]:
+    """The learner rows the block of this link can read: its state, its type's preferences, the user info."""
+    block_type = session.link.block_type
+    return (
+        (LearnerState.Scope.USER_STATE, session.link.resource_link_id, block_type),
+        (LearnerState.Scope.PREFERENCES, "", block_type),
+        (LearnerState.Scope.USER_INFO, "", ""),
+    )
+
+
+def row_lookup(session: RuntimeSession, row_key: RowKey) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the values a new row of ``row_key`` is created with, the filter that finds the existing one)."""
+    scope, resource_link_id, block_type = row_key
+    context = session.context
+    lookup = {
+        "deployment_id": session.link.deployment_id,
+        # Preferences follow the learner across courses of the deployment; answers stay in the course.
+        "context_id": (context.context_id or "") if scope == LearnerState.Scope.USER_STATE else "",
+        "resource_link_id": resource_link_id,
+        "user_sub": context.user_sub,
+        "scope": scope,
+        "block_type": block_type,
+    }
+    query = dict(lookup)
+    if scope == LearnerState.Scope.USER_INFO:
+        # User info (the skills map's evidence, shared by every activity) is kept per platform,
+        # context and user: all the deployments of one platform share it, no other course sees it.
+        lookup["context_id"] = context.context_id or ""
+        query = {**lookup, "deployment__platform_id": context.platform.pk}
+        del query["deployment_id"]
+    return lookup, query
+
+
+@lru_cache(maxsize=32)
+def _reads_user_info(block_type: str) -> bool:
+    """Whether the block type has a field of ``Scope.user_info`` (shared by all the learner's activities)."""
+    from xblock.core import XBlock
+    from xblock.plugin import PluginMissingError
+
+    try:
+        cls = XBlock.load_class(block_type)
+    except PluginMissingError:  # an unknown type renders nothing; reading its rows the general way is harmless
+        return True
+    return any(getattr(f.scope, "user", None) == UserScope.ONE and getattr(f.scope, "block", None) == BlockScope.ALL
+               for f in cls.fields.values())
+
+
+def learner_rows(session: RuntimeSession) -> tuple[dict[RowKey, LearnerState | None], list[LearnerState]]:
+    """ONE query for what a launch needs of its learner: the link's rows (None: never written), and every row
+    of the learner in the deployment (the launch refreshes their name).
+
+    Why: the launch used to run an UPDATE for the name and then one SELECT per scope the block read; a learner
+    the tool has never seen now costs one SELECT that finds nothing. The rows are matched here with the same
+    filters :meth:`LtiKeyValueStore.learner_row` uses (lowest pk first), so the block reads what it would
+    have read row by row.
+    """
+    context = session.context
+    keys = link_row_keys(session)
+    mine = Q(deployment_id=session.link.deployment_id)
+    if _reads_user_info(session.link.block_type):
+        # The platform's other deployments may hold the learner's user info (row_lookup): the join only then.
+        info_lookup = row_lookup(session, keys[2])[0]
+        mine |= Q(deployment__platform_id=context.platform.pk, scope=LearnerState.Scope.USER_INFO,
+                  context_id=info_lookup["context_id"], resource_link_id="", block_type="")
+    rows = list(LearnerState.objects.filter(mine, user_sub=context.user_sub).order_by("pk"))
+    found: dict[RowKey, LearnerState | None] = dict.fromkeys(keys)
+    for key in keys:
+        wanted = row_lookup(session, key)[1]
+        wanted.pop("deployment__platform_id", None)  # the query above already kept the platform's rows only
+        found[key] = next((row for row in rows if all(getattr(row, name) == value for name, value in wanted.items())), None)
+    return found, [row for row in rows if row.deployment_id == session.link.deployment_id]
+
+
+
 class LtiKeyValueStore(KeyValueStore):
     """Maps XBlock field keys onto ResourceLinkConfig and LearnerState rows of ONE learner and ONE link.
 
@@ -94,8 +172,15 @@ class LtiKeyValueStore(KeyValueStore):
         self.user_id = user_id
         self.lock_rows = lock_rows
         self._rows: dict[tuple[str, str, str], LearnerState | None] = {}
+        if not lock_rows:
+            # The launch already read this learner's rows (runtime.learner_rows): the first render uses them, once
+            # (a retry after a collision, or any later runtime of the request, reads the database again).
+            self._rows.update(session.preloaded_rows)
+            session.preloaded_rows.clear()
         # What this request read of the shared summary, to write back only what it changed (see _save_summary).
-        self._summary_read = copy.deepcopy(session.link.summary)
+        # Taken on first use: a launch's link has the summary deferred (runtime.link_cache), and a block
+        # that never reads it must not load it.
+        self._summary_read: dict | None = None
 
     # -- where a key lives ------------------------------------------------------------------------------
     def _place(self, key: KeyValueStore.Key) -> tuple[str, tuple[str, str, str] | None]:
@@ -109,35 +194,18 @@ class LtiKeyValueStore(KeyValueStore):
             return "summary", None
         if key.user_id != self.user_id:
             return "none", None
-        block_type = self.session.link.block_type
+        state, preferences, user_info = link_row_keys(self.session)
         if scope.block == BlockScope.TYPE:
-            return "learner", (LearnerState.Scope.PREFERENCES, "", block_type)
+            return "learner", preferences
         if scope.block == BlockScope.ALL:
-            return "learner", (LearnerState.Scope.USER_INFO, "", "")
-        return "learner", (LearnerState.Scope.USER_STATE, self.session.link.resource_link_id, block_type)
+            return "learner", user_info
+        return "learner", state
 
     def learner_row(self, row_key: tuple[str, str, str], create: bool) -> LearnerState | None:
         """The row (read once per request; a missing one is remembered as missing, and built unsaved on write)."""
         if row_key in self._rows and (self._rows[row_key] is not None or not create):
             return self._rows[row_key]
-        scope, resource_link_id, block_type = row_key
-        context = self.session.context
-        lookup = {
-            "deployment_id": self.session.link.deployment_id,
-            # Preferences follow the learner across courses of the deployment; answers stay in the course.
-            "context_id": (context.context_id or "") if scope == LearnerState.Scope.USER_STATE else "",
-            "resource_link_id": resource_link_id,
-            "user_sub": context.user_sub,
-            "scope": scope,
-            "block_type": block_type,
-        }
-        query = dict(lookup)
-        if scope == LearnerState.Scope.USER_INFO:
-            # User info (the skills map's evidence, shared by every activity) is kept per platform,
-            # context and user: all the deployments of one platform share it, no other course sees it.
-            lookup["context_id"] = context.context_id or ""
-            query = {**lookup, "deployment__platform_id": context.platform.pk}
-            del query["deployment_id"]
+        lookup, query = row_lookup(self.session, row_key)
         row = None
         if row_key not in self._rows:
             manager = LearnerState.objects
@@ -145,6 +213,7 @@ class LtiKeyValueStore(KeyValueStore):
                 manager = manager.select_for_update()
             row = manager.filter(**query).order_by("pk").first()
         if row is None and create:
+            context = self.session.context
             row = LearnerState(**lookup, state={}, user_name=context.user_name[:255], is_instructor=context.is_instructor)
         self._rows[row_key] = row
         return row
@@ -154,7 +223,7 @@ class LtiKeyValueStore(KeyValueStore):
         if place == "authoring":
             return self.session.link.settings
         if place == "summary":
-            return self.session.link.summary
+            return self._summary()
         if place == "learner":
             row = self.learner_row(row_key, create)
             return None if row is None else row.state
@@ -199,7 +268,7 @@ class LtiKeyValueStore(KeyValueStore):
                 touched_rows.add(row_key)
             else:
                 attr = "settings" if place == "authoring" else "summary"
-                container = getattr(self.session.link, attr)
+                container = self.session.link.settings if place == "authoring" else self._summary()
                 touched_link.add(attr)
             if delete:
                 container.pop(key.field_name, None)
@@ -212,6 +281,12 @@ class LtiKeyValueStore(KeyValueStore):
             touched_link.discard("summary")
         if touched_link:
             self.session.link.save(update_fields=[*sorted(touched_link), "modified"])
+
+    def _summary(self) -> dict:
+        """The link's shared summary, remembering what it held when this request first used it."""
+        if self._summary_read is None:
+            self._summary_read = copy.deepcopy(self.session.link.summary)
+        return self.session.link.summary
 
     def _save_summary(self) -> None:
         """Write this request's changes to the shared summary on top of what others committed since it was read.
@@ -346,15 +421,27 @@ def _version(root: str, relative: str, mtime_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
+# URL per (URLconf, script prefix, root, file), for the life of the process: a page names a dozen assets and
+# each cost a ``reverse`` and a ``stat``. Files do not change under a running server, except in development
+# (DEBUG), where the file's mtime is read again on every call so an edited file gets a new hash at once.
+_asset_urls: dict[tuple, str] = {}
+
+
 def asset_url(root: str, relative: str) -> str:
     """URL of a shared front-end file, with a content hash so it can be cached for a year."""
     relative = relative.lstrip("/")
+    key = (get_urlconf(), get_script_prefix(), root, relative)
+    if not settings.DEBUG and key in _asset_urls:
+        return _asset_urls[key]
     url = reverse("lti_tool:asset", args=(root, relative))
     path = ASSET_ROOTS[root]() / relative
     try:
-        return f"{url}?v={_version(root, relative, path.stat().st_mtime_ns)}"
+        url = f"{url}?v={_version(root, relative, path.stat().st_mtime_ns)}"
     except OSError:
-        return url
+        return url  # not cached: the file may appear (a build step), and then it gets its hash
+    if len(_asset_urls) < 2048:  # bounded: the key holds a name a block chose
+        _asset_urls[key] = url
+    return url
 
 
 def _json_for_html(value: Any) -> str:
@@ -373,6 +460,7 @@ class LtiRuntime(Runtime):
         self.anon_id = anonymous_id(session)
         self.kvs = LtiKeyValueStore(session, self.anon_id, lock_rows=lock_rows)
         self.grades_recorded = 0
+        self._handler_prefix: str | None = None
         ids = MemoryIdManager()
         services = {
             "field-data": KvsFieldData(self.kvs),
@@ -420,7 +508,9 @@ class LtiRuntime(Runtime):
 
     # -- URLs ---------------------------------------------------------------------------------------------
     def handler_prefix(self) -> str:
-        return reverse("lti_tool:handler-base", args=(self.session.token,))
+        if self._handler_prefix is None:  # one reverse per request, not one per handler URL the view asks for
+            self._handler_prefix = reverse("lti_tool:handler-base", args=(self.session.token,))
+        return self._handler_prefix
 
     def handler_url(self, block, handler_name, suffix="", query="", thirdparty=False):
         func = getattr(block, handler_name, None)

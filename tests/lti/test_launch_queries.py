@@ -1,0 +1,121 @@
+"""What a resource launch asks of the database (issue 13, item 6): counted, not timed.
+
+Launches come from lti-consumer-xblock's LtiAdvantageConsumer (conftest.py). The speed itself is
+measured in bench/bench_lti.py as a ratio against pylti1p3's example tool; here the NUMBER of
+queries per launch is asserted, and that the caches behind the fewer queries never serve a
+learner or an instructor anything stale:
+
+- the learner's rows: one SELECT for all of them (none found: a learner the tool never saw), no
+  UPDATE of their name when it did not change, and a known learner's answers always shown;
+- the resource link's settings: kept per process (``runtime.link_cache``), dropped when any
+  process saves the link (shared version), never its shared state (the leaderboard).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lti_tool.lti import claims as c
+from lti_tool.models import LearnerState, ResourceLinkConfig
+from lti_tool.runtime import link_cache
+from tests.lti.runtime_fixtures import call, handler_prefix, init_args, launch_page
+
+pytest_plugins = ["tests.lti.runtime_fixtures"]
+
+QUIZ = {c.CUSTOM_ACTIVITY: "ldai_risk_quiz", c.CUSTOM_PACK: "en/ai-risks", c.CUSTOM_SETTINGS: json.dumps({"num_questions": 3})}
+
+
+def _queries(table: str, queries) -> list[str]:
+    return [q["sql"] for q in queries if f'"{table}"' in q["sql"]]
+
+
+def _launch_counting(client, consumer, **kwargs) -> tuple[str, list[dict]]:
+    with CaptureQueriesContext(connection) as captured:
+        html = launch_page(client, consumer, **kwargs)
+    return html, captured.captured_queries
+
+
+def test_a_new_learner_costs_one_learner_query_and_a_cached_link_none(client, graded_platform):
+    consumer, _ = graded_platform
+    launch_page(client, consumer, custom=QUIZ, user_id="learner-1")  # creates the link
+    launch_page(client, consumer, custom=QUIZ, user_id="learner-2")  # reads it into this process's cache
+    _, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="never-seen")
+    learner = _queries("lti_tool_learnerstate", queries)
+    assert len(learner) == 1 and learner[0].startswith("SELECT")  # no UPDATE of a name, no SELECT per scope
+    assert _queries("lti_tool_resourcelinkconfig", queries) == []
+    # The "launched" statement the dashboard's funnel counts is still written, once.
+    assert [q for q in _queries("lti_tool_statement", queries) if q.startswith("INSERT")] != []
+
+
+def test_a_known_learner_sees_their_answer_and_their_unchanged_name_is_not_rewritten(client, graded_platform):
+    consumer, _ = graded_platform
+    prefix = handler_prefix(launch_page(client, consumer, custom=QUIZ, user_id="learner-1", name="Alex Martin"))
+    _, state = call(client, prefix, "student_view_user_state")
+    question = state["questions"][0]
+    assert call(client, prefix, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})[0] == 200
+    html, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="learner-1", name="Alex Martin")
+    learner = _queries("lti_tool_learnerstate", queries)
+    assert len(learner) == 1 and learner[0].startswith("SELECT")
+    shown = init_args(html)["state"]  # what the launched page renders: the attempt with the answer given
+    assert [q["id"] for q in shown["questions"]] == [q["id"] for q in state["questions"]]
+    assert question["id"] in shown["answers"]
+
+def test_a_renamed_learner_is_renamed_on_the_rows_the_render_then_saves(client, graded_platform):
+    consumer, _ = graded_platform
+    prefix = handler_prefix(launch_page(client, consumer, custom=QUIZ, user_id="learner-1", name="Zorglub Martin"))
+    _, state = call(client, prefix, "student_view_user_state")
+    question = state["questions"][0]
+    call(client, prefix, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})
+    _, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="learner-1", name="Zorglub Dupont")
+    assert any(q.startswith("UPDATE") for q in _queries("lti_tool_learnerstate", queries))
+    assert set(LearnerState.objects.values_list("user_name", flat=True)) == {"Zorglub Dupont"}
+
+
+def test_settings_saved_by_the_instructor_reach_the_next_launch_at_once(client, graded_platform):
+    consumer, _ = graded_platform
+    launch_page(client, consumer, custom=QUIZ, user_id="learner-1")
+    teacher = launch_page(client, consumer, custom=QUIZ, role="instructor", user_id="teacher-1")
+    status, body = call(client, handler_prefix(teacher), "studio_submit", {"display_name": "Risks at work, revised"})
+    assert status == 200 and body["saved"]
+    assert "Risks at work, revised" in launch_page(client, consumer, custom=QUIZ, user_id="learner-1")
+
+
+def test_another_process_saving_the_link_drops_this_process_copy(client, graded_platform):
+    consumer, _ = graded_platform
+    launch_page(client, consumer, custom=QUIZ, user_id="learner-1")
+    link = ResourceLinkConfig.objects.get()
+    ResourceLinkConfig.objects.filter(pk=link.pk).update(title="Renamed elsewhere")  # no signal in this process
+    from django.core.cache import cache
+
+    cache.incr(link_cache.VERSION_KEY)  # what the other process's save did to the shared version
+    assert link_cache.resource_link(link.deployment_id, link.resource_link_id).title == "Renamed elsewhere"
+
+
+def test_the_shared_state_is_never_served_from_the_cache(graded_platform, client):
+    consumer, _ = graded_platform
+    launch_page(client, consumer, custom=QUIZ, user_id="learner-1")
+    link = ResourceLinkConfig.objects.get()
+    cached = link_cache.resource_link(link.deployment_id, link.resource_link_id)
+    cached.summary = {"leaderboard_entries": {"a": 1}}
+    cached.save(update_fields=["summary", "modified"])  # a learner's submit: the cached settings stay valid
+    with CaptureQueriesContext(connection) as captured:
+        fresh = link_cache.resource_link(link.deployment_id, link.resource_link_id)
+        assert _queries("lti_tool_resourcelinkconfig", captured.captured_queries) == []
+        assert fresh.summary == {"leaderboard_entries": {"a": 1}}  # loaded from the database on first access
+    assert len(_queries("lti_tool_resourcelinkconfig", captured.captured_queries)) == 1
+    fresh.settings["display_name"] = "changed in one request only"
+    assert "display_name" not in link_cache.resource_link(link.deployment_id, link.resource_link_id).settings
+
+
+def test_asset_urls_are_built_once_per_process(client, graded_platform):
+    from lti_tool.runtime import xblock_runtime
+
+    consumer, _ = graded_platform
+    html = launch_page(client, consumer, custom=QUIZ, user_id="learner-1")
+    url = re.search(r'src="([^"]*xblock-runtime\.js\?v=[0-9a-f]{12})"', html).group(1)
+    assert any(value == url for value in xblock_runtime._asset_urls.values())
+    assert launch_page(client, consumer, custom=QUIZ, user_id="learner-2").count(url) == html.count(url)
