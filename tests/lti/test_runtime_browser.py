@@ -65,7 +65,12 @@ def launch_url(live_server, settings):
         view = "author" if context.is_instructor else "learner"
         return f"{live_server.url}/lti/activity/{issue(context, link)}/?view={view}"
 
-    return make
+    yield make
+    # A grade sender thread started by an earlier test (or a review finishing) must not hold the database
+    # while the live server's transactional test flushes it ("database table is locked").
+    from lti_tool.grades.sender import in_process
+
+    in_process.stop()
 
 
 def test_learner_completes_the_quiz_in_the_lti_page(chromium_page, launch_url):
