@@ -48,6 +48,7 @@ SEEDED = {"learner-c": 1.0, "learner-e": 0.5, "learner-d": 0.75, "learner-f": 0.
 ALIASES = {"learner-c": "Camille", "learner-d": "Dominique"}
 MIN_MEMBERS = 2
 SEASON_DAYS = 90
+TIME_LIMIT = 10  # minutes
 
 
 def persona_email(slug: str) -> str:
@@ -70,6 +71,8 @@ def season_settings(language: str, now: datetime | None = None) -> dict:
         raise ValueError(f"the demo's roster does not parse: {problems}")
     return {
         "leaderboard_enabled": True, "leaderboard_anonymous": False,
+        # Timed, as a hunt is: the start card shows the season and the team board before the clock runs.
+        "time_limit": TIME_LIMIT,
         "team_mode": True, "team_source": "roster", "team_min_members": MIN_MEMBERS,
         "season_start": (now - timedelta(days=1)).date().isoformat(),
         "season_end": (now + timedelta(days=SEASON_DAYS)).date().isoformat(),

@@ -18,7 +18,6 @@ from lti_tool.models import GradeOutbox, LearnerState
 from lti_tool.pages import demo_season
 from lti_tool.runtime.session import open_session
 from lti_tool.runtime.xblock_runtime import LtiRuntime
-
 from tests.lti.test_demo import demo_on, play, token_of  # noqa: F401 - demo_on is a fixture
 
 pytestmark = pytest.mark.django_db
