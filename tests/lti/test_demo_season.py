@@ -102,3 +102,25 @@ def test_other_activities_neither_seed_nor_offer_the_teammates(demo_on):  # noqa
     assert "/learner-c/" not in html
     front = Client().get("/?lang=en").content.decode()
     assert f"/demo/play/{HUNT}/learner-c/?lang=en" in front and "/demo/play/ldai_risk_quiz/learner-c/" not in front
+
+
+def test_a_teammate_who_cannot_play_now_does_not_stop_the_visitor_and_plays_on_the_next_launch(demo_on, monkeypatch):  # noqa: F811
+    """A database busy with another launch's seeding (SQLite's single writer, simulated: it cannot be timed here)."""
+    from django.db import OperationalError
+
+    real = demo_season.play_teammate
+    calls = []
+
+    def busy_once(launch, share, alias=""):
+        calls.append(share)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(launch, share, alias)
+
+    monkeypatch.setattr(demo_season, "play_teammate", busy_once)
+    client = Client()
+    play(client, HUNT, "learner-a")  # the visitor's page opens all the same
+    assert LearnerState.objects.filter(user_sub__in=[f"ldai-demo-{s}" for s in demo_season.SEEDED], attempts=1).count() == 3
+    url, _html = play(client, HUNT, "learner-a")
+    assert LearnerState.objects.filter(user_sub__in=[f"ldai-demo-{s}" for s in demo_season.SEEDED], attempts=1).count() == 4
+    assert len([row for row in board(token_of(url))["teams"] if row["rank"]]) == 2
