@@ -20,36 +20,36 @@ def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
     raise TypeError(MESSAGE)
 
 
-class FrozenDict(dict):
+class _Frozen:
+    """What both frozen types share: copies and pickles are the plain, writable type."""
+
+    __slots__ = ()
+    _plain: type
+
+    def __copy__(self):
+        return self._plain(self)
+
+    def __deepcopy__(self, memo: dict):
+        return thaw(self)
+
+    def __reduce__(self):
+        return (self._plain, (self._plain(self),))
+
+
+class FrozenDict(_Frozen, dict):
     """A JSON object that can be read like any dict and never written."""
 
     __slots__ = ()
+    _plain = dict
     __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
 
-    def __copy__(self) -> dict:
-        return dict(self)
 
-    def __deepcopy__(self, memo: dict) -> dict:
-        return thaw(self)
-
-    def __reduce__(self):
-        return (dict, (dict(self),))
-
-
-class FrozenList(list):
+class FrozenList(_Frozen, list):
     """A JSON array that can be read like any list and never written."""
 
     __slots__ = ()
+    _plain = list
     __setitem__ = __delitem__ = __iadd__ = __imul__ = append = extend = insert = pop = remove = clear = sort = reverse = _refuse
-
-    def __copy__(self) -> list:
-        return list(self)
-
-    def __deepcopy__(self, memo: dict) -> list:
-        return thaw(self)
-
-    def __reduce__(self):
-        return (list, (list(self),))
 
 
 def freeze(value: Any) -> Any:
