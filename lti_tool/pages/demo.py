@@ -1,4 +1,7 @@
-"""The demo for the three personas: every activity played as learner A, learner B or the instructor.
+"""The persona demo: every activity played as learner A, learner B or the instructor.
+
+The hallucination hunt adds learners C to F, A's and B's teammates in its team season
+(``pages.demo_season``), so two teams are on its leaderboard before anyone plays.
 
 Why through the tool's own runtime rather than xblock-sdk's workbench: a learning manager
 must see what their learners and instructors will see in Moodle or Canvas, not a developer
