@@ -22,7 +22,7 @@ from ..content.packs import default_pack_ref
 from ..engine import charter as charter_engine
 from ..engine import quiz
 from . import course_charter
-from .base import COMMON_SETTINGS, JOB_FAMILY_CHOICES, ActivityBlock, UserError, _, json_api, json_response
+from .base import COMMON_SETTINGS, JOB_FAMILY_CHOICES, ActivityBlock, UserError, _, from_percent, json_api, json_response
 from .evidence import EvidenceMixin, quiz_signals
 
 SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
@@ -342,7 +342,8 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             "pass_threshold": (float, 0, 100),
             "balanced": (bool, None, None),
         }, choices={"job_family": JOB_FAMILY_CHOICES, "show_answers": SHOW_ANSWERS})
-        pack, custom, content_errors = self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
+        content = self.checked_content(data)
+        pack, custom, content_errors = content
         errors.update(content_errors)
         document = None
         if not content_errors:
@@ -352,15 +353,8 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
         if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories) or (document and not set(categories) <= known):
             errors["categories"] = [self._("Choose categories from the list.")]
         charter = self._check_charter(data.get("charter", self.charter), document, errors)
-        if errors:
-            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
-        for name, value in values.items():
-            setattr(self, name, value / 100 if name == "pass_threshold" else value)
-        self.pack = pack
-        self.custom_content = custom
-        self.categories = categories
-        self.charter = charter
-        return {"saved": True, "message": self._("Saved.")}
+        values = {**from_percent(values, "pass_threshold"), "categories": categories, "charter": charter}
+        return self.save_studio_fields(data, values, errors, content)
 
     def _check_charter(self, charter: Any, document: dict | None, errors: dict[str, list[str]]) -> dict:
         if not isinstance(charter, dict):
