@@ -193,6 +193,8 @@ class LtiKeyValueStore(KeyValueStore):
         self.session = session
         self.user_id = user_id
         self.lock_rows = lock_rows
+        # Where this learner's scopes live, computed once: every field read asks (18 default reads per quiz render).
+        self._row_keys = link_row_keys(session)
         self._rows: dict[tuple[str, str, str], LearnerState | None] = {}
         if not lock_rows:
             # The launch already read this learner's rows (runtime.learner_rows): the first render uses them, once
@@ -216,7 +218,7 @@ class LtiKeyValueStore(KeyValueStore):
             return "summary", None
         if key.user_id != self.user_id:
             return "none", None
-        state, preferences, user_info = link_row_keys(self.session)
+        state, preferences, user_info = self._row_keys
         if scope.block == BlockScope.TYPE:
             return "learner", preferences
         if scope.block == BlockScope.ALL:
