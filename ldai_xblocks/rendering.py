@@ -48,8 +48,8 @@ _catalog_json: dict[str, tuple[dict, str]] = {}
 
 def _catalog_script_json(language: Any, catalog: Any) -> str | None:
     """The cached JSON of ``catalog`` when it IS ``js_catalog(language)`` (the very object), else None."""
-    if not isinstance(language, str) or not isinstance(catalog, dict):
-        return None
+    if not isinstance(language, str) or not isinstance(catalog, dict) or not catalog:
+        return None  # English has no catalog: one json.dumps of the whole arguments is quicker
     hit = _catalog_json.get(language)
     if hit is not None and hit[0] is catalog:
         return hit[1]
