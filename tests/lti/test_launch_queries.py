@@ -55,6 +55,15 @@ def _statements(queries) -> list[tuple[str, str]]:
     return found
 
 
+def _answer_first_question(client, consumer, user_id: str, name: str) -> tuple[dict, dict]:
+    """A learner's launch and first answer: (the state before answering, the question answered)."""
+    prefix = handler_prefix(launch_page(client, consumer, custom=QUIZ, user_id=user_id, name=name))
+    _, state = call(client, prefix, "student_view_user_state")
+    question = state["questions"][0]
+    assert call(client, prefix, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})[0] == 200
+    return state, question
+
+
 def test_a_new_learner_launch_is_one_select_and_one_insert(client, graded_platform):
     """The whole launch (OIDC login + launch + the rendered quiz) of a learner the tool never saw, once the
     link and the course's charter are in this process: the learner's rows looked up (none), the "launched"
@@ -67,15 +76,16 @@ def test_a_new_learner_launch_is_one_select_and_one_insert(client, graded_platfo
 
 
 def test_a_returning_learner_launch_is_the_same_two_queries_and_shows_their_state(client, graded_platform):
+    """A learner who answered before, same name: no UPDATE of their name, no SELECT per scope, and the page
+    renders their attempt (the same questions, the answer given)."""
     consumer, _ = graded_platform
-    prefix = handler_prefix(launch_page(client, consumer, custom=QUIZ, user_id="learner-1", name="Alex Martin"))
-    _, state = call(client, prefix, "student_view_user_state")
-    question = state["questions"][0]
-    assert call(client, prefix, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})[0] == 200
+    state, question = _answer_first_question(client, consumer, "learner-1", "Alex Martin")
     launch_page(client, consumer, custom=QUIZ, user_id="learner-2")  # the link created above, read into the process
     html, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="learner-1", name="Alex Martin")
     assert _statements(queries) == [("SELECT", "lti_tool_learnerstate"), ("INSERT", "lti_tool_statement")]
-    assert question["id"] in init_args(html)["state"]["answers"]
+    shown = init_args(html)["state"]
+    assert [q["id"] for q in shown["questions"]] == [q["id"] for q in state["questions"]]
+    assert question["id"] in shown["answers"]
 
 
 def test_the_course_charter_is_read_once_per_process_and_again_when_saved(client, graded_platform):
@@ -106,37 +116,9 @@ def test_the_course_charter_is_read_once_per_process_and_again_when_saved(client
     assert charter_service.LtiCourseCharterService(session).load().document["version"] == "9.9"
 
 
-def test_a_new_learner_costs_one_learner_query_and_a_cached_link_none(client, graded_platform):
-    consumer, _ = graded_platform
-    launch_page(client, consumer, custom=QUIZ, user_id="learner-1")  # creates the link
-    launch_page(client, consumer, custom=QUIZ, user_id="learner-2")  # reads it into this process's cache
-    _, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="never-seen")
-    learner = _queries("lti_tool_learnerstate", queries)
-    assert len(learner) == 1 and learner[0].startswith("SELECT")  # no UPDATE of a name, no SELECT per scope
-    assert _queries("lti_tool_resourcelinkconfig", queries) == []
-    # The "launched" statement the dashboard's funnel counts is still written, once.
-    assert [q for q in _queries("lti_tool_statement", queries) if q.startswith("INSERT")] != []
-
-
-def test_a_known_learner_sees_their_answer_and_their_unchanged_name_is_not_rewritten(client, graded_platform):
-    consumer, _ = graded_platform
-    prefix = handler_prefix(launch_page(client, consumer, custom=QUIZ, user_id="learner-1", name="Alex Martin"))
-    _, state = call(client, prefix, "student_view_user_state")
-    question = state["questions"][0]
-    assert call(client, prefix, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})[0] == 200
-    html, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="learner-1", name="Alex Martin")
-    learner = _queries("lti_tool_learnerstate", queries)
-    assert len(learner) == 1 and learner[0].startswith("SELECT")
-    shown = init_args(html)["state"]  # what the launched page renders: the attempt with the answer given
-    assert [q["id"] for q in shown["questions"]] == [q["id"] for q in state["questions"]]
-    assert question["id"] in shown["answers"]
-
 def test_a_renamed_learner_is_renamed_on_the_rows_the_render_then_saves(client, graded_platform):
     consumer, _ = graded_platform
-    prefix = handler_prefix(launch_page(client, consumer, custom=QUIZ, user_id="learner-1", name="Zorglub Martin"))
-    _, state = call(client, prefix, "student_view_user_state")
-    question = state["questions"][0]
-    call(client, prefix, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})
+    _answer_first_question(client, consumer, "learner-1", "Zorglub Martin")
     _, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="learner-1", name="Zorglub Dupont")
     assert any(q.startswith("UPDATE") for q in _queries("lti_tool_learnerstate", queries))
     assert set(LearnerState.objects.values_list("user_name", flat=True)) == {"Zorglub Dupont"}
