@@ -8,13 +8,16 @@ learner or an instructor anything stale:
 - the learner's rows: one SELECT for all of them (none found: a learner the tool never saw), no
   UPDATE of their name when it did not change, and a known learner's answers always shown;
 - the resource link's settings: kept per process (``runtime.link_cache``), dropped when any
-  process saves the link (shared version), never its shared state (the leaderboard).
+  process saves the link (shared version), never its shared state (the leaderboard);
+- the course's charter the quiz grades against: kept per process (``runtime.charter_service``), dropped
+  when the charter activity saves it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -112,7 +115,7 @@ def test_the_course_charter_is_read_once_per_process_and_again_when_saved(client
     row = CourseCharter.objects.get()
     CourseCharter.objects.filter(pk=row.pk).update(document={**row.document, "version": "9.9"})  # no signal here
     cache.incr(charter_service.VERSION_KEY)
-    session = type("S", (), {"context": type("C", (), {"platform": row.platform, "context_id": row.context_id})()})()
+    session = SimpleNamespace(context=SimpleNamespace(platform=row.platform, context_id=row.context_id))  # what the service reads
     assert charter_service.LtiCourseCharterService(session).load().document["version"] == "9.9"
 
 
