@@ -528,7 +528,7 @@ def run_prod(users: int = PROD_USERS, seconds: int = PROD_SECONDS, web_workers: 
                     by_step.setdefault(_prod_step(name), []).append(ms)
             result.steps = {step: round(percentile(values, 95)) for step, values in sorted(by_step.items())}
             result.p95 = percentile([ms for _, ms, _ in samples], 95) if samples else None
-            result.llm = ours["llm"]
+            result.llm = {key: warm["llm"].get(key, 0) + ours["llm"].get(key, 0) for key in ("awaited", "arrived", "gave_up")}
             _log("waiting for the grade outbox to drain")
             result.outbox = _drain(env["DATABASE_URL"], DRAIN_SECONDS)
         _, pairs = _outbox(env["DATABASE_URL"])
@@ -566,7 +566,7 @@ def prod_figures(run: ProdRun) -> list[dict]:
                                f"{run.outbox}; a review by the model re-grades its attempt), {run.grades_received} of them received by the "
                                f"platform's AGS score endpoint ({run.score_posts} score POSTs accepted)"))
     figures.append(figure("load_prod_llm_replies_lost", run.llm_lost, "replies", "none-lost", 0, "lower",
-                          note=f"{run.llm.get('awaited', 0)} reviews awaited by learners' polls, {run.llm.get('arrived', 0)} arrived, "
+                          note=f"{run.llm.get('awaited', 0)} reviews awaited by learners' polls (warm-up included), {run.llm.get('arrived', 0)} arrived, "
                                f"{run.llm.get('gave_up', 0)} ended without the model; the fake model served {run.llm_answered} completions"))
     if run.scale:
         curve = ", ".join(f"{w} worker(s): {rate:.1f} req/s" + (f" ({run.scale_errors[w]} errors)" if run.scale_errors.get(w) else "")
