@@ -16,6 +16,29 @@ with ``ldai manage migrate``; the platform registered with ``ldai lti add-platfo
 shared cache in a private ``redis-server`` (several workers must share login state, nonces
 and launch sessions; ``REDIS_URL``), or Django's file cache when Redis is not installed
 (said in the note). Everything this module starts is stopped by its own process id.
+
+**The production profile** (issue 13; ``python bench/bench_load.py --profile prod``, in ``make
+bench`` through ``bench/bench_load_prod.py``): the layout docs/deployment.rst gives an operator,
+under 300 learners for 120 s. Private PostgreSQL and redis-server (``tests/services.py``'s
+starters; Redis db 0 the cache, db 1 Celery's broker), gunicorn with 4 workers x 2 threads, one
+``celery worker --concurrency 8`` and ``celery beat``, every process with the same environment
+(``DATABASE_URL``, ``REDIS_URL``, ``CELERY_BROKER_URL``, a ``SECRET_KEY``). The platform
+(``bench/lti_platform.py``) sends each launch with an AGS line item and records every score the
+tool posts; the model is ``bench/fake_llm.py``, an OpenAI-compatible server on 127.0.0.1
+answering each call in 2 s (``LDAI_LLM_*`` point at it, ``LDAI_HTTP_ALLOWED_HOSTS=127.0.0.1``
+lets the guarded client reach it). Each visit is a launch then the submit of one of the six
+activities in turn (risk quiz, detector, sandbox, skills map, charter: check then accept, use
+case); after the sandbox's submit the learner polls ``llm_review`` every 2 s as the page does.
+
+Figures: ``load_prod_errors`` (must be 0); ``load_prod_p95_ms.<step>`` (login, launch,
+``submit.<activity>``, ``feedback_poll``, and ``feedback``: from the submit's answer until the
+model's review reaches the poll) beside the p95 of the trivial view on the same server (same
+learners, 60 s); ``load_prod_grades_lost`` (once the outbox has drained: learner x line item
+scores of the outbox the platform never received); ``load_prod_llm_replies_lost`` (reviews a
+learner's poll waited for that never came); ``scale_web_workers``: requests/s with no pauses
+at 4 web workers over 1 (30 s per point at 1, 2, 4, the curve in the note).
+``LDAI_LOAD_PROD_SHORT=1`` runs it smaller and shorter (20 learners, 20 s) for a quick look;
+``tests/bench/test_load_prod.py`` runs the same machinery with 3 learners in ``make test``.
 """
 
 from __future__ import annotations
