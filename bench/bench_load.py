@@ -513,8 +513,8 @@ def run_prod(users: int = PROD_USERS, seconds: int = PROD_SECONDS, web_workers: 
         stack.callback(redis_server.stop)
         platform = stack.enter_context(PlatformServer(public_jwks(private_pem)))
         model = stack.enter_context(FakeLlmServer(delay=LLM_DELAY_S))
-        env = _prod_environment(scratch, postgres.url(), redis_server.url(0), redis_server.url(1), model.base_url)
-        _log(f"PostgreSQL on port {postgres.port}, Redis on port {redis_server.port} (cache db 0, broker db 1), model {model.base_url}")
+        env = _prod_environment(scratch, postgres.url(), redis_server.url(0), redis_server.url(1), model.api_url)
+        _log(f"PostgreSQL on port {postgres.port}, Redis on port {redis_server.port} (cache db 0, broker db 1), model {model.api_url}")
         _register_platform(env, platform.base_url)
         _celery(stack, env, scratch)
         activities = [{**a, "lineitem": platform.lineitem_url(a["link"])} for a in PROD_ACTIVITIES]

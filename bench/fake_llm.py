@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from bench.local_http import LocalServer, QuietHandler
 from ldai_xblocks.engine.llm import CRITERIA, DATA_START
 
 API_PATH = "/v1/chat/completions"
@@ -33,47 +33,26 @@ ANSWER = _completion("1. Your quote, as promised\n2. Following up on your reques
 VERDICT = _completion(json.dumps({"criteria": {name: {"level": 2, "comment": f"clear {name}"} for name in CRITERIA}}))
 
 
-class FakeLlmServer:
-    """Counts the completions it answered (``answered``); ``base_url`` is what ``LDAI_LLM_BASE_URL`` takes."""
+class FakeLlmServer(LocalServer):
+    """Counts the completions it answered (``answered``); ``api_url`` is what ``LDAI_LLM_BASE_URL`` takes."""
 
     def __init__(self, delay: float = 2.0):
         self.answered = 0
         lock = threading.Lock()
-        server = self
+        model = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.path != API_PATH:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
+                    self.answer(404)
                     return
                 messages = json.loads(raw).get("messages") or [{}]
                 body = VERDICT if DATA_START in str(messages[-1].get("content", "")) else ANSWER
                 time.sleep(delay)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.answer(200, body)
                 with lock:
-                    server.answered += 1
+                    model.answered += 1
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, name="bench-fake-llm", daemon=True)
-
-    def __enter__(self) -> FakeLlmServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler, "bench-fake-llm")
+        self.api_url = self.base_url + "/v1"

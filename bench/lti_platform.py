@@ -22,13 +22,13 @@ import secrets
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bench.local_http import LocalServer, QuietHandler
 from lti_tool.lti import claims as c
 
 CLIENT_ID = "ldai-bench-client"
@@ -48,7 +48,7 @@ def public_jwks(private_pem: str, kid: str = KID) -> dict:
     return {"keys": [jwk]}
 
 
-class PlatformServer:
+class PlatformServer(LocalServer):
     """The platform's keyset URL, AGS token endpoint and score endpoints on 127.0.0.1.
 
     ``scores`` holds every score body accepted, with its line item (``(lineitem_url, body)``),
@@ -63,62 +63,39 @@ class PlatformServer:
         lock = threading.Lock()
         platform = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _answer(self, status: int, payload: bytes = b"", content_type: str = "application/json"):
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
+        class Handler(QuietHandler):
             def do_GET(self):
-                self._answer(200, body)
+                self.answer(200, body)
 
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.path == "/token":
                     form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
                     if form.get("grant_type") != "client_credentials" or not form.get("client_assertion"):
-                        self._answer(400, b'{"error": "invalid_request"}')
+                        self.answer(400, b'{"error": "invalid_request"}')
                         return
                     token = secrets.token_urlsafe(24)
                     with lock:
                         tokens.add(token)
-                    self._answer(200, json.dumps({"access_token": token, "token_type": "Bearer", "expires_in": 3600,
-                                                  "scope": form.get("scope", "")}).encode())
+                    self.answer(200, json.dumps({"access_token": token, "token_type": "Bearer", "expires_in": 3600,
+                                                 "scope": form.get("scope", "")}).encode())
                     return
                 if self.path.startswith("/lineitems/") and self.path.endswith("/lineitem/scores"):
                     bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
                     with lock:
                         known = bearer in tokens
-                        if not known:
-                            platform.refused += 1
-                        else:
+                        if known:
                             platform.scores.append((platform.base_url + self.path.removesuffix("/scores"), json.loads(raw)))
-                    self._answer(200 if known else 401)
+                        else:
+                            platform.refused += 1
+                    self.answer(200 if known else 401)
                     return
-                self._answer(404)
+                self.answer(404)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, name="bench-platform", daemon=True)
+        super().__init__(Handler, "bench-platform")
 
     def lineitem_url(self, resource_link_id: str) -> str:
         return f"{self.base_url}/lineitems/{resource_link_id}/lineitem"
-
-    def __enter__(self) -> PlatformServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def resource_link_claims(*, issuer: str, nonce: str, target_link_uri: str, sub: str, resource_link_id: str,
