@@ -397,6 +397,7 @@ class ProdRun:
     llm_answered: int = 0  # completions the fake model served
     scale: dict[int, float] = field(default_factory=dict)  # requests/s at 1, 2, 4 web workers
     scale_errors: dict[int, int] = field(default_factory=dict)
+    scale_loads: dict[int, float] = field(default_factory=dict)
 
     @property
     def llm_lost(self) -> int:
@@ -474,15 +475,22 @@ def _celery(stack: ExitStack, env: dict, scratch: Path) -> None:
 
 
 def _gunicorn_options(workers: int) -> list[str]:
-    return ["--workers", str(workers), "--threads", "2", "--timeout", "30"]  # docs/deployment.rst's web unit
+    """docs/deployment.rst's web unit, and a keep-alive longer than the page's 2 s poll.
+
+    In production the learners' browsers keep their connections with the TLS proxy (nginx: 75 s),
+    not with gunicorn; here locust talks to gunicorn directly, and gunicorn's default 2 s keep-alive
+    closes the connection just as the next poll is sent on it (the first full run: 43 polls of 300
+    learners failed with a reset connection, no other request did)."""
+    return ["--workers", str(workers), "--threads", "2", "--timeout", "30", "--keep-alive", "5"]
 
 
-def _scale_curve(stack_env: dict, scratch: Path, workers: tuple[int, ...], seconds: int) -> tuple[dict[int, float], dict[int, int]]:
+def _scale_curve(stack_env: dict, scratch: Path, workers: tuple[int, ...], seconds: int) -> tuple[dict[int, float], dict[int, int], dict[int, float]]:
     """Requests per second with no pauses at each number of web workers (a fresh gunicorn each time).
 
     Each point starts once the previous one's grades are delivered, so no point pays for another's backlog."""
     rates: dict[int, float] = {}
     errors: dict[int, int] = {}
+    loads: dict[int, float] = {}  # the machine's 1-minute load average as each point ended: other jobs share it
     for count in workers:
         _drain(stack_env["DATABASE_URL"], DRAIN_SECONDS)
         with ExitStack() as stack:
@@ -493,7 +501,8 @@ def _scale_curve(stack_env: dict, scratch: Path, workers: tuple[int, ...], secon
                              poll_llm=False)
             rates[count] = len(result["samples"]) / seconds
             errors[count] = sum(1 for _, _, failed in result["samples"] if failed)
-    return rates, errors
+            loads[count] = os.getloadavg()[0]
+    return rates, errors, loads
 
 
 def run_prod(users: int = PROD_USERS, seconds: int = PROD_SECONDS, web_workers: int = PROD_WEB_WORKERS,
@@ -561,7 +570,11 @@ def run_prod(users: int = PROD_USERS, seconds: int = PROD_SECONDS, web_workers: 
         result.score_posts = len(platform.scores)
         result.llm_answered = model.answered
         if scale_workers:
-            result.scale, result.scale_errors = _scale_curve(env, scratch, scale_workers, scale_seconds)
+            result.scale, result.scale_errors, result.scale_loads = _scale_curve(env, scratch, scale_workers, scale_seconds)
+    if result.errors or result.grades_lost or result.llm_lost:
+        _log(f"logs kept in {scratch}")
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)
     return result
 
 
@@ -593,7 +606,7 @@ def prod_figures(run: ProdRun) -> list[dict]:
                                f"{run.llm.get('gave_up', 0)} ended without the model; the fake model served {run.llm_answered} completions"))
     if run.scale:
         curve = ", ".join(f"{w} worker(s): {rate:.1f} req/s" + (f" ({run.scale_errors[w]} errors)" if run.scale_errors.get(w) else "")
-                          for w, rate in run.scale.items())
+                          + f" (load average {run.scale_loads.get(w, 0):.1f})" for w, rate in run.scale.items())
         low, high = min(run.scale), max(run.scale)
         figures.append(figure("scale_web_workers", run.scale[high], "req/s", f"{low}-web-worker", run.scale[low], "higher",
                               note=f"{SCALE_USERS} learners without pauses, {run.scale_seconds} s per point, gunicorn workers x 2 threads, "

@@ -157,7 +157,8 @@ class LtiLearner(HttpUser):
         """One handler call as the block's JavaScript makes it; the new state, or None when it failed."""
         with self.client.post(html.unescape(prefix) + handler + "/", json=payload, name=name, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"{handler} answered {response.status_code}: {(response.text or '')[:200]}")
+                why = (response.text or "")[:200] if response.status_code else repr(response.error)[:200]  # 0: no answer at all
+                response.failure(f"{handler} answered {response.status_code}: {why}")
                 return None
             response.success()
             return response.json()
