@@ -475,13 +475,7 @@ def _celery(stack: ExitStack, env: dict, scratch: Path) -> None:
 
 
 def _gunicorn_options(workers: int) -> list[str]:
-    """docs/deployment.rst's web unit, and a keep-alive longer than the page's 2 s poll.
-
-    In production the learners' browsers keep their connections with the TLS proxy (nginx: 75 s),
-    not with gunicorn; here locust talks to gunicorn directly, and gunicorn's default 2 s keep-alive
-    closes the connection just as the next poll is sent on it (the first full run: 43 polls of 300
-    learners failed with a reset connection, no other request did)."""
-    return ["--workers", str(workers), "--threads", "2", "--timeout", "30", "--keep-alive", "5"]
+    return ["--workers", str(workers), "--threads", "2", "--timeout", "30"]  # docs/deployment.rst's web unit
 
 
 def _scale_curve(stack_env: dict, scratch: Path, workers: tuple[int, ...], seconds: int) -> tuple[dict[int, float], dict[int, int], dict[int, float]]:
@@ -529,7 +523,8 @@ def run_prod(users: int = PROD_USERS, seconds: int = PROD_SECONDS, web_workers: 
         activities = [{**a, "lineitem": platform.lineitem_url(a["link"])} for a in PROD_ACTIVITIES]
         base_config = scratch / "config.json"
         base_config.write_text(json.dumps({"issuer": platform.base_url, "client_id": CLIENT_ID, "deployment_id": DEPLOYMENT_ID,
-                                           "private_pem": private_pem, "activities": activities, "poll_llm": True}))
+                                           "private_pem": private_pem, "activities": activities, "poll_llm": True,
+                                           "behind_proxy": True}))
         env["LDAI_LOAD_CONFIG_BASE"] = str(base_config)
 
         with ExitStack() as web:
