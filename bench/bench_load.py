@@ -36,7 +36,7 @@ model's review reaches the poll) beside the p95 of the trivial view on the same 
 learners, 60 s); ``load_prod_grades_lost`` (once the outbox has drained: learner x line item
 scores of the outbox the platform never received); ``load_prod_llm_replies_lost`` (reviews a
 learner's poll waited for that never came); ``scale_web_workers``: requests/s with no pauses
-at 4 web workers over 1 (30 s per point at 1, 2, 4, the curve in the note).
+at 4 web workers over 1 (two 15 s runs per point, order 1-2-4-4-2-1, the curve in the note).
 ``LDAI_LOAD_PROD_SHORT=1`` runs it smaller and shorter (20 learners, 20 s) for a quick look;
 ``tests/bench/test_load_prod.py`` runs the same machinery with 3 learners in ``make test``.
 """
@@ -355,10 +355,10 @@ PROD_STOP_TIMEOUT = 60  # a learner waiting for the model's review ends the visi
 CELERY_CONCURRENCY = 8  # docs/deployment.rst: more than the cores, a review waits on the model
 SCALE_WORKERS = (1, 2, 4)
 SCALE_USERS = 32  # no pauses: enough to keep 4 workers x 2 threads busy
-SCALE_SECONDS = 30
+SCALE_SECONDS = 15  # per run; each point runs twice (_scale_curve)
 LLM_DELAY_S = 2.0
 DRAIN_SECONDS = 180  # the outbox drains in seconds; beat's sweep (15 s) re-enqueues a retried grade
-SHORT = {"users": 20, "seconds": 20, "anchor_seconds": 10, "scale_seconds": 8}  # LDAI_LOAD_PROD_SHORT=1: a quick look
+SHORT = {"users": 20, "seconds": 20, "anchor_seconds": 10, "scale_seconds": 5}  # LDAI_LOAD_PROD_SHORT=1: a quick look
 
 # Every activity with a submit handler, each on its own graded resource link.
 PROD_ACTIVITIES = [
@@ -481,22 +481,25 @@ def _gunicorn_options(workers: int) -> list[str]:
 def _scale_curve(stack_env: dict, scratch: Path, workers: tuple[int, ...], seconds: int) -> tuple[dict[int, float], dict[int, int], dict[int, float]]:
     """Requests per second with no pauses at each number of web workers (a fresh gunicorn each time).
 
-    Each point starts once the previous one's grades are delivered, so no point pays for another's backlog."""
-    rates: dict[int, float] = {}
-    errors: dict[int, int] = {}
-    loads: dict[int, float] = {}  # the machine's 1-minute load average as each point ended: other jobs share it
-    for count in workers:
+    Each point is measured twice, in the order 1-2-4-4-2-1: on a shared machine the other jobs' load
+    drifts during the curve, and this order makes a steady drift weigh on every point alike. Each run
+    starts once the previous one's grades are delivered, so no run pays for another's backlog."""
+    requests: dict[int, int] = dict.fromkeys(workers, 0)
+    errors: dict[int, int] = dict.fromkeys(workers, 0)
+    loads: dict[int, list[float]] = {count: [] for count in workers}  # 1-minute load average as each run ended
+    for turn, count in enumerate([*workers, *reversed(workers)]):
         _drain(stack_env["DATABASE_URL"], DRAIN_SECONDS)
         with ExitStack() as stack:
-            host, _ = _gunicorn(stack, stack_env, scratch, f"gunicorn-scale-{count}", _gunicorn_options(count))
-            _locust(stack_env, host, "LtiLearner", 4, 4, 5, scratch, f"scale-{count}-warmup", think=(0, 0), poll_llm=False)
+            host, _ = _gunicorn(stack, stack_env, scratch, f"gunicorn-scale-{turn}", _gunicorn_options(count))
+            _locust(stack_env, host, "LtiLearner", 4, 4, 5, scratch, f"scale-{turn}-warmup", think=(0, 0), poll_llm=False)
             _log(f"scale: {SCALE_USERS} learners without pauses on {count} web worker(s) for {seconds} s")
-            result = _locust(stack_env, host, "LtiLearner", SCALE_USERS, SCALE_USERS, seconds, scratch, f"scale-{count}", think=(0, 0),
+            result = _locust(stack_env, host, "LtiLearner", SCALE_USERS, SCALE_USERS, seconds, scratch, f"scale-{turn}", think=(0, 0),
                              poll_llm=False)
-            rates[count] = len(result["samples"]) / seconds
-            errors[count] = sum(1 for _, _, failed in result["samples"] if failed)
-            loads[count] = os.getloadavg()[0]
-    return rates, errors, loads
+            requests[count] += len(result["samples"])
+            errors[count] += sum(1 for _, _, failed in result["samples"] if failed)
+            loads[count].append(os.getloadavg()[0])
+    rates = {count: requests[count] / (2 * seconds) for count in workers}
+    return rates, errors, {count: sum(values) / len(values) for count, values in loads.items()}
 
 
 def run_prod(users: int = PROD_USERS, seconds: int = PROD_SECONDS, web_workers: int = PROD_WEB_WORKERS,
@@ -604,7 +607,7 @@ def prod_figures(run: ProdRun) -> list[dict]:
                           + f" (load average {run.scale_loads.get(w, 0):.1f})" for w, rate in run.scale.items())
         low, high = min(run.scale), max(run.scale)
         figures.append(figure("scale_web_workers", run.scale[high], "req/s", f"{low}-web-worker", run.scale[low], "higher",
-                              note=f"{SCALE_USERS} learners without pauses, {run.scale_seconds} s per point, gunicorn workers x 2 threads, "
+                              note=f"{SCALE_USERS} learners without pauses, 2 x {run.scale_seconds} s per point (order 1-2-4-4-2-1), gunicorn workers x 2 threads, "
                                    f"same Celery worker, PostgreSQL and Redis, locust on the same {os.cpu_count()} cores: {curve}"))
     return figures
 
