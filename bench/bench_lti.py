@@ -143,12 +143,12 @@ def measure(rounds: int = ROUNDS, warmup: int = WARMUP) -> dict[str, list[float]
     from django.test.utils import override_settings
     from django.urls import clear_url_caches
 
-    from bench.lti_platform import CLIENT_ID, DEPLOYMENT_ID, JwksServer, new_private_pem, public_jwks
+    from bench.lti_platform import CLIENT_ID, DEPLOYMENT_ID, PlatformServer, new_private_pem, public_jwks
     from lti_tool.lti.keys import ensure_signing_key
     from lti_tool.models import Deployment, Platform
 
     platform_pem = new_private_pem()
-    with JwksServer(public_jwks(platform_pem)) as jwks, tempfile.TemporaryDirectory(prefix="ldai-bench-lti-") as scratch:
+    with PlatformServer(public_jwks(platform_pem)) as jwks, tempfile.TemporaryDirectory(prefix="ldai-bench-lti-") as scratch:
         issuer = jwks.base_url
         keyset_url = jwks.base_url + "/jwks"
         platform, _ = Platform.objects.update_or_create(
