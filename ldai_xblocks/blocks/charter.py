@@ -54,8 +54,7 @@ class CharterBlock(EvidenceMixin, ActivityBlock):
 
     def content_document(self) -> dict:
         """The company's charter when one is saved, else the default template in the learner's language."""
-        stored = self.stored_charter()
-        return stored.document or self.template_document()
+        return course_charter.load_document(self) or self.template_document()
 
     def template_document(self) -> dict:
         return load_pack(self.content_kind, default_pack_ref(self.content_kind, self.language()) or "en/ai-charter")
@@ -100,12 +99,13 @@ class CharterBlock(EvidenceMixin, ActivityBlock):
     def _accepted(self, version: str) -> dict | None:
         return next((a for a in reversed(self.acceptances) if a.get("version") == version), None)
 
-    def _changes(self, document: dict, stored: course_charter.StoredCharter) -> dict[str, Any] | None:
-        """What changed since the version the learner last accepted, rule by rule, when it is an older one."""
+    def _changes(self, document: dict) -> dict[str, Any] | None:
+        """What changed since the version the learner last accepted, rule by rule, when it is an older one
+        (the versions' history is read only then)."""
         if not self.acceptances or self._accepted(document["version"]):
             return None
         previous = self.acceptances[-1].get("version", "")
-        before = stored.history.get(previous)
+        before = self.stored_charter().history.get(previous)
         if before is None:
             return {"since": previous, "rules": None}
         return {"since": previous, "rules": [
@@ -133,7 +133,7 @@ class CharterBlock(EvidenceMixin, ActivityBlock):
             "passed": checked and score is not None and score >= self.pass_threshold,
             "pass_threshold": self.pass_threshold,
             "accepted": accepted,
-            "changes": self._changes(document, self.stored_charter()),
+            "changes": self._changes(document),
             "attempts_left": self.attempts_left(),
         }
 

@@ -207,18 +207,22 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
     def _reveal_missed(self) -> bool:
         return self.reveal == "immediately" or self.attempts_left() == 0
 
-    def user_state(self) -> dict[str, Any]:
-        attempt = self._ensure_attempt()
+    def user_state(self, graded: tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]] | None = None) -> dict[str, Any]:
+        """What the page draws. ``graded``: the attempt a submit just stored, its texts and results, so the
+        answer to a submit neither draws nor scores the texts a second time."""
+        attempt, items, results = graded if graded else (self._ensure_attempt(), None, None)
         started = bool(attempt)
         lang = self._attempt_lang(attempt)
-        items = self._attempt_items(attempt) if started else []
+        if items is None:
+            items = self._attempt_items(attempt) if started else []
         known = {item["id"] for item in items}
         deadline = self._deadline(attempt) if started else None
         seconds_left = None
         if deadline and not attempt.get("submitted"):
             seconds_left = max(0, int((deadline - _now()).total_seconds()))
-        results = None
-        if attempt.get("submitted"):
+        if results is not None and results["revealed"] != self._reveal_missed():
+            results = None  # graded before this submit used the last attempt: what is revealed has changed since
+        if results is None and attempt.get("submitted"):
             results = self._results(items, attempt, lang)
         return {
             "attempt_number": attempt.get("number", self.completed_attempts + 1),
@@ -236,7 +240,6 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
             "max_attempts": self.max_attempts,
             "attempts_left": self.attempts_left(),
             "best_score": self.raw_earned,
-            "weight": self.weight,
             "leaderboard": self.leaderboard(),
         }
 
@@ -410,7 +413,7 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
             "elapsed_seconds": round(elapsed, 1), "timed_out": timed_out, "max_attempts": self.max_attempts,
             **self.team_event_data(),
         })
-        return self.user_state()
+        return self.user_state((attempt, items, results))
 
     @json_api
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:

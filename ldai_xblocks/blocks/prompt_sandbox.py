@@ -141,9 +141,9 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
         return terms + list(scenario.get("confidential_terms") or [])
 
     def _llm_settings(self) -> llm_adapter.LLMSettings:
-        if not self.use_llm:
-            return llm_adapter.LLMSettings()
-        return llm_adapter.LLMSettings.from_settings(self.ldai_settings())
+        """The platform's model, unless the author turned it off; the block's switch is read only when a model is configured."""
+        configured = llm_adapter.LLMSettings.from_settings(self.ldai_settings())
+        return configured if configured.enabled and self.use_llm else llm_adapter.LLMSettings()
 
     # ------------------------------------------------------------------ state
     def _grade_of(self, attempt: dict[str, Any]) -> float:

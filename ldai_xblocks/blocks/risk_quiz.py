@@ -56,8 +56,7 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
 
     def course_charter(self) -> dict | None:
         """The course's one charter (the charter activity's document) when the course has saved one."""
-        stored = course_charter.load(self)
-        return stored.document if stored else None
+        return course_charter.load_document(self)
 
     def charter_rules(self) -> dict:
         """What the charter questions are graded against: the course's charter, else this block's older own edits."""
@@ -183,7 +182,6 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             "attempts_left": self.attempts_left(),
             "best_score": self.raw_earned,
             "pass_threshold": self.pass_threshold,
-            "weight": self.weight,
         }
 
     # ------------------------------------------------------------------ views

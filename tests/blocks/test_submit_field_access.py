@@ -1,0 +1,153 @@
+"""Which fields each activity's submit reads and writes: counts, so none creeps back unnoticed (issue 13, item 6).
+
+Why it matters: in a runtime whose store goes to the database per field (xblock-sdk's
+``WorkbenchDjangoKeyValueStore``: a query per ``has``/``get``, two per ``set``; the LTI tool's
+store reads one row per scope: ``lti_tool/runtime/xblock_runtime.py``), a submit costs about
+what it touches; bench/bench_submit.py times it against drag-and-drop-v2's ``do_attempt``
+(9 reads, 4 writes there). In Open edX every ``Scope.user_state`` field of a block lives in
+ONE ``StudentModule`` row, read once by ``FieldDataCache`` and written once per save by
+``DjangoXBlockUserStateClient.set_many`` (edx-platform ``lms/djangoapps/courseware/model_data.py``
+and ``user_state_client.py``); ``ldai_evidence`` (``Scope.user_info``) is its own
+``XModuleStudentInfoField`` row there.
+
+Each test plays the same flow as the bench (a fresh learner, the earlier steps unmeasured),
+then counts what ONE fresh block instance - a new request, as the runtime's handler view
+builds it - asks of the store during the submit (bench/field_access.py). The lists are
+exact: a new read or write must be added here on purpose, with its reason.
+"""
+
+from __future__ import annotations
+
+from bench.bench_submit import PROMPT, USE_CASE
+from bench.field_access import FieldAccess, counting
+
+
+def _measure(block, handler, name: str, payload: dict, access: FieldAccess | None = None) -> tuple[dict, FieldAccess]:
+    """Call ``name`` on a fresh instance of ``block`` (a new request) and record its field accesses."""
+    runtime = block.runtime
+    with counting(runtime, access, queries=False) as recorded:  # a dict store: no database to count
+        fresh = runtime.get_block(block.scope_ids.usage_id)
+        status, body = handler(fresh, name, payload)
+    assert status == 200, body
+    return body, recorded
+
+
+def _get_state(block, handler) -> dict:
+    status, state = handler(block, "student_view_user_state", method="GET")
+    assert status == 200, state
+    return state
+
+
+def _assert_fields(access: FieldAccess, reads: set[str], writes: set[str]) -> None:
+    assert len(access.reads) == len(set(access.reads)), f"a field read twice by one instance: {access.reads}"
+    assert set(access.reads) == reads, f"reads changed: +{sorted(set(access.reads) - reads)} -{sorted(reads - set(access.reads))}"
+    assert sorted(access.writes) == sorted(writes), f"writes changed: {sorted(access.writes)}"
+
+
+GRADE = {"user_state:completed_attempts", "user_state:raw_earned"}
+BADGE = "settings:badge"  # read when an attempt completes: is a badge to issue? (blocks/badging.py)
+CONTENT = {"settings:custom_content", "settings:pack"}
+EVIDENCE = "user_info:ldai_evidence"
+
+
+def test_risk_quiz_answer_that_completes_the_attempt(blocks, handler):
+    block = blocks.from_xml('<ldai_risk_quiz num_questions="6" show_answers="immediately"/>', user_id="quiz-learner")
+    questions = _get_state(block, handler)["questions"]
+    for question in questions[:-1]:
+        assert handler(block, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})[0] == 200
+    last = questions[-1]
+    body, access = _measure(block, handler, "submit_answer", {"question_id": last["id"], "selected": [last["choices"][0]["id"]]})
+    assert body["completed"]
+    _assert_fields(
+        access,
+        reads={*CONTENT, "settings:charter", "user_state:current_attempt", "settings:pass_threshold", *GRADE, BADGE, EVIDENCE,
+               "user_state:history", "settings:max_attempts", "settings:show_answers"},
+        writes={"user_state:current_attempt", *GRADE, EVIDENCE, "user_state:history"},
+    )
+
+
+def test_hallucination_detector_submit(blocks, handler):
+    block = blocks.from_xml("<ldai_hallucination_detector/>", user_id="hunt-learner")
+    state = _get_state(block, handler)
+    flags = {item["id"]: [list(unit) for unit in item["units"][:2]] for item in state["items"]}
+    body, access = _measure(block, handler, "submit", {"flags": flags})
+    assert body["submitted"]
+    _assert_fields(
+        access,
+        # no team setting is read without a leaderboard (team mode needs it), no weight (not learner state)
+        reads={"user_state:current_attempt", "settings:time_limit", *CONTENT, "settings:job_family", "settings:reveal", "settings:grading",
+               *GRADE, BADGE, "settings:leaderboard_enabled", EVIDENCE, "user_state:history", "settings:max_attempts"},
+        # raw_earned only when the best score moves (XBlock writes a field only if its value changed)
+        writes={"user_state:current_attempt", "user_state:attempt_texts", "user_state:completed_attempts", EVIDENCE, "user_state:history",
+                *(["user_state:raw_earned"] if body["best_score"] else [])},
+    )
+
+
+def test_prompt_sandbox_submit(blocks, handler):
+    block = blocks.from_xml("<ldai_prompt_sandbox/>", user_id="prompt-learner")
+    _get_state(block, handler)
+    body, access = _measure(block, handler, "submit", {"prompt": PROMPT})
+    assert body["attempts"]
+    _assert_fields(
+        access,
+        # use_llm is read only when the platform configures a model (none here)
+        reads={"settings:max_attempts", *CONTENT, "settings:job_family", "settings:scenario_id", "settings:weights", "user_state:attempts",
+               "user_state:draft", "settings:grading", *GRADE, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:reveal_after",
+               "settings:leak_caps_grade", "settings:leak_cap"},
+        writes={"user_state:attempts", "user_state:last_feedback", *GRADE, EVIDENCE},
+    )
+
+
+def test_skills_map_self_assessment(blocks, handler):
+    block = blocks.from_xml("<ldai_skills_map/>", user_id="skills-learner")
+    status, state = handler(block, "choose_job", {"job": "finance"})
+    assert status == 200, state
+    levels = {question["id"]: index % 4 for index, question in enumerate(state["questions"])}
+    body, access = _measure(block, handler, "save_self_assessment", {"levels": levels})
+    assert body["self_complete"]
+    _assert_fields(
+        access,
+        reads={*CONTENT, "settings:job_family", "user_state:chosen_job", "user_state:self_levels", EVIDENCE, "settings:grading",
+               "user_state:completed_attempts", "user_state:last_seen", BADGE},
+        writes={"user_state:self_levels", "user_state:assessed_job", *GRADE},
+    )
+
+
+def test_charter_check_then_accept(blocks, handler):
+    from ldai_xblocks.content.packs import load_pack
+    from ldai_xblocks.engine import charter
+
+    bank = charter.build_bank(load_pack("charter", "en/ai-charter"))
+    block = blocks.from_xml('<ldai_charter num_questions="4"/>', user_id="charter-learner")
+    state = _get_state(block, handler)
+    answers = {q["id"]: sorted(bank.questions[q["id"]].correct_ids) for q in state["questions"]}
+    _, check = _measure(block, handler, "check_answers", {"version": state["version"], "answers": answers})
+    body, accept = _measure(block, handler, "accept", {"version": state["version"]})
+    assert body["accepted"]
+    # the versions' history (charter_history) is read only to show a learner what changed since their last acceptance
+    _assert_fields(
+        check,
+        reads={"settings:charter_document", "user_state:attempt", "settings:num_questions", "user_state:acceptances",
+               "settings:pass_threshold", "settings:max_attempts", "user_state:completed_attempts"},
+        writes={"user_state:attempt"},
+    )
+    _assert_fields(
+        accept,
+        reads={"settings:charter_document", "user_state:acceptances", "user_state:attempt", "settings:pass_threshold", *GRADE, BADGE, EVIDENCE,
+               "settings:max_attempts"},
+        writes={"user_state:acceptances", *GRADE, EVIDENCE},
+    )
+
+
+def test_use_case_record(blocks, handler):
+    block = blocks.from_xml("<ldai_use_case/>", user_id="case-learner")
+    _get_state(block, handler)
+    body, access = _measure(block, handler, "record_case", USE_CASE)
+    assert body["my_cases"]
+    _assert_fields(
+        access,
+        reads={"settings:mode", "user_state:my_cases", "settings:require_validation", "user_state_summary:cases", *GRADE, BADGE,
+               "user_state:adopted", "settings:job_family", *CONTENT},
+        writes={"user_state:my_cases", "user_state_summary:cases", *GRADE},
+    )
+
