@@ -425,6 +425,23 @@ class GradedMixin(ScorableXBlockMixin, CompletableXBlockMixin):
         return self.raw_earned
 
 
+ATTEMPT_SUMMARY = "summary"
+"""Where a finished attempt (quiz, hunt) keeps its summary until the learner's next attempt moves it into ``history``:
+the submit that finishes an attempt writes the attempt anyway, so it neither reads nor writes ``history``."""
+
+
+def attempt_history(history: list[dict[str, Any]], attempt: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every finished attempt's summary: ``history``, plus the finished attempt still in progress.
+
+    An attempt finished before summaries were kept in the attempt was appended to ``history``
+    when it finished: never listed twice.
+    """
+    summary = attempt.get(ATTEMPT_SUMMARY)
+    if not summary or any(entry.get("number") == summary.get("number") for entry in history):
+        return list(history)
+    return [*history, summary]
+
+
 NAME_CHOICES = ("hidden", "first_name", "alias")
 CONSENTING_CHOICES = ("first_name", "alias")
 """How a learner appears to the others on a leaderboard: not at all (the default), by first name, by an alias."""

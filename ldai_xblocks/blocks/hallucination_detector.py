@@ -27,7 +27,19 @@ from ..content.packs import default_pack_ref, is_mixed
 from ..engine.quiz import seed_for
 from ..engine.spans import GRADINGS, SpanError, check_spans, merge_spans, score_spans, unit_spans
 from ..i18n import N_
-from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
+from .base import (
+    ATTEMPT_SUMMARY,
+    AUTO_PACK,
+    COMMON_SETTINGS,
+    JOB_FAMILY_CHOICES,
+    LEADERBOARD_SETTINGS,
+    ActivityBlock,
+    UserError,
+    _,
+    attempt_history,
+    json_api,
+    json_response,
+)
 from .evidence import EvidenceMixin, hunt_signals
 from .team_challenge import TEAM_SETTINGS, TeamChallengeMixin
 
@@ -365,6 +377,7 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
         if self.attempts_left() == 0:
             raise UserError(self._("You have used all your attempts."), 409, code="no_attempts_left")
         if attempt:
+            self.history = attempt_history(self.history, attempt)
             self.emit("retried", {"attempt": self.completed_attempts + 1})
         self._new_attempt()
         return self.user_state()
@@ -397,15 +410,17 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
                     raise UserError(self._("This text is not part of the activity. Reload the page to continue."), code="unknown_item")
                 flags[item_id] = self._clean_flags(by_id[item_id], raw)
         submitted_at = _now()
-        attempt = self._store({**attempt, "flags": flags, "submitted": True, "submitted_at": submitted_at.isoformat(), "timed_out": timed_out})
-        lang = self._attempt_lang(attempt)
+        attempt = {**attempt, "flags": flags, "submitted": True, "submitted_at": submitted_at.isoformat(), "timed_out": timed_out}
+        lang = self._attempt_lang(attempt)  # a pending attempt's texts are kept in the content's language (_keep_texts)
         results = self._results(items, attempt, lang)
+        summary = {entry["id"]: {"score": round(entry["score"], 4), "found": entry["found"], "missed": entry["missed"], "false_alarms": len(entry["false_alarms"])} for entry in results["items"]}
+        # The summary joins ``history`` when the next attempt starts (start_attempt): this submit writes the attempt anyway.
+        attempt = self._store({**attempt, ATTEMPT_SUMMARY: {"number": attempt["number"], "score": results["score"], "items": summary,
+                                                            "submitted_at": attempt["submitted_at"], "timed_out": timed_out}})
         self.record_attempt(results["score"])
         self.record_on_leaderboard(results["score"])
         elapsed = (submitted_at - datetime.fromisoformat(attempt["started"])).total_seconds()
-        summary = {entry["id"]: {"score": round(entry["score"], 4), "found": entry["found"], "missed": entry["missed"], "false_alarms": len(entry["false_alarms"])} for entry in results["items"]}
         self.record_evidence(hunt_signals(summary))
-        self.history = [*self.history, {"number": attempt["number"], "score": results["score"], "items": summary, "submitted_at": attempt["submitted_at"], "timed_out": timed_out}]
         if timed_out:
             self.emit("time_expired", {"attempt": attempt["number"], "time_limit": self.time_limit})
         self.emit("submitted", {

@@ -22,7 +22,17 @@ from ..content.packs import default_pack_ref
 from ..engine import charter as charter_engine
 from ..engine import quiz
 from . import course_charter
-from .base import COMMON_SETTINGS, JOB_FAMILY_CHOICES, ActivityBlock, UserError, _, json_api, json_response
+from .base import (
+    ATTEMPT_SUMMARY,
+    COMMON_SETTINGS,
+    JOB_FAMILY_CHOICES,
+    ActivityBlock,
+    UserError,
+    _,
+    attempt_history,
+    json_api,
+    json_response,
+)
 from .evidence import EvidenceMixin, quiz_signals
 
 SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
@@ -269,7 +279,6 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
         if all(qid in answers for qid in attempt["questions"] if qid in bank.questions):
             attempt["completed"] = True
             attempt["completed_at"] = _now()
-            self.current_attempt = attempt
             self._complete(bank, attempt)
         else:
             self.current_attempt = attempt
@@ -283,17 +292,21 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
         }.get(code, self._("Your answer could not be read. Reload the page and try again."))
 
     def _complete(self, bank: quiz.Bank, attempt: dict[str, Any]) -> None:
+        """Grade the completed attempt. Its summary stays in the attempt, which this answer writes anyway, and
+        joins ``history`` when the learner starts the next one (:meth:`start_attempt`): ``history`` is neither
+        read nor written by the answer that completes an attempt."""
         profile = self._profile(bank, attempt) or {"score": 0.0, "categories": [], "passed": False}
-        self.record_attempt(profile["score"])
-        self.record_evidence(quiz_signals(profile["categories"]))
-        self.history = [*self.history, {
+        attempt[ATTEMPT_SUMMARY] = {
             "number": attempt["number"],
             "questions": list(attempt["questions"]),
             "score": profile["score"],
             "passed": profile["passed"],
             "categories": {c["id"]: c["score"] for c in profile["categories"]},
             "completed_at": attempt["completed_at"],
-        }]
+        }
+        self.current_attempt = attempt
+        self.record_attempt(profile["score"])
+        self.record_evidence(quiz_signals(profile["categories"]))
         self.emit("submitted", {
             "attempt": attempt["number"],
             "score": profile["score"],
@@ -326,6 +339,7 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             return self.user_state()  # nothing to restart: the attempt in progress (or its draw) stands
         if self.attempts_left() == 0:
             raise UserError(self._("You have used all your attempts."), 409, code="no_attempts_left")
+        self.history = attempt_history(self.history, attempt)
         self.current_attempt = {}
         self.emit("retried", {"attempt": self.completed_attempts + 1})
         return self.user_state()

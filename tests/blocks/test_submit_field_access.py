@@ -61,8 +61,9 @@ def test_risk_quiz_answer_that_completes_the_attempt(blocks, handler):
     _assert_fields(
         access,
         reads={*CONTENT, "settings:charter", "user_state:current_attempt", "settings:pass_threshold", *GRADE, BADGE, EVIDENCE,
-               "user_state:history", "settings:max_attempts", "settings:show_answers"},
-        writes={"user_state:current_attempt", *GRADE, EVIDENCE, "user_state:history"},
+               "settings:max_attempts", "settings:show_answers"},
+        # the attempt's summary stays in the attempt until the next one starts: history is not touched
+        writes={"user_state:current_attempt", *GRADE, EVIDENCE},
     )
 
 
@@ -76,9 +77,9 @@ def test_hallucination_detector_submit(blocks, handler):
         access,
         # no team setting is read without a leaderboard (team mode needs it), no weight (not learner state)
         reads={"user_state:current_attempt", "settings:time_limit", *CONTENT, "settings:job_family", "settings:reveal", "settings:grading",
-               *GRADE, BADGE, "settings:leaderboard_enabled", EVIDENCE, "user_state:history", "settings:max_attempts"},
+               *GRADE, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:max_attempts"},
         # raw_earned only when the best score moves (XBlock writes a field only if its value changed)
-        writes={"user_state:current_attempt", "user_state:attempt_texts", "user_state:completed_attempts", EVIDENCE, "user_state:history",
+        writes={"user_state:current_attempt", "user_state:attempt_texts", "user_state:completed_attempts", EVIDENCE,
                 *(["user_state:raw_earned"] if body["best_score"] else [])},
     )
 
