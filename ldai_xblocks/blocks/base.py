@@ -394,35 +394,75 @@ class GradedMixin(ScorableXBlockMixin, CompletableXBlockMixin):
         default=2,
         values={"min": 0},
     )
-    raw_earned = Float(scope=Scope.user_state, default=0.0, help="Best completed attempt, in [0, 1].")
-    completed_attempts = Integer(scope=Scope.user_state, default=0)
+    grade_record = Dict(
+        scope=Scope.user_state, default={},
+        help="{attempts, earned}: the completed attempts and the raw score kept (in [0, 1]). One field because every graded "
+             "submit reads and writes both: in hosts whose store goes to the database per field (xblock-sdk's workbench, "
+             "the LTI tool's per-scope rows) that is one read and one write instead of two of each. In Open edX, all "
+             "user_state fields of a block are one StudentModule row anyway (lms/djangoapps/courseware/model_data.py, "
+             "user_state_client.py), so nothing changes there but the number of field accesses.",
+    )
+    # Where the grade was kept before grade_record: read only for a learner who has no grade_record yet, never written.
+    raw_earned = Float(scope=Scope.user_state, default=0.0, help="Before grade_record: the raw score kept, in [0, 1].")
+    completed_attempts = Integer(scope=Scope.user_state, default=0, help="Before grade_record: the completed attempts.")
+
+    def _grade_values(self) -> dict[str, Any]:
+        """The learner's grade record; from the two earlier fields for a learner graded before it existed.
+
+        A learner never graded has no ``grade_record`` and no completed attempts: only
+        ``completed_attempts`` is read for them (the earlier score counts only after an attempt).
+        """
+        record = self.grade_record
+        if record:
+            return record
+        attempts = self.completed_attempts
+        return {"attempts": attempts, "earned": self.raw_earned if attempts else 0.0}
+
+    def _set_grade(self, **values: Any) -> None:
+        self.grade_record = {**self._grade_values(), **values}
+
+    @property
+    def attempts_completed(self) -> int:
+        return int(self._grade_values().get("attempts", 0))
+
+    @attempts_completed.setter
+    def attempts_completed(self, value: int) -> None:
+        self._set_grade(attempts=int(value))
+
+    @property
+    def score_earned(self) -> float:
+        """The raw score kept (the best attempt, or the latest where the activity says so), in [0, 1]."""
+        return float(self._grade_values().get("earned", 0.0))
+
+    @score_earned.setter
+    def score_earned(self, value: float) -> None:
+        self._set_grade(earned=float(value))
 
     def max_score(self) -> float:
         return 1.0
 
     def attempts_left(self) -> int | None:
-        return None if not self.max_attempts else max(0, self.max_attempts - self.completed_attempts)
+        return None if not self.max_attempts else max(0, self.max_attempts - self.attempts_completed)
 
     def has_submitted_answer(self) -> bool:
-        return self.completed_attempts > 0
+        return self.attempts_completed > 0
 
     def get_score(self) -> Score:
-        return Score(raw_earned=self.raw_earned, raw_possible=1.0)
+        return Score(raw_earned=self.score_earned, raw_possible=1.0)
 
     def set_score(self, score: Score) -> None:
-        self.raw_earned = score.raw_earned / score.raw_possible if score.raw_possible else 0.0
+        self.score_earned = score.raw_earned / score.raw_possible if score.raw_possible else 0.0
 
     def calculate_score(self) -> Score:
-        return Score(raw_earned=self.raw_earned, raw_possible=1.0)
+        return Score(raw_earned=self.score_earned, raw_possible=1.0)
 
     def record_attempt(self, fraction: float) -> float:
         """Count a completed attempt, keep the best score, publish grade and completion."""
         fraction = min(1.0, max(0.0, float(fraction)))
-        self.completed_attempts += 1
-        self.raw_earned = max(self.raw_earned, fraction)
+        self._set_grade(attempts=self.attempts_completed + 1, earned=max(self.score_earned, fraction))
         self._publish_grade(self.get_score())
         self.emit_completion(1.0)
-        return self.raw_earned
+        return self.score_earned
 
 
 ATTEMPT_SUMMARY = "summary"

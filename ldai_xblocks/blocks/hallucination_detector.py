@@ -197,7 +197,7 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
 
     def _attempt_record(self) -> dict[str, Any]:
         started = _now()
-        attempt = {"number": self.completed_attempts + 1, "started": started.isoformat(), "flags": {}, "submitted": False}
+        attempt = {"number": self.attempts_completed + 1, "started": started.isoformat(), "flags": {}, "submitted": False}
         if self.time_limit:
             attempt["deadline"] = (started + timedelta(minutes=self.time_limit)).isoformat()
         return attempt
@@ -237,7 +237,7 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
         if results is None and attempt.get("submitted"):
             results = self._results(items, attempt, lang)
         return {
-            "attempt_number": attempt.get("number", self.completed_attempts + 1),
+            "attempt_number": attempt.get("number", self.attempts_completed + 1),
             "started": started,
             "time_limit": self.time_limit,
             "seconds_left": seconds_left,
@@ -248,10 +248,10 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
             "timed_out": bool(attempt.get("timed_out")),
             "results": results,
             "grading": self.grading,
-            "completed_attempts": self.completed_attempts,
+            "completed_attempts": self.attempts_completed,
             "max_attempts": self.max_attempts,
             "attempts_left": self.attempts_left(),
-            "best_score": self.raw_earned,
+            "best_score": self.score_earned,
             "leaderboard": self.leaderboard(),
         }
 
@@ -378,7 +378,7 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
             raise UserError(self._("You have used all your attempts."), 409, code="no_attempts_left")
         if attempt:
             self.history = attempt_history(self.history, attempt)
-            self.emit("retried", {"attempt": self.completed_attempts + 1})
+            self.emit("retried", {"attempt": self.attempts_completed + 1})
         self._new_attempt()
         return self.user_state()
 

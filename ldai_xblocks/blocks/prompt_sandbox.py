@@ -202,11 +202,11 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
             "progression": self._progression(mine),
             "reference_prompt": scenario["reference_prompt"] if self._reference_visible() else None,
             "reveal_after": self.reveal_after,
-            "completed_attempts": self.completed_attempts,
+            "completed_attempts": self.attempts_completed,
             "max_attempts": self.max_attempts,
             "attempts_left": self.attempts_left(),
             "grading": self.grading,
-            "grade": self.raw_earned,
+            "grade": self.score_earned,
             "leak_caps_grade": self.leak_caps_grade,
             "leak_cap": self.leak_cap,
             "max_prompt_chars": MAX_PROMPT_CHARS,
@@ -377,11 +377,10 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
         self.last_feedback = result
         self.draft = {k: v for k, v in self.draft.items() if k != attempt["scenario"]}  # submitted: the prompt is in the history now
         if replace_last:
-            self.raw_earned = grade if self.grading == "last" else max(self.raw_earned, grade)
+            self.score_earned = grade if self.grading == "last" else max(self.score_earned, grade)
             self._publish_grade(self.get_score())
         elif self.grading == "last":
-            self.completed_attempts += 1
-            self.raw_earned = grade
+            self._set_grade(attempts=self.attempts_completed + 1, earned=grade)
             self._publish_grade(self.get_score())
             self.emit_completion(1.0)
         else:

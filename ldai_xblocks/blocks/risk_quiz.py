@@ -112,7 +112,7 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
         """
         attempt = dict(self.current_attempt or {})
         if not attempt.get("questions"):
-            number = self.completed_attempts + 1
+            number = self.attempts_completed + 1
             drawn = quiz.draw(bank, self.num_questions, self._seed(number), self.categories, self.balanced, self.job_family or None,
                               seen=self._seen_questions())
             attempt = {"number": number, "questions": drawn, "answers": {}, "completed": False}
@@ -187,10 +187,10 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             "completed": attempt.get("completed", False),
             "profile": self._profile(bank, attempt),
             "min_to_judge": quiz.MIN_TO_JUDGE,
-            "completed_attempts": self.completed_attempts,
+            "completed_attempts": self.attempts_completed,
             "max_attempts": self.max_attempts,
             "attempts_left": self.attempts_left(),
-            "best_score": self.raw_earned,
+            "best_score": self.score_earned,
             "pass_threshold": self.pass_threshold,
         }
 
@@ -341,7 +341,7 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             raise UserError(self._("You have used all your attempts."), 409, code="no_attempts_left")
         self.history = attempt_history(self.history, attempt)
         self.current_attempt = {}
-        self.emit("retried", {"attempt": self.completed_attempts + 1})
+        self.emit("retried", {"attempt": self.attempts_completed + 1})
         return self.user_state()
 
     @json_api

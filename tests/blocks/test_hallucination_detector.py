@@ -93,7 +93,7 @@ def test_best_attempt_is_kept_and_attempts_run_out(block, handler):
     assert status == 409 and body["code"] == "no_attempts_left"
     status, body = handler(block, "submit", {"flags": GOLD})
     assert status == 409 and body["code"] == "attempt_over"
-    assert block.completed_attempts == 2 and len(attempt_history(block.history, block.current_attempt)) == 2
+    assert block.attempts_completed == 2 and len(attempt_history(block.history, block.current_attempt)) == 2
 
 
 def test_flags_are_saved_as_the_learner_works_and_private(blocks, block, handler):

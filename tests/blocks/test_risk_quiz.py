@@ -73,7 +73,7 @@ def test_best_attempt_is_kept_and_attempts_run_out(quiz_block, handler):
     assert status == 409 and body["code"] == "no_attempts_left" and body["error"]
     status, body = handler(quiz_block, "submit_answer", {"question_id": state["questions"][0]["id"], "selected": ["a"]})
     assert status == 409 and body["code"] == "attempt_over"
-    assert quiz_block.completed_attempts == 2
+    assert quiz_block.attempts_completed == 2
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,8 @@ def _assert_fields(access: FieldAccess, reads: set[str], writes: set[str]) -> No
     assert sorted(access.writes) == sorted(writes), f"writes changed: {sorted(access.writes)}"
 
 
-GRADE = {"user_state:completed_attempts", "user_state:raw_earned"}
+GRADE = {"user_state:grade_record"}  # attempts and score, one field (blocks/base.py GradedMixin)
+LEGACY = "user_state:completed_attempts"  # read only while a learner has no grade_record: were they graded before it existed?
 BADGE = "settings:badge"  # read when an attempt completes: is a badge to issue? (blocks/badging.py)
 CONTENT = {"settings:custom_content", "settings:pack"}
 EVIDENCE = "user_info:ldai_evidence"
@@ -60,7 +61,7 @@ def test_risk_quiz_answer_that_completes_the_attempt(blocks, handler):
     assert body["completed"]
     _assert_fields(
         access,
-        reads={*CONTENT, "settings:charter", "user_state:current_attempt", "settings:pass_threshold", *GRADE, BADGE, EVIDENCE,
+        reads={*CONTENT, "settings:charter", "user_state:current_attempt", "settings:pass_threshold", *GRADE, LEGACY, BADGE, EVIDENCE,
                "settings:max_attempts", "settings:show_answers"},
         # the attempt's summary stays in the attempt until the next one starts: history is not touched
         writes={"user_state:current_attempt", *GRADE, EVIDENCE},
@@ -77,10 +78,8 @@ def test_hallucination_detector_submit(blocks, handler):
         access,
         # no team setting is read without a leaderboard (team mode needs it), no weight (not learner state)
         reads={"user_state:current_attempt", "settings:time_limit", *CONTENT, "settings:job_family", "settings:reveal", "settings:grading",
-               *GRADE, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:max_attempts"},
-        # raw_earned only when the best score moves (XBlock writes a field only if its value changed)
-        writes={"user_state:current_attempt", "user_state:attempt_texts", "user_state:completed_attempts", EVIDENCE,
-                *(["user_state:raw_earned"] if body["best_score"] else [])},
+               *GRADE, LEGACY, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:max_attempts"},
+        writes={"user_state:current_attempt", "user_state:attempt_texts", *GRADE, EVIDENCE},
     )
 
 
@@ -93,7 +92,7 @@ def test_prompt_sandbox_submit(blocks, handler):
         access,
         # use_llm is read only when the platform configures a model (none here)
         reads={"settings:max_attempts", *CONTENT, "settings:job_family", "settings:scenario_id", "settings:weights", "user_state:attempts",
-               "user_state:draft", "settings:grading", *GRADE, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:reveal_after",
+               "user_state:draft", "settings:grading", *GRADE, LEGACY, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:reveal_after",
                "settings:leak_caps_grade", "settings:leak_cap"},
         writes={"user_state:attempts", "user_state:last_feedback", *GRADE, EVIDENCE},
     )
@@ -109,7 +108,7 @@ def test_skills_map_self_assessment(blocks, handler):
     _assert_fields(
         access,
         reads={*CONTENT, "settings:job_family", "user_state:chosen_job", "user_state:self_levels", EVIDENCE, "settings:grading",
-               "user_state:completed_attempts", "user_state:last_seen", BADGE},
+               *GRADE, LEGACY, "user_state:last_seen", BADGE},
         writes={"user_state:self_levels", "user_state:assessed_job", *GRADE},
     )
 
@@ -129,12 +128,12 @@ def test_charter_check_then_accept(blocks, handler):
     _assert_fields(
         check,
         reads={"settings:charter_document", "user_state:attempt", "settings:num_questions", "user_state:acceptances",
-               "settings:pass_threshold", "settings:max_attempts", "user_state:completed_attempts"},
+               "settings:pass_threshold", "settings:max_attempts", BADGE},
         writes={"user_state:attempt"},
     )
     _assert_fields(
         accept,
-        reads={"settings:charter_document", "user_state:acceptances", "user_state:attempt", "settings:pass_threshold", *GRADE, BADGE, EVIDENCE,
+        reads={"settings:charter_document", "user_state:acceptances", "user_state:attempt", "settings:pass_threshold", *GRADE, LEGACY, BADGE, EVIDENCE,
                "settings:max_attempts"},
         writes={"user_state:acceptances", *GRADE, EVIDENCE},
     )
@@ -147,8 +146,36 @@ def test_use_case_record(blocks, handler):
     assert body["my_cases"]
     _assert_fields(
         access,
-        reads={"settings:mode", "user_state:my_cases", "settings:require_validation", "user_state_summary:cases", *GRADE, BADGE,
+        reads={"settings:mode", "user_state:my_cases", "settings:require_validation", "user_state_summary:cases", *GRADE, LEGACY, BADGE,
                "user_state:adopted", "settings:job_family", *CONTENT},
         writes={"user_state:my_cases", "user_state_summary:cases", *GRADE},
     )
 
+
+
+def test_a_learner_graded_before_grade_record_keeps_attempts_and_score(blocks, handler):
+    """Learner state stored by the earlier code (completed_attempts and raw_earned, two fields) is read once, and
+    carried into grade_record at the next graded submit; the old fields are left as they were."""
+    block = blocks.from_xml("<ldai_prompt_sandbox max_attempts='3'/>", user_id="old-learner")
+    block.completed_attempts, block.raw_earned = 2, 0.75
+    block.save()
+    old = block.runtime.get_block(block.scope_ids.usage_id)
+    assert old.get_score().raw_earned == 0.75 and old.has_submitted_answer() and old.attempts_left() == 1
+    status, state = handler(old, "submit", {"prompt": "Summarise this."})
+    assert status == 200 and state["completed_attempts"] == 3 and state["attempts_left"] == 0
+    assert old.grade_record == {"attempts": 3, "earned": 0.75}  # a weak prompt does not lower the best grade
+    again = block.runtime.get_block(block.scope_ids.usage_id)
+    _, access = _measure(again, handler, "student_view_user_state", {})
+    assert "user_state:grade_record" in access.reads and LEGACY not in access.reads  # the old fields are not read any more
+
+
+def test_a_rescore_from_open_edx_keeps_the_attempts(blocks):
+    """``ScorableXBlockMixin.rescore`` calls set_score (xblock/scorable.py): only the score moves."""
+    from xblock.scorable import Score
+
+    block = blocks.from_xml("<ldai_use_case/>", user_id="rescored")
+    block.record_attempt(0.5)
+    block.set_score(Score(raw_earned=2, raw_possible=4))
+    assert block.grade_record == {"attempts": 1, "earned": 0.5} and block.get_score() == Score(0.5, 1.0)
+    block.set_score(Score(raw_earned=3, raw_possible=4))
+    assert block.grade_record == {"attempts": 1, "earned": 0.75}
