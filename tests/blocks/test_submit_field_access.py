@@ -94,7 +94,8 @@ def test_prompt_sandbox_submit(blocks, handler):
         reads={"settings:max_attempts", *CONTENT, "settings:job_family", "settings:scenario_id", "settings:weights", "user_state:attempts",
                "user_state:draft", "settings:grading", *GRADE, LEGACY, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:reveal_after",
                "settings:leak_caps_grade", "settings:leak_cap"},
-        writes={"user_state:attempts", "user_state:last_feedback", *GRADE, EVIDENCE},
+        # the feedback rides in the last attempt: no last_feedback field (read only for learners whose attempts predate that)
+        writes={"user_state:attempts", *GRADE, EVIDENCE},
     )
 
 
@@ -179,3 +180,20 @@ def test_a_rescore_from_open_edx_keeps_the_attempts(blocks):
     assert block.grade_record == {"attempts": 1, "earned": 0.5} and block.get_score() == Score(0.5, 1.0)
     block.set_score(Score(raw_earned=3, raw_possible=4))
     assert block.grade_record == {"attempts": 1, "earned": 0.75}
+
+
+def test_feedback_stored_by_the_earlier_code_is_still_shown(blocks, handler):
+    """Before the feedback rode in the last attempt it had a field of its own (last_feedback): a learner who comes back
+    sees it until their next submit replaces it."""
+    block = blocks.from_xml("<ldai_prompt_sandbox/>", user_id="returning")
+    status, state = handler(block, "submit", {"prompt": PROMPT})
+    assert status == 200 and state["feedback"]["score"] == state["attempts"][0]["score"]
+    legacy = dict(block.attempts[-1].pop("feedback"))  # as the earlier code stored it: feedback beside the attempts
+    block.attempts = [dict(block.attempts[-1])]
+    block.last_feedback = legacy
+    block.save()
+    again = block.runtime.get_block(block.scope_ids.usage_id)
+    assert handler(again, "student_view_user_state", {})[1]["feedback"] == legacy
+    status, state = handler(again, "submit", {"prompt": PROMPT + " Sign it from the finance team."})
+    assert status == 200 and state["feedback"] != legacy and state["feedback"]["number"] == 2
+    assert "feedback" not in again.attempts[0] and again.attempts[1]["feedback"] == state["feedback"]
