@@ -39,6 +39,8 @@ from ..resources import PUBLIC_DIR
 from . import badging
 
 log = logging.getLogger("ldai.blocks")
+BADGE_RECHECK = "_ldai_badge_recheck"
+"""Set on a block instance (one request) that changed what a badge rule reads: the grade or competence evidence."""
 
 AUTO_PACK = "auto"
 
@@ -89,8 +91,10 @@ def json_api(method: Callable) -> Callable:
             return json_response({"error": self._("The request must be a JSON object. Reload the page and try again."), "code": "malformed"}, 400)
         try:
             result = method(self, data, suffix)
-            # A badge earned by this request (BadgeMixin): at the attempt, or now that its evidence is recorded too.
-            badge = self.__dict__.pop("_ldai_new_badge", None) or (badging.award_after_request(self) if isinstance(self, BadgeMixin) else None)
+            # A badge earned by this request (BadgeMixin): at the attempt, or now that its evidence is recorded too
+            # (only a request that changed the grade or the evidence can meet a rule: the others read nothing for it).
+            badge = self.__dict__.pop("_ldai_new_badge", None) or (
+                badging.award_after_request(self) if isinstance(self, BadgeMixin) and self.__dict__.pop(BADGE_RECHECK, False) else None)
             return json_response({**result, "badge": badge} if badge and isinstance(result, dict) else result)
         except UserError as error:
             return json_response({"error": error.message, "code": error.code, "fields": error.fields}, error.status)
@@ -420,6 +424,7 @@ class GradedMixin(ScorableXBlockMixin, CompletableXBlockMixin):
 
     def _set_grade(self, **values: Any) -> None:
         self.grade_record = {**self._grade_values(), **values}
+        self.__dict__[BADGE_RECHECK] = True
 
     @property
     def attempts_completed(self) -> int:

@@ -129,7 +129,7 @@ def test_charter_check_then_accept(blocks, handler):
     _assert_fields(
         check,
         reads={"settings:charter_document", "user_state:attempt", "settings:num_questions", "user_state:acceptances",
-               "settings:pass_threshold", "settings:max_attempts", BADGE},
+               "settings:pass_threshold", "settings:max_attempts"},  # no evidence recorded: no badge check
         writes={"user_state:attempt"},
     )
     _assert_fields(
