@@ -39,6 +39,7 @@ from ..resources import PUBLIC_DIR
 from . import badging
 
 log = logging.getLogger("ldai.blocks")
+_GRADE_BEFORE = "_ldai_grade_before"
 BADGE_RECHECK = "_ldai_badge_recheck"
 """Set on a block instance (one request) that changed what a badge rule reads: the grade or competence evidence."""
 
@@ -419,8 +420,20 @@ class GradedMixin(ScorableXBlockMixin, CompletableXBlockMixin):
         record = self.grade_record
         if record:
             return record
-        attempts = self.completed_attempts
-        return {"attempts": attempts, "earned": self.raw_earned if attempts else 0.0}
+        before = self.__dict__.get(_GRADE_BEFORE)
+        if before is None:  # worked out once per request, from the state as it was when the request began
+            if self.never_graded():
+                before = {"attempts": 0, "earned": 0.0}
+            else:
+                attempts = self.completed_attempts
+                before = {"attempts": attempts, "earned": self.raw_earned if attempts else 0.0}
+            self.__dict__[_GRADE_BEFORE] = before
+        return before
+
+    def never_graded(self) -> bool:
+        """Whether the activity's own learner state, which its submit reads anyway, proves no grade was ever kept,
+        so the two earlier grade fields need not be read. Asked at most once per request, before it grades."""
+        return False
 
     def _set_grade(self, **values: Any) -> None:
         self.grade_record = {**self._grade_values(), **values}

@@ -216,6 +216,10 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
         self.current_attempt = attempt
         return attempt
 
+    def never_graded(self) -> bool:
+        """A hunt is graded only once an attempt is stored (its submit stores it), and the attempt stays stored."""
+        return not self.current_attempt
+
     def _reveal_missed(self) -> bool:
         return self.reveal == "immediately" or self.attempts_left() == 0
 

@@ -165,6 +165,10 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
             "gained": [{"id": c, "label": names[c]} for c in gained],
         }
 
+    def never_graded(self) -> bool:
+        """A prompt is graded only once it is stored in ``attempts``, which keeps the last ones (never emptied)."""
+        return not self.attempts
+
     def _reference_visible(self) -> bool:
         if not self.reveal_after:
             return False

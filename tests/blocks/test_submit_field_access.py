@@ -78,7 +78,8 @@ def test_hallucination_detector_submit(blocks, handler):
         access,
         # no team setting is read without a leaderboard (team mode needs it), no weight (not learner state)
         reads={"user_state:current_attempt", "settings:time_limit", *CONTENT, "settings:job_family", "settings:reveal", "settings:grading",
-               *GRADE, LEGACY, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:max_attempts"},
+               # no stored attempt before this submit: never graded, the earlier grade fields are not read (never_graded)
+               *GRADE, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:max_attempts"},
         writes={"user_state:current_attempt", "user_state:attempt_texts", *GRADE, EVIDENCE},
     )
 
@@ -90,9 +91,9 @@ def test_prompt_sandbox_submit(blocks, handler):
     assert body["attempts"]
     _assert_fields(
         access,
-        # use_llm is read only when the platform configures a model (none here)
+        # use_llm is read only when the platform configures a model (none here); no attempt stored yet: no earlier grade fields
         reads={"settings:max_attempts", *CONTENT, "settings:job_family", "settings:scenario_id", "settings:weights", "user_state:attempts",
-               "user_state:draft", "settings:grading", *GRADE, LEGACY, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:reveal_after",
+               "user_state:draft", "settings:grading", *GRADE, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:reveal_after",
                "settings:leak_caps_grade", "settings:leak_cap"},
         # the feedback rides in the last attempt: no last_feedback field (read only for learners whose attempts predate that)
         writes={"user_state:attempts", *GRADE, EVIDENCE},
@@ -158,6 +159,9 @@ def test_a_learner_graded_before_grade_record_keeps_attempts_and_score(blocks, h
     """Learner state stored by the earlier code (completed_attempts and raw_earned, two fields) is read once, and
     carried into grade_record at the next graded submit; the old fields are left as they were."""
     block = blocks.from_xml("<ldai_prompt_sandbox max_attempts='3'/>", user_id="old-learner")
+    for _ in range(2):
+        assert handler(block, "submit", {"prompt": "Summarise this."})[0] == 200
+    del block.grade_record  # as the earlier code stored it: two fields, no record
     block.completed_attempts, block.raw_earned = 2, 0.75
     block.save()
     old = block.runtime.get_block(block.scope_ids.usage_id)
@@ -168,6 +172,24 @@ def test_a_learner_graded_before_grade_record_keeps_attempts_and_score(blocks, h
     again = block.runtime.get_block(block.scope_ids.usage_id)
     _, access = _measure(again, handler, "student_view_user_state", {})
     assert "user_state:grade_record" in access.reads and LEGACY not in access.reads  # the old fields are not read any more
+
+
+def test_a_hunt_graded_before_grade_record_keeps_attempts_and_score(blocks, handler):
+    """The hunt skips the earlier fields only for a learner with no stored attempt (never graded, under any code)."""
+    block = blocks.from_xml("<ldai_hallucination_detector max_attempts='3'/>", user_id="old-hunter")
+    state = _get_state(block, handler)
+    assert handler(block, "submit", {"flags": {}})[0] == 200
+    del block.grade_record
+    block.completed_attempts, block.raw_earned = 1, 0.6
+    block.save()
+    old = block.runtime.get_block(block.scope_ids.usage_id)
+    assert old.attempts_left() == 2 and old.get_score().raw_earned == 0.6
+    status, state = handler(old, "start_attempt", {})
+    assert status == 200, state
+    flags = {item["id"]: [] for item in state["items"]}  # the texts of attempt 2 (the mixed pack draws others)
+    status, state = handler(old, "submit", {"flags": flags})
+    assert status == 200, state
+    assert old.grade_record == {"attempts": 2, "earned": 0.6} and state["attempt_number"] == 2
 
 
 def test_a_rescore_from_open_edx_keeps_the_attempts(blocks):
