@@ -99,6 +99,10 @@ class CharterBlock(EvidenceMixin, ActivityBlock):
     def _accepted(self, version: str) -> dict | None:
         return next((a for a in reversed(self.acceptances) if a.get("version") == version), None)
 
+    def never_graded(self) -> bool:
+        """The charter is graded only when it is accepted, and every acceptance is kept."""
+        return not self.acceptances
+
     def _changes(self, document: dict) -> dict[str, Any] | None:
         """What changed since the version the learner last accepted, rule by rule, when it is an older one
         (the versions' history is read only then)."""
@@ -229,8 +233,8 @@ class CharterBlock(EvidenceMixin, ActivityBlock):
         if score < self.pass_threshold:
             raise UserError(self._("Your score is below what this charter asks. Read the sections again, then answer new questions."), 409, code="below_threshold")
         record = {"version": version, "accepted_at": _now(), "score": round(score, 4)}
+        self.record_attempt(score)  # before the acceptance is added: never_graded reads the acceptances as they were
         self.acceptances = [*self.acceptances, record]
-        self.record_attempt(score)
         self.record_evidence({"comprehension": score})  # the skills map's charter-compliance competence
         self.emit("accepted", {"charter_version": version, "score": record["score"], "accepted_at": record["accepted_at"]})
         return self.user_state()

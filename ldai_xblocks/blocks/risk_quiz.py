@@ -118,6 +118,12 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             attempt = {"number": number, "questions": drawn, "answers": {}, "completed": False}
         return attempt
 
+    def never_graded(self) -> bool:
+        """In the first attempt, still open or completed by this very request (its summary is the sign: an attempt
+        completed by the earlier code has none), no grade was kept before."""
+        attempt = self.current_attempt or {}
+        return attempt.get("number") == 1 and (not attempt.get("completed") or ATTEMPT_SUMMARY in attempt)
+
     def _seen_questions(self) -> set[str]:
         """Questions asked in the learner's earlier attempts: a retry draws the others first."""
         seen = {qid for entry in self.history for qid in entry.get("questions", ())}

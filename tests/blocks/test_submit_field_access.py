@@ -18,6 +18,8 @@ exact: a new read or write must be added here on purpose, with its reason.
 
 from __future__ import annotations
 
+from xml.sax.saxutils import quoteattr
+
 from bench.bench_submit import PROMPT, USE_CASE
 from bench.field_access import FieldAccess, counting
 
@@ -61,7 +63,7 @@ def test_risk_quiz_answer_that_completes_the_attempt(blocks, handler):
     assert body["completed"]
     _assert_fields(
         access,
-        reads={*CONTENT, "settings:charter", "user_state:current_attempt", "settings:pass_threshold", *GRADE, LEGACY, BADGE, EVIDENCE,
+        reads={*CONTENT, "settings:charter", "user_state:current_attempt", "settings:pass_threshold", *GRADE, BADGE, EVIDENCE,
                "settings:max_attempts", "settings:show_answers"},
         # the attempt's summary stays in the attempt until the next one starts: history is not touched
         writes={"user_state:current_attempt", *GRADE, EVIDENCE},
@@ -135,7 +137,7 @@ def test_charter_check_then_accept(blocks, handler):
     )
     _assert_fields(
         accept,
-        reads={"settings:charter_document", "user_state:acceptances", "user_state:attempt", "settings:pass_threshold", *GRADE, LEGACY, BADGE, EVIDENCE,
+        reads={"settings:charter_document", "user_state:acceptances", "user_state:attempt", "settings:pass_threshold", *GRADE, BADGE, EVIDENCE,
                "settings:max_attempts"},
         writes={"user_state:acceptances", *GRADE, EVIDENCE},
     )
@@ -219,3 +221,20 @@ def test_feedback_stored_by_the_earlier_code_is_still_shown(blocks, handler):
     status, state = handler(again, "submit", {"prompt": PROMPT + " Sign it from the finance team."})
     assert status == 200 and state["feedback"] != legacy and state["feedback"]["number"] == 2
     assert "feedback" not in again.attempts[0] and again.attempts[1]["feedback"] == state["feedback"]
+
+
+def test_a_quiz_graded_before_grade_record_keeps_attempts_and_score(blocks, handler):
+    """A first attempt completed by the earlier code (no summary in it) is not taken for a learner never graded."""
+    from tests.blocks.test_risk_quiz import CONTENT, answer_all
+
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='3' max_attempts='3' custom_content={quoteattr(CONTENT)}/>", user_id="old-quizzer")
+    answer_all(block, handler, right=False)
+    del block.grade_record
+    block.current_attempt = {k: v for k, v in block.current_attempt.items() if k != "summary"}
+    block.completed_attempts, block.raw_earned = 1, 0.5
+    block.save()
+    old = block.runtime.get_block(block.scope_ids.usage_id)
+    assert old.attempts_left() == 2 and old.get_score().raw_earned == 0.5 and old.user_state()["attempt_number"] == 1
+    assert handler(old, "start_attempt", {})[0] == 200
+    state = answer_all(old, handler, right=True)
+    assert state["attempt_number"] == 2 and old.grade_record == {"attempts": 2, "earned": 1.0}
