@@ -221,8 +221,6 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
             "attempts_left": self.attempts_left(),
             "grading": self.grading,
             "grade": self.score_earned,
-            "leak_caps_grade": self.leak_caps_grade,
-            "leak_cap": self.leak_cap,
             "max_prompt_chars": MAX_PROMPT_CHARS,
             "llm_enabled": self._llm_settings().enabled,
             "leaderboard": self.leaderboard(),

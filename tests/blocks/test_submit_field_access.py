@@ -95,8 +95,8 @@ def test_prompt_sandbox_submit(blocks, handler):
         access,
         # use_llm is read only when the platform configures a model (none here); no attempt stored yet: no earlier grade fields
         reads={"settings:max_attempts", *CONTENT, "settings:job_family", "settings:scenario_id", "settings:weights", "user_state:attempts",
-               "user_state:draft", "settings:grading", *GRADE, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:reveal_after",
-               "settings:leak_caps_grade", "settings:leak_cap"},
+               "user_state:draft", "settings:grading", *GRADE, BADGE, "settings:leaderboard_enabled", EVIDENCE, "settings:reveal_after"},
+        # the leak cap is read only when the prompt leaks (its feedback carries the cap; the page never read it from the state)
         # the feedback rides in the last attempt: no last_feedback field (read only for learners whose attempts predate that)
         writes={"user_state:attempts", *GRADE, EVIDENCE},
     )
