@@ -86,12 +86,14 @@ class UseCaseBlock(ActivityBlock):
     def _survey(self) -> dict[str, Any]:
         return self.content_document()["survey"]
 
-    def _public_case(self, case: dict[str, Any], *, for_team: bool) -> dict[str, Any]:
-        """A case as a peer sees it (no author), or as the course team sees it (with the author's name)."""
+    def _public_case(self, case: dict[str, Any], *, for_team: bool, me: str, adopted: set[str]) -> dict[str, Any]:
+        """A case as a peer sees it (no author), or as the course team sees it (with the author's name).
+
+        ``me`` and ``adopted`` (the learner's id and adopted cases) are asked once per view, not once per case of the library."""
         shown = {k: case.get(k) for k in ("id", "task", "tool", "data", "before", "after", "minutes_saved", "rating", "job_family",
                                           "status", "created", "validated_at", "adoptions")}
-        shown["mine"] = case.get("author") == self.learner_id()
-        shown["adopted"] = case.get("id") in self.adopted
+        shown["mine"] = case.get("author") == me
+        shown["adopted"] = case.get("id") in adopted
         if for_team:  # looked up when drawn, never kept in the shared summary (decision 0003, 6)
             shown["author_name"] = self._first_name(str(case.get("author", "")))
         return shown
@@ -104,7 +106,8 @@ class UseCaseBlock(ActivityBlock):
 
     def user_state(self) -> dict[str, Any]:
         team = self.is_author()  # the course team: Studio/LMS staff, the LTI launch's instructor (blocks/base.py)
-        mine = [self._public_case(self.cases[c], for_team=team) for c in self.my_cases if c in self.cases]
+        who = {"me": self.learner_id(), "adopted": set(self.adopted)}
+        mine = [self._public_case(self.cases[c], for_team=team, **who) for c in self.my_cases if c in self.cases]
         state: dict[str, Any] = {
             "mode": self.mode,
             "is_team": team,
@@ -113,11 +116,11 @@ class UseCaseBlock(ActivityBlock):
             "ratings": list(use_cases.RATINGS),
             "example": self.content_document()["example"],
             "my_cases": mine,
-            "library": [self._public_case(c, for_team=team) for c in use_cases.library(self.cases)],
+            "library": [self._public_case(c, for_team=team, **who) for c in use_cases.library(self.cases)],
             "require_validation": self.require_validation,
         }
         if team:
-            state["pending"] = [self._public_case(c, for_team=True) for c in self.cases.values() if c.get("status") == "pending"]
+            state["pending"] = [self._public_case(c, for_team=True, **who) for c in self.cases.values() if c.get("status") == "pending"]
         if self.mode == "usage_survey":
             survey = self._survey()
             state["survey"] = {"intro": survey["intro"], "scale": survey["scale"], "items": survey["items"]}
