@@ -51,6 +51,24 @@ def _(message: str) -> str:
     return message
 
 
+def read_whole(block: Any, name: str) -> Any:
+    """A large shared field's value (the use-case library, a leaderboard), read without XBlock's deep copy.
+
+    XBlock deep-copies a mutable field (Dict, List) the first time a request reads it, to tell at save
+    time whether it was changed in place (``xblock/fields.py``: ``Field.__get__`` -> ``_mark_dirty``). For
+    a library of up to 1,000 cases that copy cost more than every query of a submit. The callers never
+    change the value in place: they assign a new one (``block.<name> = ...``), which XBlock marks dirty
+    and saves as usual; a value only read is not written. The value is kept in the block's field cache
+    (XBlock's own ``_field_data_cache``), so later reads in the request take it from there, through this
+    function, without a second query.
+    """
+    cache = block._field_data_cache
+    if name not in cache:
+        field, data = block.fields[name], block._field_data
+        cache[name] = field.from_json(data.get(block, name)) if data.has(block, name) else field.default
+    return cache[name]
+
+
 class UserError(Exception):
     """Something the learner or author sent that we refuse, with a message in their language."""
 
@@ -537,7 +555,7 @@ class LeaderboardMixin(LearnerMixin):
         return {"show": show, "alias": alias} if alias or show != "alias" else {"show": "hidden", "alias": ""}
 
     def _write_my_entry(self, entry: dict[str, Any]) -> None:
-        entries = {key: value for key, value in self.leaderboard_entries.items() if isinstance(value, dict)}
+        entries = {key: value for key, value in read_whole(self, "leaderboard_entries").items() if isinstance(value, dict)}
         entries[self.learner_id()] = entry
         if len(entries) > self.MAX_ENTRIES:
             ranked = sorted(entries.items(), key=lambda kv: (-kv[1].get("score", 0), kv[1].get("at", "")))
@@ -566,7 +584,7 @@ class LeaderboardMixin(LearnerMixin):
     def restore_my_entry(self) -> None:
         """Put the learner's best back on the board if a concurrent write of the whole field dropped it (on POST only)."""
         mine = self.leaderboard_mine or {}
-        current = self.leaderboard_entries.get(self.learner_id())
+        current = read_whole(self, "leaderboard_entries").get(self.learner_id())
         if self.leaderboard_enabled and mine and current != mine:
             self._write_my_entry(dict(mine))
 
@@ -613,7 +631,8 @@ class LeaderboardMixin(LearnerMixin):
 
     def _board_entries(self) -> dict[str, dict[str, Any]]:
         """The entries on the board, with the learner's own best even before restore_my_entry writes it back."""
-        entries = {key: value for key, value in self.leaderboard_entries.items() if isinstance(value, dict) and _is_score(value.get("score"))}
+        entries = {key: value for key, value in read_whole(self, "leaderboard_entries").items()
+                   if isinstance(value, dict) and _is_score(value.get("score"))}
         mine = self.leaderboard_mine or {}
         me = self.learner_id()
         if mine and entries.get(me, {}).get("score", -1.0) < mine.get("score", -1.0):

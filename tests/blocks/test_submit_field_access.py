@@ -238,3 +238,17 @@ def test_a_quiz_graded_before_grade_record_keeps_attempts_and_score(blocks, hand
     assert handler(old, "start_attempt", {})[0] == 200
     state = answer_all(old, handler, right=True)
     assert state["attempt_number"] == 2 and old.grade_record == {"attempts": 2, "earned": 1.0}
+
+
+def test_the_shared_library_is_read_whole_once_and_written_only_when_it_changes(blocks, handler):
+    """blocks/base.py read_whole: the library skips XBlock's deep copy; a view writes nothing, a new case writes it."""
+    block = blocks.from_xml("<ldai_use_case require_validation='false'/>", user_id="author-a")
+    assert handler(block, "record_case", USE_CASE)[0] == 200
+    peer = blocks.as_user(block, "peer-b")
+    state, access = _measure(peer, handler, "student_view_user_state", {})
+    assert [case["task"] for case in state["library"]] == [USE_CASE["task"]]
+    assert access.reads.count("user_state_summary:cases") == 1 and access.writes == []
+    _, access = _measure(peer, handler, "record_case", {**USE_CASE, "task": "Drafting the monthly supplier report"})
+    assert "user_state_summary:cases" in access.writes
+    again = blocks.as_user(block, "peer-c")
+    assert len(handler(again, "student_view_user_state", {})[1]["library"]) == 2
