@@ -26,10 +26,11 @@ Ours and the anchor alternate within each round, so the shared machine's noise f
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # runnable alone: 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import figure, interleaved_prepared, median, per_activity, setup_django
+from bench.field_access import FieldAccess, counting
 
 ROUNDS = 120
 WARMUP = 5
@@ -72,15 +74,26 @@ class Workbench:
         self._runtime_class = WorkbenchRuntime
         ID_MANAGER.set_scenario("ldai-bench")
         self._author = WorkbenchRuntime("bench-author")
+        self._access: FieldAccess | None = None
 
     def add(self, xml: str) -> str:
         return self._author.parse_xml_string(xml)
 
+    @contextlib.contextmanager
+    def counting(self) -> Iterator[FieldAccess]:
+        """The field reads, writes and queries of the calls made inside the block (bench/field_access.py)."""
+        self._access = FieldAccess()
+        try:
+            yield self._access
+        finally:
+            self._access = None
+
     def call(self, usage_id: str, learner: str, handler: str, payload: dict | None = None, method: str = "POST") -> tuple[int, Any]:
         """What workbench.views.handler does for one request: runtime, block, handle (the handler saves the state)."""
         runtime = self._runtime_class(learner)
-        block = runtime.get_block(usage_id)
-        response = runtime.handle(block, handler, _request(payload, method))
+        with counting(runtime, self._access) if self._access is not None else contextlib.nullcontext():
+            block = runtime.get_block(usage_id)
+            response = runtime.handle(block, handler, _request(payload, method))
         try:
             body = json.loads(response.body)
         except ValueError:

@@ -191,8 +191,12 @@ def competence_level(block, competence: str) -> float | None:
 
 
 def award_after_request(block) -> dict[str, Any] | None:
-    """The badge check once a learner's request is done (json_api), when its evidence is recorded too."""
-    return award_if_earned(block, block.raw_earned) if block.completed_attempts else None
+    """The badge check once a learner's request is done (json_api), when its evidence is recorded too.
+
+    The author's setting first: with no badge on the activity, no learner field is read for it."""
+    if not config(block)["enabled"] or not block.attempts_completed:
+        return None
+    return award_if_earned(block, block.score_earned)
 
 
 def award_if_earned(block, score: float) -> dict[str, Any] | None:

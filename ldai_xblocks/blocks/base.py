@@ -39,6 +39,9 @@ from ..resources import PUBLIC_DIR
 from . import badging
 
 log = logging.getLogger("ldai.blocks")
+_GRADE_BEFORE = "_ldai_grade_before"
+BADGE_RECHECK = "_ldai_badge_recheck"
+"""Set on a block instance (one request) that changed what a badge rule reads: the grade or competence evidence."""
 
 AUTO_PACK = "auto"
 
@@ -46,6 +49,24 @@ AUTO_PACK = "auto"
 def _(message: str) -> str:
     """Mark a field's display name or help for extraction (Studio shows them through the platform)."""
     return message
+
+
+def read_whole(block: Any, name: str) -> Any:
+    """A large shared field's value (the use-case library, a leaderboard), read without XBlock's deep copy.
+
+    XBlock deep-copies a mutable field (Dict, List) the first time a request reads it, to tell at save
+    time whether it was changed in place (``xblock/fields.py``: ``Field.__get__`` -> ``_mark_dirty``). For
+    a library of up to 1,000 cases that copy cost more than every query of a submit. The callers never
+    change the value in place: they assign a new one (``block.<name> = ...``), which XBlock marks dirty
+    and saves as usual; a value only read is not written. The value is kept in the block's field cache
+    (XBlock's own ``_field_data_cache``), so later reads in the request take it from there, through this
+    function, without a second query.
+    """
+    cache = block._field_data_cache
+    if name not in cache:
+        field, data = block.fields[name], block._field_data
+        cache[name] = field.from_json(data.get(block, name)) if data.has(block, name) else field.default
+    return cache[name]
 
 
 class UserError(Exception):
@@ -89,8 +110,10 @@ def json_api(method: Callable) -> Callable:
             return json_response({"error": self._("The request must be a JSON object. Reload the page and try again."), "code": "malformed"}, 400)
         try:
             result = method(self, data, suffix)
-            # A badge earned by this request (BadgeMixin): at the attempt, or now that its evidence is recorded too.
-            badge = self.__dict__.pop("_ldai_new_badge", None) or (badging.award_after_request(self) if isinstance(self, BadgeMixin) else None)
+            # A badge earned by this request (BadgeMixin): at the attempt, or now that its evidence is recorded too
+            # (only a request that changed the grade or the evidence can meet a rule: the others read nothing for it).
+            badge = self.__dict__.pop("_ldai_new_badge", None) or (
+                badging.award_after_request(self) if isinstance(self, BadgeMixin) and self.__dict__.pop(BADGE_RECHECK, False) else None)
             return json_response({**result, "badge": badge} if badge and isinstance(result, dict) else result)
         except UserError as error:
             return json_response({"error": error.message, "code": error.code, "fields": error.fields}, error.status)
@@ -394,35 +417,105 @@ class GradedMixin(ScorableXBlockMixin, CompletableXBlockMixin):
         default=2,
         values={"min": 0},
     )
-    raw_earned = Float(scope=Scope.user_state, default=0.0, help="Best completed attempt, in [0, 1].")
-    completed_attempts = Integer(scope=Scope.user_state, default=0)
+    grade_record = Dict(
+        scope=Scope.user_state, default={},
+        help="{attempts, earned}: the completed attempts and the raw score kept (in [0, 1]). One field because every graded "
+             "submit reads and writes both: in hosts whose store goes to the database per field (xblock-sdk's workbench, "
+             "the LTI tool's per-scope rows) that is one read and one write instead of two of each. In Open edX, all "
+             "user_state fields of a block are one StudentModule row anyway (lms/djangoapps/courseware/model_data.py, "
+             "user_state_client.py), so nothing changes there but the number of field accesses.",
+    )
+    # Where the grade was kept before grade_record: read only for a learner who has no grade_record yet, never written.
+    raw_earned = Float(scope=Scope.user_state, default=0.0, help="Before grade_record: the raw score kept, in [0, 1].")
+    completed_attempts = Integer(scope=Scope.user_state, default=0, help="Before grade_record: the completed attempts.")
+
+    def _grade_values(self) -> dict[str, Any]:
+        """The learner's grade record; from the two earlier fields for a learner graded before it existed.
+
+        A learner never graded has no ``grade_record`` and no completed attempts: only
+        ``completed_attempts`` is read for them (the earlier score counts only after an attempt).
+        """
+        record = self.grade_record
+        if record:
+            return record
+        before = self.__dict__.get(_GRADE_BEFORE)
+        if before is None:  # worked out once per request, from the state as it was when the request began
+            if self.never_graded():
+                before = {"attempts": 0, "earned": 0.0}
+            else:
+                attempts = self.completed_attempts
+                before = {"attempts": attempts, "earned": self.raw_earned if attempts else 0.0}
+            self.__dict__[_GRADE_BEFORE] = before
+        return before
+
+    def never_graded(self) -> bool:
+        """Whether the activity's own learner state, which its submit reads anyway, proves no grade was ever kept,
+        so the two earlier grade fields need not be read. Asked at most once per request, before it grades."""
+        return False
+
+    def _set_grade(self, **values: Any) -> None:
+        self.grade_record = {**self._grade_values(), **values}
+        self.__dict__[BADGE_RECHECK] = True
+
+    @property
+    def attempts_completed(self) -> int:
+        return int(self._grade_values().get("attempts", 0))
+
+    @attempts_completed.setter
+    def attempts_completed(self, value: int) -> None:
+        self._set_grade(attempts=int(value))
+
+    @property
+    def score_earned(self) -> float:
+        """The raw score kept (the best attempt, or the latest where the activity says so), in [0, 1]."""
+        return float(self._grade_values().get("earned", 0.0))
+
+    @score_earned.setter
+    def score_earned(self, value: float) -> None:
+        self._set_grade(earned=float(value))
 
     def max_score(self) -> float:
         return 1.0
 
     def attempts_left(self) -> int | None:
-        return None if not self.max_attempts else max(0, self.max_attempts - self.completed_attempts)
+        return None if not self.max_attempts else max(0, self.max_attempts - self.attempts_completed)
 
     def has_submitted_answer(self) -> bool:
-        return self.completed_attempts > 0
+        return self.attempts_completed > 0
 
     def get_score(self) -> Score:
-        return Score(raw_earned=self.raw_earned, raw_possible=1.0)
+        return Score(raw_earned=self.score_earned, raw_possible=1.0)
 
     def set_score(self, score: Score) -> None:
-        self.raw_earned = score.raw_earned / score.raw_possible if score.raw_possible else 0.0
+        self.score_earned = score.raw_earned / score.raw_possible if score.raw_possible else 0.0
 
     def calculate_score(self) -> Score:
-        return Score(raw_earned=self.raw_earned, raw_possible=1.0)
+        return Score(raw_earned=self.score_earned, raw_possible=1.0)
 
     def record_attempt(self, fraction: float) -> float:
         """Count a completed attempt, keep the best score, publish grade and completion."""
         fraction = min(1.0, max(0.0, float(fraction)))
-        self.completed_attempts += 1
-        self.raw_earned = max(self.raw_earned, fraction)
+        self._set_grade(attempts=self.attempts_completed + 1, earned=max(self.score_earned, fraction))
         self._publish_grade(self.get_score())
         self.emit_completion(1.0)
-        return self.raw_earned
+        return self.score_earned
+
+
+ATTEMPT_SUMMARY = "summary"
+"""Where a finished attempt (quiz, hunt) keeps its summary until the learner's next attempt moves it into ``history``:
+the submit that finishes an attempt writes the attempt anyway, so it neither reads nor writes ``history``."""
+
+
+def attempt_history(history: list[dict[str, Any]], attempt: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every finished attempt's summary: ``history``, plus the finished attempt still in progress.
+
+    An attempt finished before summaries were kept in the attempt was appended to ``history``
+    when it finished: never listed twice.
+    """
+    summary = attempt.get(ATTEMPT_SUMMARY)
+    if not summary or any(entry.get("number") == summary.get("number") for entry in history):
+        return list(history)
+    return [*history, summary]
 
 
 NAME_CHOICES = ("hidden", "first_name", "alias")
@@ -462,7 +555,7 @@ class LeaderboardMixin(LearnerMixin):
         return {"show": show, "alias": alias} if alias or show != "alias" else {"show": "hidden", "alias": ""}
 
     def _write_my_entry(self, entry: dict[str, Any]) -> None:
-        entries = {key: value for key, value in self.leaderboard_entries.items() if isinstance(value, dict)}
+        entries = {key: value for key, value in read_whole(self, "leaderboard_entries").items() if isinstance(value, dict)}
         entries[self.learner_id()] = entry
         if len(entries) > self.MAX_ENTRIES:
             ranked = sorted(entries.items(), key=lambda kv: (-kv[1].get("score", 0), kv[1].get("at", "")))
@@ -491,7 +584,7 @@ class LeaderboardMixin(LearnerMixin):
     def restore_my_entry(self) -> None:
         """Put the learner's best back on the board if a concurrent write of the whole field dropped it (on POST only)."""
         mine = self.leaderboard_mine or {}
-        current = self.leaderboard_entries.get(self.learner_id())
+        current = read_whole(self, "leaderboard_entries").get(self.learner_id())
         if self.leaderboard_enabled and mine and current != mine:
             self._write_my_entry(dict(mine))
 
@@ -538,7 +631,8 @@ class LeaderboardMixin(LearnerMixin):
 
     def _board_entries(self) -> dict[str, dict[str, Any]]:
         """The entries on the board, with the learner's own best even before restore_my_entry writes it back."""
-        entries = {key: value for key, value in self.leaderboard_entries.items() if isinstance(value, dict) and _is_score(value.get("score"))}
+        entries = {key: value for key, value in read_whole(self, "leaderboard_entries").items()
+                   if isinstance(value, dict) and _is_score(value.get("score"))}
         mine = self.leaderboard_mine or {}
         me = self.learner_id()
         if mine and entries.get(me, {}).get("score", -1.0) < mine.get("score", -1.0):

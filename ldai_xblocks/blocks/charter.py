@@ -54,8 +54,7 @@ class CharterBlock(EvidenceMixin, ActivityBlock):
 
     def content_document(self) -> dict:
         """The company's charter when one is saved, else the default template in the learner's language."""
-        stored = self.stored_charter()
-        return stored.document or self.template_document()
+        return course_charter.load_document(self) or self.template_document()
 
     def template_document(self) -> dict:
         return load_pack(self.content_kind, default_pack_ref(self.content_kind, self.language()) or "en/ai-charter")
@@ -100,12 +99,17 @@ class CharterBlock(EvidenceMixin, ActivityBlock):
     def _accepted(self, version: str) -> dict | None:
         return next((a for a in reversed(self.acceptances) if a.get("version") == version), None)
 
-    def _changes(self, document: dict, stored: course_charter.StoredCharter) -> dict[str, Any] | None:
-        """What changed since the version the learner last accepted, rule by rule, when it is an older one."""
+    def never_graded(self) -> bool:
+        """The charter is graded only when it is accepted, and every acceptance is kept."""
+        return not self.acceptances
+
+    def _changes(self, document: dict) -> dict[str, Any] | None:
+        """What changed since the version the learner last accepted, rule by rule, when it is an older one
+        (the versions' history is read only then)."""
         if not self.acceptances or self._accepted(document["version"]):
             return None
         previous = self.acceptances[-1].get("version", "")
-        before = stored.history.get(previous)
+        before = self.stored_charter().history.get(previous)
         if before is None:
             return {"since": previous, "rules": None}
         return {"since": previous, "rules": [
@@ -133,7 +137,7 @@ class CharterBlock(EvidenceMixin, ActivityBlock):
             "passed": checked and score is not None and score >= self.pass_threshold,
             "pass_threshold": self.pass_threshold,
             "accepted": accepted,
-            "changes": self._changes(document, self.stored_charter()),
+            "changes": self._changes(document),
             "attempts_left": self.attempts_left(),
         }
 
@@ -229,8 +233,8 @@ class CharterBlock(EvidenceMixin, ActivityBlock):
         if score < self.pass_threshold:
             raise UserError(self._("Your score is below what this charter asks. Read the sections again, then answer new questions."), 409, code="below_threshold")
         record = {"version": version, "accepted_at": _now(), "score": round(score, 4)}
+        self.record_attempt(score)  # before the acceptance is added: never_graded reads the acceptances as they were
         self.acceptances = [*self.acceptances, record]
-        self.record_attempt(score)
         self.record_evidence({"comprehension": score})  # the skills map's charter-compliance competence
         self.emit("accepted", {"charter_version": version, "score": record["score"], "accepted_at": record["accepted_at"]})
         return self.user_state()

@@ -41,15 +41,27 @@ def _service(block: Any):
         return None
 
 
-def _from_fields(holder: Any) -> StoredCharter:
+def _document_of(holder: Any) -> dict | None:
     text = getattr(holder, "charter_document", "") or ""
-    document = None
     if text:
         try:
-            document = parse_document(KIND, text)
+            return parse_document(KIND, text)
         except ContentError:
             log.warning("the stored charter of %s is invalid; showing the default template", holder.scope_ids.usage_id)
-    return StoredCharter(document, dict(getattr(holder, "charter_history", {}) or {}))
+    return None
+
+
+def _from_fields(holder: Any) -> StoredCharter:
+    return StoredCharter(_document_of(holder), dict(getattr(holder, "charter_history", {}) or {}))
+
+
+def _holder(block: Any) -> Any:
+    """The block whose fields keep the charter: the charter activity itself, else the course's (Open edX), else None."""
+    if hasattr(block, "charter_document"):
+        return block
+    from ..openedx.course_charter import course_charter_block
+
+    return course_charter_block(block)
 
 
 def load(block: Any) -> StoredCharter | None:
@@ -57,12 +69,19 @@ def load(block: Any) -> StoredCharter | None:
     service = _service(block)
     if service is not None:
         return service.load()
-    if hasattr(block, "charter_document"):
-        return _from_fields(block)
-    from ..openedx.course_charter import course_charter_block
-
-    holder = course_charter_block(block)
+    holder = _holder(block)
     return _from_fields(holder) if holder is not None else None
+
+
+def load_document(block: Any) -> dict | None:
+    """The saved charter alone (None: the template), for what needs no version history: a learner's view and
+    submits, the quiz's rules. Where the charter is in block fields, its history field is then not read at all."""
+    service = _service(block)
+    if service is not None:
+        stored = service.load()
+        return stored.document if stored else None
+    holder = _holder(block)
+    return _document_of(holder) if holder is not None else None
 
 
 def save(block: Any, stored: StoredCharter) -> None:

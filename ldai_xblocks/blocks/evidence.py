@@ -22,6 +22,8 @@ from typing import Any
 
 from xblock.fields import Dict, Scope
 
+from .base import BADGE_RECHECK
+
 MAX_RECORDS_PER_COURSE = 500
 
 
@@ -58,6 +60,7 @@ class EvidenceMixin:
         stored = dict(self.ldai_evidence or {})
         stored[course] = [*(stored.get(course) or []), *fresh][-MAX_RECORDS_PER_COURSE:]
         self.ldai_evidence = stored
+        self.__dict__[BADGE_RECHECK] = True  # json_api checks a competence badge once the request is done
 
     def course_evidence(self) -> list[dict[str, Any]]:
         records = (self.ldai_evidence or {}).get(course_key_of(self)) or []

@@ -27,7 +27,19 @@ from ..content.packs import default_pack_ref, is_mixed
 from ..engine.quiz import seed_for
 from ..engine.spans import GRADINGS, SpanError, check_spans, merge_spans, score_spans, unit_spans
 from ..i18n import N_
-from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
+from .base import (
+    ATTEMPT_SUMMARY,
+    AUTO_PACK,
+    COMMON_SETTINGS,
+    JOB_FAMILY_CHOICES,
+    LEADERBOARD_SETTINGS,
+    ActivityBlock,
+    UserError,
+    _,
+    attempt_history,
+    json_api,
+    json_response,
+)
 from .evidence import EvidenceMixin, hunt_signals
 from .team_challenge import TEAM_SETTINGS, TeamChallengeMixin
 
@@ -185,7 +197,7 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
 
     def _attempt_record(self) -> dict[str, Any]:
         started = _now()
-        attempt = {"number": self.completed_attempts + 1, "started": started.isoformat(), "flags": {}, "submitted": False}
+        attempt = {"number": self.attempts_completed + 1, "started": started.isoformat(), "flags": {}, "submitted": False}
         if self.time_limit:
             attempt["deadline"] = (started + timedelta(minutes=self.time_limit)).isoformat()
         return attempt
@@ -204,24 +216,32 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
         self.current_attempt = attempt
         return attempt
 
+    def never_graded(self) -> bool:
+        """A hunt is graded only once an attempt is stored (its submit stores it), and the attempt stays stored."""
+        return not self.current_attempt
+
     def _reveal_missed(self) -> bool:
         return self.reveal == "immediately" or self.attempts_left() == 0
 
-    def user_state(self) -> dict[str, Any]:
-        attempt = self._ensure_attempt()
+    def user_state(self, graded: tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]] | None = None) -> dict[str, Any]:
+        """What the page draws. ``graded``: the attempt a submit just stored, its texts and results, so the
+        answer to a submit neither draws nor scores the texts a second time."""
+        attempt, items, results = graded if graded else (self._ensure_attempt(), None, None)
         started = bool(attempt)
         lang = self._attempt_lang(attempt)
-        items = self._attempt_items(attempt) if started else []
+        if items is None:
+            items = self._attempt_items(attempt) if started else []
         known = {item["id"] for item in items}
         deadline = self._deadline(attempt) if started else None
         seconds_left = None
         if deadline and not attempt.get("submitted"):
             seconds_left = max(0, int((deadline - _now()).total_seconds()))
-        results = None
-        if attempt.get("submitted"):
+        if results is not None and results["revealed"] != self._reveal_missed():
+            results = None  # graded before this submit used the last attempt: what is revealed has changed since
+        if results is None and attempt.get("submitted"):
             results = self._results(items, attempt, lang)
         return {
-            "attempt_number": attempt.get("number", self.completed_attempts + 1),
+            "attempt_number": attempt.get("number", self.attempts_completed + 1),
             "started": started,
             "time_limit": self.time_limit,
             "seconds_left": seconds_left,
@@ -232,11 +252,10 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
             "timed_out": bool(attempt.get("timed_out")),
             "results": results,
             "grading": self.grading,
-            "completed_attempts": self.completed_attempts,
+            "completed_attempts": self.attempts_completed,
             "max_attempts": self.max_attempts,
             "attempts_left": self.attempts_left(),
-            "best_score": self.raw_earned,
-            "weight": self.weight,
+            "best_score": self.score_earned,
             "leaderboard": self.leaderboard(),
         }
 
@@ -362,7 +381,8 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
         if self.attempts_left() == 0:
             raise UserError(self._("You have used all your attempts."), 409, code="no_attempts_left")
         if attempt:
-            self.emit("retried", {"attempt": self.completed_attempts + 1})
+            self.history = attempt_history(self.history, attempt)
+            self.emit("retried", {"attempt": self.attempts_completed + 1})
         self._new_attempt()
         return self.user_state()
 
@@ -394,15 +414,17 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
                     raise UserError(self._("This text is not part of the activity. Reload the page to continue."), code="unknown_item")
                 flags[item_id] = self._clean_flags(by_id[item_id], raw)
         submitted_at = _now()
-        attempt = self._store({**attempt, "flags": flags, "submitted": True, "submitted_at": submitted_at.isoformat(), "timed_out": timed_out})
-        lang = self._attempt_lang(attempt)
+        attempt = {**attempt, "flags": flags, "submitted": True, "submitted_at": submitted_at.isoformat(), "timed_out": timed_out}
+        lang = self._attempt_lang(attempt)  # a pending attempt's texts are kept in the content's language (_keep_texts)
         results = self._results(items, attempt, lang)
+        summary = {entry["id"]: {"score": round(entry["score"], 4), "found": entry["found"], "missed": entry["missed"], "false_alarms": len(entry["false_alarms"])} for entry in results["items"]}
+        # The summary joins ``history`` when the next attempt starts (start_attempt): this submit writes the attempt anyway.
+        attempt = self._store({**attempt, ATTEMPT_SUMMARY: {"number": attempt["number"], "score": results["score"], "items": summary,
+                                                            "submitted_at": attempt["submitted_at"], "timed_out": timed_out}})
         self.record_attempt(results["score"])
         self.record_on_leaderboard(results["score"])
         elapsed = (submitted_at - datetime.fromisoformat(attempt["started"])).total_seconds()
-        summary = {entry["id"]: {"score": round(entry["score"], 4), "found": entry["found"], "missed": entry["missed"], "false_alarms": len(entry["false_alarms"])} for entry in results["items"]}
         self.record_evidence(hunt_signals(summary))
-        self.history = [*self.history, {"number": attempt["number"], "score": results["score"], "items": summary, "submitted_at": attempt["submitted_at"], "timed_out": timed_out}]
         if timed_out:
             self.emit("time_expired", {"attempt": attempt["number"], "time_limit": self.time_limit})
         self.emit("submitted", {
@@ -410,7 +432,7 @@ class HallucinationDetectorBlock(TeamChallengeMixin, EvidenceMixin, ActivityBloc
             "elapsed_seconds": round(elapsed, 1), "timed_out": timed_out, "max_attempts": self.max_attempts,
             **self.team_event_data(),
         })
-        return self.user_state()
+        return self.user_state((attempt, items, results))
 
     @json_api
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:

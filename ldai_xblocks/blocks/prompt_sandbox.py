@@ -48,6 +48,8 @@ from .team_challenge import TEAM_SETTINGS, TeamChallengeMixin
 GRADINGS = ("best", "last")
 MAX_PROMPT_CHARS = 6000
 MAX_STORED_ATTEMPTS = 50
+FEEDBACK = "feedback"
+"""The key of the last stored attempt that holds the feedback shown for it (the submit writes the attempts anyway)."""
 KIND_LABELS = {
     "email": N_("e-mail address"),
     "phone": N_("phone number"),
@@ -80,7 +82,8 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
     weights = Dict(display_name=_("Criterion weights"), help=_("Overrides the scenario's weights (0 to 10 per criterion)."), scope=Scope.settings, default={})
 
     attempts = List(scope=Scope.user_state, default=[])
-    last_feedback = Dict(scope=Scope.user_state, default={})
+    last_feedback = Dict(scope=Scope.user_state, default={},
+                         help="Before the feedback was kept in the last attempt (FEEDBACK): read only for such learners, never written.")
     draft = Dict(scope=Scope.user_state, default={}, help="The prompt being written, per scenario: {scenario id: text}.")
 
     def default_title(self) -> str:
@@ -152,9 +155,9 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
         return terms + list(scenario.get("confidential_terms") or [])
 
     def _llm_settings(self) -> llm_adapter.LLMSettings:
-        if not self.use_llm:
-            return llm_adapter.LLMSettings()
-        return llm_adapter.LLMSettings.from_settings(self.ldai_settings())
+        """The platform's model, unless the author turned it off; the block's switch is read only when a model is configured."""
+        configured = llm_adapter.LLMSettings.from_settings(self.ldai_settings())
+        return configured if configured.enabled and self.use_llm else llm_adapter.LLMSettings()
 
     # ------------------------------------------------------------------ state
     def _grade_of(self, attempt: dict[str, Any]) -> float:
@@ -173,10 +176,21 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
             "gained": [{"id": c, "label": names[c]} for c in gained],
         }
 
+    def never_graded(self) -> bool:
+        """A prompt is graded only once it is stored in ``attempts``, which keeps the last ones (never emptied)."""
+        return not self.attempts
+
     def _reference_visible(self) -> bool:
         if not self.reveal_after:
             return False
         return len(self.attempts) >= self.reveal_after or self.attempts_left() == 0
+
+    def _last_feedback(self) -> dict[str, Any]:
+        """The feedback on the last attempt; for a learner whose attempts predate FEEDBACK, the earlier field."""
+        attempts = self.attempts
+        if not attempts:
+            return {}
+        return attempts[-1][FEEDBACK] if FEEDBACK in attempts[-1] else dict(self.last_feedback or {})
 
     def _feedback_in_force(self, scenario: dict[str, Any]) -> dict[str, Any] | None:
         """The last feedback, only if it was given on this scenario and in this language.
@@ -185,7 +199,7 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
         automatic pack then shows the other language's scenario), the old feedback would
         describe a prompt for a task no longer on the page.
         """
-        feedback = self.last_feedback or None
+        feedback = self._last_feedback() or None
         if not feedback:
             return None
         if feedback.get("scenario", scenario["id"]) != scenario["id"] or feedback.get("lang", self.language()) != self.language():
@@ -213,13 +227,11 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
             "progression": self._progression(mine),
             "reference_prompt": scenario["reference_prompt"] if self._reference_visible() else None,
             "reveal_after": self.reveal_after,
-            "completed_attempts": self.completed_attempts,
+            "completed_attempts": self.attempts_completed,
             "max_attempts": self.max_attempts,
             "attempts_left": self.attempts_left(),
             "grading": self.grading,
-            "grade": self.raw_earned,
-            "leak_caps_grade": self.leak_caps_grade,
-            "leak_cap": self.leak_cap,
+            "grade": self.score_earned,
             "max_prompt_chars": MAX_PROMPT_CHARS,
             "llm_enabled": self._llm_settings().enabled,
             "leaderboard": self.leaderboard(),
@@ -323,13 +335,14 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
         if jobs:
             request = review_request(feedback, llm, advice_lang=self.language(), scenario=scenario,
                                      learner_id=self.learner_id(), course_id=self._course_id())
-            self.last_feedback = {**self.last_feedback, "llm_pending": jobs.submit(request)}
+            last = self.attempts[-1]
+            self.attempts = [*self.attempts[:-1], {**last, FEEDBACK: {**last[FEEDBACK], "llm_pending": jobs.submit(request)}}]
         return self.user_state()
 
     @json_api
     def llm_review(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """The page polls this while its feedback says ``llm_pending``: the model's part, once its task ended."""
-        job = self.last_feedback.get("llm_pending")
+        job = self._last_feedback().get("llm_pending")
         jobs = self.runtime.service(self, "ldai_llm_jobs")
         outcome = jobs.result(job) if job and jobs else None
         if outcome is None or not self.attempts:
@@ -384,15 +397,14 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
             "llm_used": feedback.llm_used,
             "at": self.attempts[-1]["at"] if replace_last else datetime.now(UTC).isoformat(),
         }
-        self.attempts = [*earlier, attempt][-MAX_STORED_ATTEMPTS:]
-        self.last_feedback = result
+        # The feedback rides in the last attempt (written anyway), not in a field of its own; earlier attempts drop theirs.
+        self.attempts = [*({k: v for k, v in a.items() if k != FEEDBACK} for a in earlier), {**attempt, FEEDBACK: result}][-MAX_STORED_ATTEMPTS:]
         self.draft = {k: v for k, v in self.draft.items() if k != attempt["scenario"]}  # submitted: the prompt is in the history now
         if replace_last:
-            self.raw_earned = grade if self.grading == "last" else max(self.raw_earned, grade)
+            self.score_earned = grade if self.grading == "last" else max(self.score_earned, grade)
             self._publish_grade(self.get_score())
         elif self.grading == "last":
-            self.completed_attempts += 1
-            self.raw_earned = grade
+            self._set_grade(attempts=self.attempts_completed + 1, earned=grade)
             self._publish_grade(self.get_score())
             self.emit_completion(1.0)
         else:

@@ -22,7 +22,18 @@ from ..content.packs import default_pack_ref
 from ..engine import charter as charter_engine
 from ..engine import quiz
 from . import course_charter
-from .base import COMMON_SETTINGS, JOB_FAMILY_CHOICES, ActivityBlock, UserError, _, from_percent, json_api, json_response
+from .base import (
+    ATTEMPT_SUMMARY,
+    COMMON_SETTINGS,
+    JOB_FAMILY_CHOICES,
+    ActivityBlock,
+    UserError,
+    _,
+    attempt_history,
+    from_percent,
+    json_api,
+    json_response,
+)
 from .evidence import EvidenceMixin, quiz_signals
 
 SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
@@ -56,8 +67,7 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
 
     def course_charter(self) -> dict | None:
         """The course's one charter (the charter activity's document) when the course has saved one."""
-        stored = course_charter.load(self)
-        return stored.document if stored else None
+        return course_charter.load_document(self)
 
     def charter_rules(self) -> dict:
         """What the charter questions are graded against: the course's charter, else this block's older own edits."""
@@ -103,11 +113,17 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
         """
         attempt = dict(self.current_attempt or {})
         if not attempt.get("questions"):
-            number = self.completed_attempts + 1
+            number = self.attempts_completed + 1
             drawn = quiz.draw(bank, self.num_questions, self._seed(number), self.categories, self.balanced, self.job_family or None,
                               seen=self._seen_questions())
             attempt = {"number": number, "questions": drawn, "answers": {}, "completed": False}
         return attempt
+
+    def never_graded(self) -> bool:
+        """In the first attempt, still open or completed by this very request (its summary is the sign: an attempt
+        completed by the earlier code has none), no grade was kept before."""
+        attempt = self.current_attempt or {}
+        return attempt.get("number") == 1 and (not attempt.get("completed") or ATTEMPT_SUMMARY in attempt)
 
     def _seen_questions(self) -> set[str]:
         """Questions asked in the learner's earlier attempts: a retry draws the others first."""
@@ -178,12 +194,11 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             "completed": attempt.get("completed", False),
             "profile": self._profile(bank, attempt),
             "min_to_judge": quiz.MIN_TO_JUDGE,
-            "completed_attempts": self.completed_attempts,
+            "completed_attempts": self.attempts_completed,
             "max_attempts": self.max_attempts,
             "attempts_left": self.attempts_left(),
-            "best_score": self.raw_earned,
+            "best_score": self.score_earned,
             "pass_threshold": self.pass_threshold,
-            "weight": self.weight,
         }
 
     # ------------------------------------------------------------------ views
@@ -271,7 +286,6 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
         if all(qid in answers for qid in attempt["questions"] if qid in bank.questions):
             attempt["completed"] = True
             attempt["completed_at"] = _now()
-            self.current_attempt = attempt
             self._complete(bank, attempt)
         else:
             self.current_attempt = attempt
@@ -285,17 +299,21 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
         }.get(code, self._("Your answer could not be read. Reload the page and try again."))
 
     def _complete(self, bank: quiz.Bank, attempt: dict[str, Any]) -> None:
+        """Grade the completed attempt. Its summary stays in the attempt, which this answer writes anyway, and
+        joins ``history`` when the learner starts the next one (:meth:`start_attempt`): ``history`` is neither
+        read nor written by the answer that completes an attempt."""
         profile = self._profile(bank, attempt) or {"score": 0.0, "categories": [], "passed": False}
-        self.record_attempt(profile["score"])
-        self.record_evidence(quiz_signals(profile["categories"]))
-        self.history = [*self.history, {
+        attempt[ATTEMPT_SUMMARY] = {
             "number": attempt["number"],
             "questions": list(attempt["questions"]),
             "score": profile["score"],
             "passed": profile["passed"],
             "categories": {c["id"]: c["score"] for c in profile["categories"]},
             "completed_at": attempt["completed_at"],
-        }]
+        }
+        self.current_attempt = attempt
+        self.record_attempt(profile["score"])
+        self.record_evidence(quiz_signals(profile["categories"]))
         self.emit("submitted", {
             "attempt": attempt["number"],
             "score": profile["score"],
@@ -328,8 +346,9 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             return self.user_state()  # nothing to restart: the attempt in progress (or its draw) stands
         if self.attempts_left() == 0:
             raise UserError(self._("You have used all your attempts."), 409, code="no_attempts_left")
+        self.history = attempt_history(self.history, attempt)
         self.current_attempt = {}
-        self.emit("retried", {"attempt": self.completed_attempts + 1})
+        self.emit("retried", {"attempt": self.attempts_completed + 1})
         return self.user_state()
 
     @json_api

@@ -129,7 +129,7 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
             "jobs": self.job_options(document),
             "self": dict(self.self_levels or {}),
             "grading": self.grading,
-            "score": self.raw_earned,
+            "score": self.score_earned,
             "map": None,
         }
         if not job:
@@ -267,8 +267,8 @@ class SkillsMapBlock(EvidenceMixin, ActivityBlock):
     def _grade(self, document: dict, job: str) -> None:
         report = self.report(document, job)
         score = 1.0 if self.grading == "completion" else report.readiness()
-        self.completed_attempts = max(1, self.completed_attempts)
-        self.raw_earned = score  # the latest picture counts, not the best: a skills map is not a contest
+        # the latest picture counts, not the best: a skills map is not a contest
+        self._set_grade(attempts=max(1, self.attempts_completed), earned=score)
         self._publish_grade(self.get_score())
         self.emit_completion(1.0)
         self.emit("submitted", {"job_family": job, "score": round(score, 4), "grading": self.grading, "competences": list(report.priorities)})

@@ -165,8 +165,13 @@ class TeamChallengeMixin:
         members = self.roster().members
         return next((members[key] for key in sorted(self._learner_keys()) if key in members), "")
 
+    def team_challenge_on(self) -> bool:
+        """Team mode is in force: it needs the leaderboard (the Studio form says so), read first because a submit
+        reads it anyway, so a block without a leaderboard never reads the team settings."""
+        return bool(self.leaderboard_enabled and self.team_mode)
+
     def my_team(self) -> str:
-        if not self.team_mode:
+        if not self.team_challenge_on():
             return ""
         assigned = self.assigned_team()
         if assigned:
@@ -186,7 +191,7 @@ class TeamChallengeMixin:
     # -- recording ---------------------------------------------------------------------------------------
     def record_on_leaderboard(self, score: float) -> None:
         """Outside the season a score counts for the grade only; a best from another season does not block a new one."""
-        if self.team_mode and self.leaderboard_enabled:
+        if self.team_challenge_on():
             season = self.season()
             if not season.counts(_now()):
                 return
@@ -194,7 +199,7 @@ class TeamChallengeMixin:
             if mine and not season.counts(parse_instant(mine.get("at"))):
                 self.leaderboard_mine = {}
         super().record_on_leaderboard(score)
-        if self.team_mode and self.leaderboard_enabled:
+        if self.team_challenge_on():
             self._announce_awards()
 
     def _season_key(self) -> str:

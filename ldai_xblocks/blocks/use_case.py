@@ -35,7 +35,7 @@ from xblock.fields import Boolean, Dict, List, Scope, String
 from ..content.packs import JOB_FAMILIES
 from ..engine import use_cases
 from ..i18n import N_
-from .base import ActivityBlock, UserError, _, json_api, json_response
+from .base import ActivityBlock, UserError, _, json_api, json_response, read_whole
 from .prompt_sandbox import KIND_LABELS
 
 MODES = ("library", "usage_survey")
@@ -86,12 +86,18 @@ class UseCaseBlock(ActivityBlock):
     def _survey(self) -> dict[str, Any]:
         return self.content_document()["survey"]
 
-    def _public_case(self, case: dict[str, Any], *, for_team: bool) -> dict[str, Any]:
-        """A case as a peer sees it (no author), or as the course team sees it (with the author's name)."""
+    def _cases(self) -> dict[str, dict[str, Any]]:
+        """The shared library, read without XBlock's deep copy (blocks/base.py read_whole): never changed in place."""
+        return read_whole(self, "cases")
+
+    def _public_case(self, case: dict[str, Any], *, for_team: bool, me: str, adopted: set[str]) -> dict[str, Any]:
+        """A case as a peer sees it (no author), or as the course team sees it (with the author's name).
+
+        ``me`` and ``adopted`` (the learner's id and adopted cases) are asked once per view, not once per case of the library."""
         shown = {k: case.get(k) for k in ("id", "task", "tool", "data", "before", "after", "minutes_saved", "rating", "job_family",
                                           "status", "created", "validated_at", "adoptions")}
-        shown["mine"] = case.get("author") == self.learner_id()
-        shown["adopted"] = case.get("id") in self.adopted
+        shown["mine"] = case.get("author") == me
+        shown["adopted"] = case.get("id") in adopted
         if for_team:  # looked up when drawn, never kept in the shared summary (decision 0003, 6)
             shown["author_name"] = self._first_name(str(case.get("author", "")))
         return shown
@@ -104,7 +110,9 @@ class UseCaseBlock(ActivityBlock):
 
     def user_state(self) -> dict[str, Any]:
         team = self.is_author()  # the course team: Studio/LMS staff, the LTI launch's instructor (blocks/base.py)
-        mine = [self._public_case(self.cases[c], for_team=team) for c in self.my_cases if c in self.cases]
+        who = {"me": self.learner_id(), "adopted": set(self.adopted)}
+        cases = self._cases()
+        mine = [self._public_case(cases[c], for_team=team, **who) for c in self.my_cases if c in cases]
         state: dict[str, Any] = {
             "mode": self.mode,
             "is_team": team,
@@ -113,11 +121,11 @@ class UseCaseBlock(ActivityBlock):
             "ratings": list(use_cases.RATINGS),
             "example": self.content_document()["example"],
             "my_cases": mine,
-            "library": [self._public_case(c, for_team=team) for c in use_cases.library(self.cases)],
+            "library": [self._public_case(c, for_team=team, **who) for c in use_cases.library(cases)],
             "require_validation": self.require_validation,
         }
         if team:
-            state["pending"] = [self._public_case(c, for_team=True) for c in self.cases.values() if c.get("status") == "pending"]
+            state["pending"] = [self._public_case(c, for_team=True, **who) for c in cases.values() if c.get("status") == "pending"]
         if self.mode == "usage_survey":
             survey = self._survey()
             state["survey"] = {"intro": survey["intro"], "scale": survey["scale"], "items": survey["items"]}
@@ -208,7 +216,7 @@ class UseCaseBlock(ActivityBlock):
                  "minutes_saved": case.minutes_saved, "rating": case.rating, "job_family": case.job_family,
                  "author": self.learner_id(), "created": _now(),
                  "status": "validated" if validated else "pending", "validated_at": _now() if validated else "", "adoptions": 0}
-        self.cases = _trimmed({**self.cases, case_id: entry})
+        self.cases = _trimmed({**self._cases(), case_id: entry})
         self.my_cases = [*self.my_cases, case_id]
         self.emit("case_recorded", {"case_id": case_id, "job_family": case.job_family, "minutes_saved": case.minutes_saved,
                                     "rating": case.rating, **self._free_text(entry)})
@@ -221,7 +229,7 @@ class UseCaseBlock(ActivityBlock):
 
     def _case(self, data: dict[str, Any]) -> dict[str, Any]:
         case_id = data.get("case_id")
-        case = self.cases.get(case_id) if isinstance(case_id, str) else None
+        case = self._cases().get(case_id) if isinstance(case_id, str) else None
         if case is None:
             raise UserError(self._("This use case is no longer in the library. Reload the page."), 404, code="unknown_case")
         return case
@@ -238,7 +246,7 @@ class UseCaseBlock(ActivityBlock):
             raise UserError(self._("This use case has already been reviewed."), 409, code="already_reviewed")
         case["status"] = "validated" if decision == "validate" else "declined"
         case["validated_at"] = _now() if decision == "validate" else ""
-        self.cases = {**self.cases, case["id"]: case}
+        self.cases = {**self._cases(), case["id"]: case}
         if decision == "validate":
             self.emit("case_validated", {"case_id": case["id"], "job_family": case["job_family"], "minutes_saved": case["minutes_saved"]})
         state = self.user_state()
@@ -255,7 +263,7 @@ class UseCaseBlock(ActivityBlock):
         if case["id"] in self.adopted:
             raise UserError(self._("You have already adopted this use case."), 409, code="already_adopted")
         case["adoptions"] = int(case.get("adoptions", 0)) + 1
-        self.cases = {**self.cases, case["id"]: case}
+        self.cases = {**self._cases(), case["id"]: case}
         self.adopted = [*self.adopted, case["id"]]
         self.emit("case_adopted", {"case_id": case["id"], "job_family": case["job_family"], "minutes_saved": case["minutes_saved"]})
         state = self.user_state()

@@ -8,6 +8,7 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 
+from ldai_xblocks.blocks.base import attempt_history
 from ldai_xblocks.blocks.hallucination_detector import HallucinationDetectorBlock
 from ldai_xblocks.rendering import unpack_init_args
 from tests.conftest import fixture_text
@@ -92,7 +93,7 @@ def test_best_attempt_is_kept_and_attempts_run_out(block, handler):
     assert status == 409 and body["code"] == "no_attempts_left"
     status, body = handler(block, "submit", {"flags": GOLD})
     assert status == 409 and body["code"] == "attempt_over"
-    assert block.completed_attempts == 2 and len(block.history) == 2
+    assert block.attempts_completed == 2 and len(attempt_history(block.history, block.current_attempt)) == 2
 
 
 def test_flags_are_saved_as_the_learner_works_and_private(blocks, block, handler):
@@ -387,3 +388,15 @@ def test_a_host_printing_the_block_never_prints_the_annotations(block, handler):
     handler(block, "save_flags", {"item_id": item["id"], "flags": [item["units"][0]]})  # the copy is kept with the first flag
     assert block.attempt_texts and "explanation" in block.attempt_texts
     assert not any(secret in repr(block) for secret in _secrets())
+
+
+def test_a_submitted_hunt_joins_history_when_the_next_attempt_starts_and_only_once(block, handler):
+    """The submit keeps its summary in the attempt (no history read or write then); the retry moves it; an attempt
+    the earlier code already appended to ``history`` at submit is not appended again."""
+    handler(block, "submit", {"flags": GOLD})
+    assert block.history == [] and block.current_attempt["summary"]["score"] == 1.0
+    assert handler(block, "start_attempt", {})[0] == 200
+    assert [entry["number"] for entry in block.history] == [1] and block.history[0]["items"]["memo"]["found"] == 2
+    # the earlier code appended attempt 1 at submit: the retry finds it there and does not add it again
+    assert attempt_history([{"number": 1, "score": 0.5}], {"number": 1, "submitted": True}) == [{"number": 1, "score": 0.5}]
+    assert attempt_history([{"number": 1, "score": 0.5}], {"number": 1, "summary": {"number": 1, "score": 0.5}}) == [{"number": 1, "score": 0.5}]

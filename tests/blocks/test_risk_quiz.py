@@ -73,7 +73,7 @@ def test_best_attempt_is_kept_and_attempts_run_out(quiz_block, handler):
     assert status == 409 and body["code"] == "no_attempts_left" and body["error"]
     status, body = handler(quiz_block, "submit_answer", {"question_id": state["questions"][0]["id"], "selected": ["a"]})
     assert status == 409 and body["code"] == "attempt_over"
-    assert quiz_block.completed_attempts == 2
+    assert quiz_block.attempts_completed == 2
 
 
 @pytest.mark.parametrize(
@@ -379,3 +379,22 @@ def test_charter_rules_are_labelled_by_their_text_not_their_id(blocks):
     block = blocks.from_xml("<ldai_risk_quiz/>", language="en")
     html = block.studio_view().content
     assert "Rule 1: Pasting client data" in html and "“client-data-public-chatbot”" not in html
+
+
+def test_history_gets_each_attempt_once_also_one_completed_before_summaries_moved(blocks, handler):
+    """An attempt's summary stays in the attempt until the next starts (the completing answer leaves ``history``
+    alone); a learner whose completed attempt was appended to ``history`` when it completed (the earlier
+    code) does not get it twice when they retry."""
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='3' max_attempts='0' custom_content={quoteattr(CONTENT)}/>")
+    answer_all(block, handler, right=True)
+    assert block.history == [] and block.current_attempt["summary"]["number"] == 1
+    assert handler(block, "start_attempt", {})[0] == 200
+    assert [entry["number"] for entry in block.history] == [1] and block.history[0]["score"] == 1.0
+    answer_all(block, handler, right=False)
+    legacy = {k: v for k, v in block.current_attempt.items() if k != "summary"}  # as the earlier code stored it
+    block.current_attempt = legacy
+    block.history = [*block.history, {"number": 2, "questions": list(legacy["questions"]), "score": 0.0}]
+    block.save()
+    again = blocks.as_user(block, "learner1")
+    assert handler(again, "start_attempt", {})[0] == 200
+    assert [entry["number"] for entry in again.history] == [1, 2]

@@ -78,7 +78,8 @@ def check_review_arrived(first: dict, final: dict, model: FakeOpenAI) -> None:
     sent = json.dumps([r["body"] for r in model.requests])
     assert "jo@client.example" not in sent and "[EMAIL]" in sent  # only the redacted prompt left the machine
     row = LearnerState.objects.get(scope=LearnerState.Scope.USER_STATE, user_sub="learner-llm")
-    assert row.state["last_feedback"]["llm_used"] and "llm_pending" not in row.state["last_feedback"]
+    stored = row.state["attempts"][-1]["feedback"]  # the feedback rides in the last attempt (blocks/prompt_sandbox.py)
+    assert stored["llm_used"] and "llm_pending" not in stored and "last_feedback" not in row.state
     # The grade follows the reviewed score: a second score was queued for the platform, after the offline one.
     scores = list(GradeOutbox.objects.order_by("timestamp", "pk").values_list("score_given", flat=True))
     assert len(scores) == 2 and scores[-1] == pytest.approx(final["grade"])

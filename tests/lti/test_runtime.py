@@ -147,7 +147,7 @@ def test_outbox_row_rolls_back_when_the_state_cannot_be_saved(client, graded_pla
     original = LtiKeyValueStore.set_many
 
     def failing_save(self, update_dict):
-        if any(key.field_name == "completed_attempts" for key in update_dict):
+        if any(key.field_name == "grade_record" for key in update_dict):
             raise DatabaseError("database is locked")
         return original(self, update_dict)
 
