@@ -138,7 +138,7 @@ def build(deployment) -> int:
     postgres = connection.vendor == "postgresql"
     table = Statement._meta.db_table
     columns = ("id", "deployment_id", "context_id", "resource_link_id", "activity", "action", "actor", "job_family", "team",
-               "is_instructor", "score", "success", "timestamp", "body", "forward_attempts")
+               "is_instructor", "score", "success", "timestamp", "body", "forward_attempts", "forward_failed", "forward_error")
     marks = ", ".join("%s::jsonb" if postgres and c == "body" else "%s" for c in columns)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
     fact_columns = ("statement_id", "deployment_id", "context_id", "activity", "action", "actor", "is_instructor", "timestamp", "kind", "key", "value")
@@ -160,7 +160,7 @@ def build(deployment) -> int:
                     str(extensions.get(xapi_ext("job-family"), "") or (body["context"].get("extensions") or {}).get(xapi_ext("job-family"), "")),
                     str(extensions.get(xapi_ext("team"), "")), False, (result.get("score") or {}).get("scaled"), result.get("success"),
                     when if postgres else connection.ops.adapt_datetimefield_value(when),
-                    text.replace("@ACTOR@", actor).replace("@ID@", str(ident)).replace("@STAMP@", stamp), 0,
+                    text.replace("@ACTOR@", actor).replace("@ID@", str(ident)).replace("@STAMP@", stamp), 0, False, "",
                 ))
                 fact_batch += [(batch[-1][0], deployment.pk, "course-1", activity, action, actor, False, batch[-1][12], kind, key, value)
                                for kind, key, value in facts]

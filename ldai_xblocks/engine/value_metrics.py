@@ -18,7 +18,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import xapi
@@ -138,12 +138,32 @@ def facts_of(extensions: Mapping[str, Any]) -> list[tuple[str, str, float | None
 
 @dataclass(frozen=True)
 class Filters:
-    """The dashboard's filters: a period (inclusive start, exclusive end), a job family, a team ("" = all)."""
+    """The dashboard's filters: a period (inclusive start, exclusive end), a job family, a team ("" = all).
+
+    A period is made of whole UTC days (:meth:`whole_days`): from 00:00 UTC of the day of ``since`` to 00:00 UTC
+    after the last day that ``until`` reaches into. Why: the LTI tool keeps per-learner summaries by UTC day so
+    its dashboard answers in under a second; a day is then wholly inside or outside the period, and the figures
+    from summaries equal the figures from the statements. The dashboard's form gives whole days anyway.
+    """
 
     since: datetime | None = None
     until: datetime | None = None
     job_family: str = ""
     team: str = ""
+
+    def whole_days(self) -> Filters:
+        """The same filters with the period widened to whole UTC days (a period already of whole days is unchanged)."""
+        def midnight(moment: datetime) -> datetime:
+            moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+            return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+        since = midnight(self.since) if self.since is not None else None
+        until = None
+        if self.until is not None:
+            until = midnight(self.until)
+            until = until if until == (self.until.astimezone(UTC) if self.until.tzinfo else self.until.replace(tzinfo=UTC)) \
+                else until + timedelta(days=1)
+        return Filters(since, until, self.job_family, self.team)
 
 
 def learner_attribute(rows: Iterable[Row], name: str) -> dict[str, str]:
@@ -430,14 +450,18 @@ class UseCaseFigure:
 
 
 def use_cases(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP, families: Mapping[str, str] | None = None) -> list[UseCaseFigure]:
-    """Cases recorded (shared), validated (approved, with ``minutes-saved-per-week``) and adopted, per job family."""
+    """Cases recorded (shared), validated (approved, with ``minutes-saved-per-week``) and adopted, per job family.
+
+    A case counts in its learner's job family (their latest, as every figure), not in the family its statement
+    named: the same learner's cases stay in one group, and the LTI tool's summaries can count them per learner.
+    """
     rows = list(rows)
     families = learner_attribute(rows, "job_family") if families is None else families
     groups: dict[str, dict[str, Any]] = defaultdict(lambda: {"authors": set(), "shared": 0, "approved": 0, "adopted": 0, "minutes": 0})
     for row in rows:
         if row.activity != "use_case" or row.verb not in ("shared", "approved", "adopted"):
             continue
-        group = groups[row.job_family or families.get(row.actor, "")]
+        group = groups[families.get(row.actor, "")]
         group[row.verb] += 1
         if row.verb == "shared":
             group["authors"].add(row.actor)
@@ -477,7 +501,7 @@ def dashboard(rows: Iterable[Row], filters: Filters = Filters(), minimum: int = 
     """Every figure from one list of rows (the naive path the bench compares the SQL path with)."""
     rows = list(rows)
     families, teams = learner_attribute(rows, "job_family"), learner_attribute(rows, "team")
-    rows = apply_filters(rows, filters, families, teams)
+    rows = apply_filters(rows, filters.whole_days(), families, teams)
     return figures(rows, funnel(rows, minimum, families), families, minimum)
 
 

@@ -19,6 +19,7 @@ from django.conf import settings
 
 from ldai_xblocks.engine import value_metrics, xapi
 
+from ..dashboard import summaries
 from ..lti import claims as c
 from ..models import Statement, StatementFact
 from .session import RuntimeSession
@@ -70,14 +71,14 @@ def record(session: RuntimeSession, anon_id: str, name: str, data: dict) -> Stat
         job_family=job_family[:64], team=team[:64], is_instructor=session.is_instructor, score=(result.get("score") or {}).get("scaled"), success=result.get("success"),
         timestamp=datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00")), body=body,
     )
-    record_facts(statement)
+    summaries.summarize([statement], record_facts(statement))  # the dashboard's per-learner summaries, same transaction
     return statement
 
 
-def record_facts(statement: Statement) -> None:
+def record_facts(statement: Statement) -> list[StatementFact]:
     """The figures' facts of a stored statement (the dashboard aggregates them in SQL)."""
     facts = value_metrics.facts_of(value_metrics.extensions_of(statement.body))
-    StatementFact.objects.bulk_create([
+    return StatementFact.objects.bulk_create([
         StatementFact(statement=statement, deployment_id=statement.deployment_id, context_id=statement.context_id, activity=statement.activity,
                       action=statement.action, actor=statement.actor, is_instructor=statement.is_instructor, timestamp=statement.timestamp,
                       kind=kind, key=key, value=value)

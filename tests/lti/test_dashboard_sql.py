@@ -18,6 +18,7 @@ from ldai_xblocks.engine import xapi
 from lti_tool.dashboard import queries
 from lti_tool.dashboard.access import scope_of_platform
 from lti_tool.models import Deployment, Platform, Statement
+from lti_tool.dashboard.summaries import summarize
 from lti_tool.runtime.statements import record_facts
 
 T0 = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
@@ -34,7 +35,7 @@ def store(deployment, context_id: str, actor: str, name: str, data: dict, when: 
         id=body["id"], deployment=deployment, context_id=context_id, resource_link_id=activity, activity=activity, action=action, actor=actor,
         job_family=data.get("job_family", ""), team=data.get("team", ""), is_instructor=instructor,
         score=(result.get("score") or {}).get("scaled"), success=result.get("success"), timestamp=when, body=body)
-    record_facts(statement)
+    summarize([statement], record_facts(statement))  # as runtime.statements.record stores a statement
 
 
 def populate(deployment, seed: int, learners: int = 14) -> None:
