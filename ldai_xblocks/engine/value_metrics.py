@@ -113,7 +113,7 @@ def row_from_statement(body: Mapping[str, Any]) -> Row | None:
 FACT_EXTENSIONS = {
     "risk-category-scores": "category", "criterion-scores": "criterion", "competence-levels": "level",
     "confidential-data-kinds": "confidential", "competences": "priority", "charter-version": "charter",
-    "minutes-saved-per-week": "minutes",
+    "minutes-saved-per-week": "minutes", "prepost-pair": "pair", "prepost-role": "pair-role",
 }
 
 
@@ -355,6 +355,70 @@ def before_after(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> t
 
 
 @dataclass(frozen=True)
+class PrePost:
+    """A pre/post pair of quizzes (``prepost-pair``): each learner's first pre-test score against their best post-test score."""
+
+    pair: str
+    learners: int  # learners who took both
+    pre: float | None
+    post: float | None
+    hidden: bool
+    improved: int = 0
+
+    @property
+    def gain(self) -> float | None:
+        return None if self.pre is None or self.post is None else round(self.post - self.pre, 4)
+
+
+@dataclass(frozen=True, order=True)
+class LearnerPrePost:
+    learner: str
+    pair: str
+    pre: float
+    post: float
+
+
+PREPOST_ROLES = ("pre", "post")
+
+
+def pre_post(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> tuple[list[PrePost], list[LearnerPrePost]]:
+    """Per pair and per learner, for learners with a graded pre-test AND post-test in the rows.
+
+    "Pre" is the learner's first graded attempt on the pair's pre-test (before any training effect of a retry),
+    "post" their best on its post-test (as a grade counts). A learner's line is shown only inside a pair large enough.
+    """
+    first: dict[tuple[str, str], tuple[datetime, float]] = {}
+    best: dict[tuple[str, str], float] = {}
+    for row in rows:
+        pair, role = row.extensions.get("prepost-pair"), row.extensions.get("prepost-role")
+        if row.verb != "completed" or row.score is None or not pair or role not in PREPOST_ROLES:
+            continue
+        key = (str(pair), row.actor)
+        if role == "pre" and (key not in first or row.timestamp < first[key][0]):
+            first[key] = (row.timestamp, float(row.score))
+        elif role == "post":
+            best[key] = max(best.get(key, float(row.score)), float(row.score))
+    return pre_post_from_lines([LearnerPrePost(actor, pair, first[(pair, actor)][1], best[(pair, actor)]) for pair, actor in set(first) & set(best)],
+                               minimum)
+
+
+def pre_post_from_lines(lines: Iterable[LearnerPrePost], minimum: int) -> tuple[list[PrePost], list[LearnerPrePost]]:
+    """The pairs' figures from each learner's (pre, post): the rows path and the SQL path meet here."""
+    lines = sorted(lines)
+    pairs: dict[str, list[LearnerPrePost]] = defaultdict(list)
+    for line in lines:
+        pairs[line.pair].append(line)
+    figures = []
+    for pair, members in sorted(pairs.items()):
+        hidden = len(members) < minimum
+        figures.append(PrePost(pair, len(members), None if hidden else mean_of(math.fsum(m.pre for m in members), len(members)),
+                               None if hidden else mean_of(math.fsum(m.post for m in members), len(members)), hidden,
+                               0 if hidden else sum(1 for m in members if m.post > m.pre)))
+    shown = {f.pair for f in figures if not f.hidden}
+    return figures, [line for line in lines if line.pair in shown]
+
+
+@dataclass(frozen=True)
 class CriterionStep:
     criterion: str
     attempt: int  # 1, 2, ... ; the last bucket holds every later attempt too
@@ -495,6 +559,8 @@ class Dashboard:
     charter: list[CountFigure]
     use_cases: list[UseCaseFigure]
     usage: list[MeanFigure]
+    pre_post: list[PrePost] = field(default_factory=list)
+    pre_post_learners: list[LearnerPrePost] = field(default_factory=list)
 
 
 def dashboard(rows: Iterable[Row], filters: Filters = Filters(), minimum: int = DEFAULT_MINIMUM_GROUP) -> Dashboard:
@@ -508,8 +574,9 @@ def dashboard(rows: Iterable[Row], filters: Filters = Filters(), minimum: int = 
 def figures(rows: list[Row], funnel_rows: list[FunnelRow], families: Mapping[str, str], minimum: int) -> Dashboard:
     """The figures other than the funnel, from the (filtered) rows that carry them."""
     cohorts, learners = before_after(rows, minimum)
+    pairs, pair_learners = pre_post(rows, minimum)
     return Dashboard(
         funnel_rows, scores_by_risk_category(rows, minimum), cohorts, learners, criterion_progression(rows, minimum),
         confidential_warnings(rows, minimum), skills_gaps(rows, minimum), charter_acceptances(rows, minimum),
-        use_cases(rows, minimum, families), perceived_usage(rows, minimum),
+        use_cases(rows, minimum, families), perceived_usage(rows, minimum), pairs, pair_learners,
     )

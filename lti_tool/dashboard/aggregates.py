@@ -222,6 +222,18 @@ def use_cases(w: Where, minimum: int) -> list[vm.UseCaseFigure]:
             for group, g in sorted(groups.items()) if g["shared"] or g["approved"] or g["adopted"]]
 
 
+def pre_post(w: Where, minimum: int) -> tuple[list[vm.PrePost], list[vm.LearnerPrePost]]:
+    """Quizzes paired as pre- and post-test: each learner's first pre score and best post score in the period (summaries' "pre"/"post")."""
+    pre = (f"SELECT DISTINCT s.actor, s.key, FIRST_VALUE(s.first_value) OVER (PARTITION BY s.actor, s.key ORDER BY s.first_at) AS score "
+           f"FROM {FACT_DAYS} s WHERE {w.sql} AND s.kind = %s")
+    post = f"SELECT s.actor, s.key, MAX(s.max_value) AS score FROM {FACT_DAYS} s WHERE {w.sql} AND s.kind = %s GROUP BY s.actor, s.key"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{w.ctes} SELECT p.actor, p.key, p.score, q.score FROM ({pre}) p JOIN ({post}) q ON q.actor = p.actor AND q.key = p.key",
+                       [*w.cte_params, *w.params, "pre", *w.params, "post"])
+        found = cursor.fetchall()
+    return vm.pre_post_from_lines([vm.LearnerPrePost(actor, pair, float(first), float(best)) for actor, pair, first, best in found], minimum)
+
+
 def usage(w: Where, minimum: int) -> list[vm.MeanFigure]:
     """Managers' ratings: few statements (one per manager and survey), so the engine reads them as rows."""
     actions = _actions("rated")
@@ -244,5 +256,5 @@ def dashboard(scope: Scope, filters: vm.Filters, minimum: int, learner_limit: in
     cohorts, learners = before_after(w, minimum, learner_limit)
     return vm.Dashboard(
         funnel(w, minimum), latest_means(w, "category", _actions("completed"), minimum), cohorts, learners, criteria(statements, minimum),
-        warnings(w, minimum), skills(w, minimum), charter(w, minimum), use_cases(w, minimum), usage(statements, minimum),
+        warnings(w, minimum), skills(w, minimum), charter(w, minimum), use_cases(w, minimum), usage(statements, minimum), *pre_post(w, minimum),
     )

@@ -62,9 +62,13 @@ def fact_rows(statement, facts: Iterable[tuple[str, str, float | None]]) -> list
     facts = list(facts)
     if statement.action in COUNTED_ACTIONS:
         facts.append(("statement", "", None))
+    words = {kind: key for kind, key, _ in facts if kind in ("pair", "pair-role")}
+    if words.get("pair") and words.get("pair-role") in vm.PREPOST_ROLES and statement.action in _COMPLETIONS and statement.score is not None:
+        facts.append((words["pair-role"], words["pair"], float(statement.score)))  # kind "pre" or "post", key the pair
     base = (statement.deployment_id, statement.context_id, statement.actor, statement.activity, statement.action)
     return [((*base, kind, key, _day(statement.timestamp)),
-             {"events": 1, "value": value, "timestamp": statement.timestamp, "value_sum": value or 0.0}) for kind, key, value in facts]
+             {"events": 1, "value": value, "timestamp": statement.timestamp, "value_sum": value or 0.0, "first_value": value,
+              "first_at": statement.timestamp, "max_value": value}) for kind, key, value in facts]
 
 
 def profile_row(statement) -> tuple[tuple, dict] | None:
@@ -89,7 +93,10 @@ def _merge(table: str, old: dict, new: dict) -> dict:
         }
     if table == "fact":
         value, stamp = _latest((old["value"], old["timestamp"]), (new["value"], new["timestamp"]))
-        return {"events": old["events"] + new["events"], "value": value, "timestamp": stamp, "value_sum": old["value_sum"] + new["value_sum"]}
+        earlier = new["first_at"] < old["first_at"]
+        return {"events": old["events"] + new["events"], "value": value, "timestamp": stamp, "value_sum": old["value_sum"] + new["value_sum"],
+                "first_value": (new if earlier else old)["first_value"], "first_at": (new if earlier else old)["first_at"],
+                "max_value": max((v for v in (old["max_value"], new["max_value"]) if v is not None), default=None)}
     family, family_at = _latest((old["job_family"], old["family_at"]), (new["job_family"], new["family_at"]))
     team, team_at = _latest((old["team"], old["team_at"]), (new["team"], new["team_at"]))
     return {"job_family": family, "family_at": family_at, "team": team, "team_at": team_at}
@@ -118,6 +125,9 @@ _MERGE_SQL = {
     "fact": {
         "events": "t.events + excluded.events", "value": _later("value", "timestamp"), "timestamp": _later("timestamp", "timestamp"),
         "value_sum": "t.value_sum + excluded.value_sum",
+        "first_value": "CASE WHEN excluded.first_at < t.first_at THEN excluded.first_value ELSE t.first_value END",
+        "first_at": "CASE WHEN excluded.first_at < t.first_at THEN excluded.first_at ELSE t.first_at END",
+        "max_value": "CASE WHEN t.max_value IS NULL OR excluded.max_value > t.max_value THEN excluded.max_value ELSE t.max_value END",
     },
     "profile": {
         "job_family": _later("job_family", "family_at"), "family_at": _later("family_at", "family_at"),

@@ -7,8 +7,9 @@ learner, what the figures read, so a figure scans a few rows per learner with no
 - :class:`LearnerActivityDay`: one row per learner, activity and UTC day: first and last statement, the
   furthest funnel stage, the first and best graded score (before/after), the number of graded attempts;
 - :class:`LearnerFactDay`: one row per learner, activity, action, fact (kind + key) and UTC day: how many,
-  the latest value and its time, the sum of the values (category scores, confidential-data kinds, charter
-  versions, priorities, self-levels, minutes saved, and the use-case statements themselves);
+  the latest value and its time, the earliest value, the greatest, the sum (category scores, confidential-data
+  kinds, charter versions, priorities, self-levels, minutes saved, the use-case statements themselves, and
+  the scores of quizzes paired as pre- and post-test);
 - :class:`LearnerProfile`: one row per learner and context: their latest non-empty job family and team.
 
 Why per DAY: the dashboard's period filter is whole UTC days (``value_metrics.Filters.whole_days``); a day
@@ -63,6 +64,9 @@ class LearnerFactDay(models.Model):
     value = models.FloatField("latest value", null=True, blank=True)
     timestamp = models.DateTimeField("latest time")
     value_sum = models.FloatField("sum of the values", default=0)
+    first_value = models.FloatField("earliest value", null=True, blank=True)  # a pre-test's first score
+    first_at = models.DateTimeField("earliest time")
+    max_value = models.FloatField("greatest value", null=True, blank=True)  # a post-test's best score
 
     class Meta:
         verbose_name = "learner's fact on a day"
