@@ -23,7 +23,8 @@ ACTIVITY_LABELS = {
     "charter": N_("AI charter"),
     "use_case": N_("Use cases"),
 }
-TABLE_KEYS = ("funnel", "categories", "cohorts", "learners", "criteria", "warnings", "skills", "charter", "use_cases", "usage")
+TABLE_KEYS = ("funnel", "categories", "cohorts", "learners", "pre_post", "pre_post_learners", "criteria", "warnings", "skills", "charter", "use_cases",
+              "usage")
 
 
 PAGE_ROWS = 50  # a table longer than this shows its first rows on the page; its CSV has them all
@@ -141,6 +142,33 @@ def _cohorts(d: vm.Dashboard, f: Formatter) -> tuple[Table, Table]:
     return cohorts, learners
 
 
+def _pre_post(d: vm.Dashboard, f: Formatter) -> tuple[Table, Table]:
+    """Quizzes an author paired as pre- and post-test (the risk quiz's "Role in a pre/post pair" setting)."""
+    _ = f._
+    pairs = Table("pre_post", _("Pre-test and post-test, per pair of quizzes"), "",
+                  [_("Pair"), _("Learners who took both"), _("Pre-test (mean of first scores)"), _("Post-test (mean of best scores)"), _("Gain (points)")],
+                  empty=_("No learner has taken both quizzes of a pre/post pair yet."))
+    bars = []
+    for p in d.pre_post:
+        if p.hidden:
+            pairs.rows.append([p.pair, p.learners, f.hidden, f.hidden, f.hidden])
+            bars.append(Bar(p.pair, None, f.hidden))
+            continue
+        pairs.rows.append([p.pair, p.learners, f.percent(p.pre), f.percent(p.post), round((p.gain or 0) * 100)])
+        bars.append(Bar(p.pair, p.post, _("{first} then {best}").format(first=f.percent(p.pre), best=f.percent(p.post))))
+    shown = [p for p in d.pre_post if not p.hidden]
+    if shown:
+        pairs.summary = _("{improved} of {total} learners scored higher on the post-test than on the pre-test.").format(
+            improved=sum(p.improved for p in shown), total=sum(p.learners for p in shown))
+    pairs.chart = bar_chart("chart-pre_post", _("Post-test score per pair"), bars, 1.0) if bars else None
+    learners = Table("pre_post_learners", _("Pre-test and post-test, per learner"), "",
+                     [_("Learner (anonymous code)"), _("Pair"), _("Pre-test (first score)"), _("Post-test (best score)")],
+                     empty=_("Shown only for pairs of at least {n} learners.").format(n=f.minimum))
+    for line in d.pre_post_learners:
+        learners.rows.append([line.learner[:8], line.pair, f.percent(line.pre), f.percent(line.post)])
+    return pairs, learners
+
+
 def _criteria(d: vm.Dashboard, f: Formatter) -> Table:
     _ = f._
     table = Table("criteria", _("Prompt quality per criterion, attempt after attempt"), "",
@@ -221,11 +249,14 @@ def build(d: vm.Dashboard, language: str, minimum: int) -> list[Table]:
     f = Formatter(language, minimum)
     _ = f._
     cohorts, learners = _cohorts(d, f)
+    pairs, pair_learners = _pre_post(d, f)
     return [
         _funnel(d, f),
         _means("categories", _("Scores by risk category (risk quiz)"), _("Risk category"), d.categories, f, _("No risk quiz completed yet.")),
         cohorts,
         learners,
+        pairs,
+        pair_learners,
         _criteria(d, f),
         _counts("warnings", _("Confidential data caught before it left (by kind; never the content)"), _("Kind of data"), d.warnings, f,
                 _("No confidential data caught."), _("Warnings")),
