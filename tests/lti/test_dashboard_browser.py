@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ldai_xblocks.engine import xapi
+from lti_tool.dashboard.summaries import summarize
 from lti_tool.lti import claims as c
 from lti_tool.lti import launch_context
 from lti_tool.models import Deployment, Platform, Statement
 from lti_tool.runtime.launch_setup import ensure_resource_link
 from lti_tool.runtime.session import issue
-from lti_tool.dashboard.summaries import summarize
 from lti_tool.runtime.statements import record_facts
 from tests.lti.test_runtime_browser import axe_violations, chromium_page  # noqa: F401 (the page fixture)
 

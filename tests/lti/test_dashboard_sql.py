@@ -17,8 +17,8 @@ from ldai_xblocks.engine import value_metrics as vm
 from ldai_xblocks.engine import xapi
 from lti_tool.dashboard import queries
 from lti_tool.dashboard.access import scope_of_platform
-from lti_tool.models import Deployment, Platform, Statement
 from lti_tool.dashboard.summaries import summarize
+from lti_tool.models import Deployment, Platform, Statement
 from lti_tool.runtime.statements import record_facts
 
 T0 = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
