@@ -428,18 +428,22 @@ class CriterionStep:
 
 
 def criterion_progression(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP, buckets: int = 3) -> list[CriterionStep]:
-    """Prompt quality per rubric criterion (``criterion-scores``) at a learner's 1st, 2nd, 3rd+ graded prompt."""
-    per_learner: dict[str, list[tuple[datetime, Mapping[str, Any]]]] = defaultdict(list)
+    """Prompt quality per rubric criterion (``criterion-scores``) at a learner's 1st, 2nd, 3rd+ graded score on it.
+
+    Counted per criterion (a rubric scores every criterion of every prompt, so it is the learner's 1st, 2nd,
+    3rd+ graded prompt): what the LTI tool's per-learner summaries can keep without reading every statement.
+    """
+    per_criterion: dict[tuple[str, str], list[tuple[datetime, float]]] = defaultdict(list)
     for row in rows:
         criteria = row.extensions.get("criterion-scores")
         if row.verb == "completed" and isinstance(criteria, Mapping):
-            per_learner[row.actor].append((row.timestamp, criteria))
-    values: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
-    for actor, attempts in per_learner.items():
-        attempts.sort(key=lambda a: a[0])
-        for index, (_, criteria) in enumerate(attempts):
             for criterion, value in criteria.items():
-                values[(criterion, min(index + 1, buckets))][actor] = float(value)  # the latest in the bucket
+                per_criterion[(row.actor, str(criterion))].append((row.timestamp, float(value)))
+    values: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    for (actor, criterion), scores in per_criterion.items():
+        scores.sort(key=lambda a: a[0])
+        for index, (_, value) in enumerate(scores):
+            values[(criterion, min(index + 1, buckets))][actor] = value  # the latest in the bucket
     return [
         CriterionStep(criterion, attempt, len(v), None if len(v) < minimum else mean_of(math.fsum(v.values()), len(v)), len(v) < minimum)
         for (criterion, attempt), v in sorted(values.items())

@@ -149,16 +149,28 @@ def _actions(*verbs: str) -> tuple[str, ...]:
     return tuple(action for action, mapping in xapi.MAPPINGS.items() if mapping.verb in verbs)
 
 
-def criteria(w: Where, minimum: int, buckets: int = 3) -> list[vm.CriterionStep]:
+def criteria(w: Where, minimum: int) -> list[vm.CriterionStep]:
+    """Each learner's 1st, 2nd and 3rd-and-later graded score per criterion in the period, from the day summaries.
+
+    Per learner and criterion, the days in order with the scores before each (``prior``): the 1st score is the first
+    day's earliest; the 2nd its second earliest, or the next day's earliest; the latest of the "3 and later" bucket is
+    the period's latest, when there were at least three.
+    """
     actions = _actions("completed")
-    ranked = (f"SELECT s.actor, s.key, s.value, s.timestamp, CASE WHEN DENSE_RANK() OVER (PARTITION BY s.actor ORDER BY s.timestamp) > {buckets} "
-              f"THEN {buckets} ELSE DENSE_RANK() OVER (PARTITION BY s.actor ORDER BY s.timestamp) END AS bucket "
-              f"FROM {FACTS} s WHERE {w.sql} AND s.kind = %s AND s.action IN ({_in(actions)})")
-    sql = (f"SELECT t.key, t.bucket, COUNT(*), SUM(t.value) FROM (SELECT r.key, r.value, r.bucket, ROW_NUMBER() OVER "
-           f"(PARTITION BY r.actor, r.key, r.bucket ORDER BY r.timestamp DESC) AS rn FROM ({ranked}) r) t WHERE t.rn = 1 "
-           f"GROUP BY t.key, t.bucket ORDER BY t.key, t.bucket")
-    found = _rows(sql, w, ["criterion", *actions])
-    return [vm.CriterionStep(key, int(bucket), n, None if n < minimum else vm.mean_of(total, n), n < minimum) for key, bucket, n, total in found]
+    days = (f"SELECT s.actor, s.key, s.events, s.first_value, s.second_value, s.value, "
+            f"SUM(s.events) OVER (PARTITION BY s.actor, s.key ORDER BY s.day, s.first_at ROWS UNBOUNDED PRECEDING) - s.events AS prior, "
+            f"SUM(s.events) OVER (PARTITION BY s.actor, s.key) AS total, "
+            f"ROW_NUMBER() OVER (PARTITION BY s.actor, s.key ORDER BY s.day DESC, s.timestamp DESC) AS from_last "
+            f"FROM {FACT_DAYS} s WHERE {w.sql} AND s.kind = %s AND s.action IN ({_in(actions)})")
+    steps = (f"SELECT d.key, 1 AS step, d.first_value AS score FROM d WHERE d.prior = 0 "
+             f"UNION ALL SELECT d.key, 2, d.second_value FROM d WHERE d.prior = 0 AND d.events >= 2 "
+             f"UNION ALL SELECT d.key, 2, d.first_value FROM d WHERE d.prior = 1 "
+             f"UNION ALL SELECT d.key, 3, d.value FROM d WHERE d.from_last = 1 AND d.total >= 3")
+    with connection.cursor() as cursor:
+        cursor.execute(f"{w.ctes}, d AS ({days}) SELECT t.key, t.step, COUNT(*), SUM(t.score) FROM ({steps}) t GROUP BY t.key, t.step "
+                       f"ORDER BY t.key, t.step", [*w.cte_params, *w.params, "criterion", *actions])
+        found = cursor.fetchall()
+    return [vm.CriterionStep(key, int(step), n, None if n < minimum else vm.mean_of(total, n), n < minimum) for key, step, n, total in found]
 
 
 def warnings(w: Where, minimum: int) -> list[vm.CountFigure]:
@@ -249,12 +261,12 @@ def _moment(value) -> datetime:
 
 
 def dashboard(scope: Scope, filters: vm.Filters, minimum: int, learner_limit: int | None = None) -> vm.Dashboard:
-    """Every figure of the scope (``learner_limit``: how many per-learner lines): from the summaries, but the criteria's
-    progression and the managers' ratings, read from the facts and statements (see ``criteria``, ``usage``)."""
+    """Every figure of the scope (``learner_limit``: how many per-learner lines): from the summaries, but the managers'
+    ratings, read from their statements (one per manager and survey: few)."""
     filters = filters.whole_days()
     w, statements = where(scope, filters), where(scope, filters, summaries=False)
     cohorts, learners = before_after(w, minimum, learner_limit)
     return vm.Dashboard(
-        funnel(w, minimum), latest_means(w, "category", _actions("completed"), minimum), cohorts, learners, criteria(statements, minimum),
+        funnel(w, minimum), latest_means(w, "category", _actions("completed"), minimum), cohorts, learners, criteria(w, minimum),
         warnings(w, minimum), skills(w, minimum), charter(w, minimum), use_cases(w, minimum), usage(statements, minimum), *pre_post(w, minimum),
     )

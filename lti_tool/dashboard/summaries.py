@@ -68,7 +68,7 @@ def fact_rows(statement, facts: Iterable[tuple[str, str, float | None]]) -> list
     base = (statement.deployment_id, statement.context_id, statement.actor, statement.activity, statement.action)
     return [((*base, kind, key, _day(statement.timestamp)),
              {"events": 1, "value": value, "timestamp": statement.timestamp, "value_sum": value or 0.0, "first_value": value,
-              "first_at": statement.timestamp, "max_value": value}) for kind, key, value in facts]
+              "first_at": statement.timestamp, "second_value": None, "second_at": None, "max_value": value}) for kind, key, value in facts]
 
 
 def profile_row(statement) -> tuple[tuple, dict] | None:
@@ -93,13 +93,30 @@ def _merge(table: str, old: dict, new: dict) -> dict:
         }
     if table == "fact":
         value, stamp = _latest((old["value"], old["timestamp"]), (new["value"], new["timestamp"]))
-        earlier = new["first_at"] < old["first_at"]
+        (first_value, first_at), (second_value, second_at) = _two_earliest(old, new)
         return {"events": old["events"] + new["events"], "value": value, "timestamp": stamp, "value_sum": old["value_sum"] + new["value_sum"],
-                "first_value": (new if earlier else old)["first_value"], "first_at": (new if earlier else old)["first_at"],
+                "first_value": first_value, "first_at": first_at, "second_value": second_value, "second_at": second_at,
                 "max_value": max((v for v in (old["max_value"], new["max_value"]) if v is not None), default=None)}
     family, family_at = _latest((old["job_family"], old["family_at"]), (new["job_family"], new["family_at"]))
     team, team_at = _latest((old["team"], old["team_at"]), (new["team"], new["team_at"]))
     return {"job_family": family, "family_at": family_at, "team": team, "team_at": team_at}
+
+
+def _two_earliest(old: dict, new: dict) -> tuple[tuple, tuple]:
+    """The two earliest (value, time) of two rows that each hold their two earliest: ``_SECOND`` in Python."""
+    if new["first_at"] < old["first_at"]:
+        runner_up = new if new["second_at"] is not None and new["second_at"] < old["first_at"] else None
+        second = (runner_up["second_value"], runner_up["second_at"]) if runner_up else (old["first_value"], old["first_at"])
+        return (new["first_value"], new["first_at"]), second
+    take_new = old["second_at"] is None or new["first_at"] < old["second_at"]
+    return (old["first_value"], old["first_at"]), ((new["first_value"], new["first_at"]) if take_new else (old["second_value"], old["second_at"]))
+
+
+def _second(column: str) -> str:
+    """SQL: the second earliest of the stored row's two and the new row's two (``_two_earliest``)."""
+    return (f"CASE WHEN excluded.first_at < t.first_at THEN (CASE WHEN excluded.second_at IS NOT NULL AND excluded.second_at < t.first_at "
+            f"THEN excluded.second_{column} ELSE t.first_{column} END) ELSE (CASE WHEN t.second_at IS NULL OR excluded.first_at < t.second_at "
+            f"THEN excluded.first_{column} ELSE t.second_{column} END) END")
 
 
 def _later(column: str, stamp: str) -> str:
@@ -127,6 +144,7 @@ _MERGE_SQL = {
         "value_sum": "t.value_sum + excluded.value_sum",
         "first_value": "CASE WHEN excluded.first_at < t.first_at THEN excluded.first_value ELSE t.first_value END",
         "first_at": "CASE WHEN excluded.first_at < t.first_at THEN excluded.first_at ELSE t.first_at END",
+        "second_value": _second("value"), "second_at": _second("at"),
         "max_value": "CASE WHEN t.max_value IS NULL OR excluded.max_value > t.max_value THEN excluded.max_value ELSE t.max_value END",
     },
     "profile": {

@@ -66,6 +66,8 @@ class LearnerFactDay(models.Model):
     value_sum = models.FloatField("sum of the values", default=0)
     first_value = models.FloatField("earliest value", null=True, blank=True)  # a pre-test's first score
     first_at = models.DateTimeField("earliest time")
+    second_value = models.FloatField("second earliest value", null=True, blank=True)  # a criterion's 2nd graded score that day
+    second_at = models.DateTimeField("second earliest time", null=True, blank=True)
     max_value = models.FloatField("greatest value", null=True, blank=True)  # a post-test's best score
 
     class Meta:

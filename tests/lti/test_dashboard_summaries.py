@@ -103,3 +103,16 @@ def test_on_postgresql_parallel_writers_of_one_learners_day_lose_no_update():
     assert snapshot() == written
     scope = scope_of_platform(platform, "en")
     assert queries.dashboard(scope, vm.Filters(), 1) == queries.naive_dashboard(scope, vm.Filters(), 1)
+
+
+def test_prompt_criteria_over_days_written_out_of_order_equal_the_statements(deployment):
+    """The criteria's 1st, 2nd, 3rd+ scores from day summaries (earliest two per day, latest) whatever the order of arrival."""
+    plan = [(2, 0, 0.3), (0, 1, 0.1), (2, 5, 0.9), (0, 0, 0.2), (1, 3, 0.5), (3, 0, 0.7)]  # (day, minute, score), not in time order
+    for learner in ("a", "b"):
+        for day, minute, score in plan[: 6 if learner == "a" else 3]:
+            store(deployment, "course-1", learner, "ldai.prompt_sandbox.submitted", {"grade": score, "score": 50, "criteria": {"role": score}},
+                  T0 + timedelta(days=day, minutes=minute))
+    scope = scope_of_platform(deployment.platform, "en")
+    for filters in (vm.Filters(), vm.Filters(since=T0 + timedelta(days=1)), vm.Filters(until=T0 + timedelta(days=1))):
+        fast, naive = queries.dashboard(scope, filters, 1), queries.naive_dashboard(scope, filters, 1)
+        assert fast.criteria == naive.criteria and fast.criteria, filters
