@@ -162,10 +162,10 @@ def criteria(w: Where, minimum: int) -> list[vm.CriterionStep]:
             f"SUM(s.events) OVER (PARTITION BY s.actor, s.key) AS total, "
             f"ROW_NUMBER() OVER (PARTITION BY s.actor, s.key ORDER BY s.day DESC, s.timestamp DESC) AS from_last "
             f"FROM {FACT_DAYS} s WHERE {w.sql} AND s.kind = %s AND s.action IN ({_in(actions)})")
-    steps = (f"SELECT d.key, 1 AS step, d.first_value AS score FROM d WHERE d.prior = 0 "
-             f"UNION ALL SELECT d.key, 2, d.second_value FROM d WHERE d.prior = 0 AND d.events >= 2 "
-             f"UNION ALL SELECT d.key, 2, d.first_value FROM d WHERE d.prior = 1 "
-             f"UNION ALL SELECT d.key, 3, d.value FROM d WHERE d.from_last = 1 AND d.total >= 3")
+    steps = ("SELECT d.key, 1 AS step, d.first_value AS score FROM d WHERE d.prior = 0 "
+             "UNION ALL SELECT d.key, 2, d.second_value FROM d WHERE d.prior = 0 AND d.events >= 2 "
+             "UNION ALL SELECT d.key, 2, d.first_value FROM d WHERE d.prior = 1 "
+             "UNION ALL SELECT d.key, 3, d.value FROM d WHERE d.from_last = 1 AND d.total >= 3")
     with connection.cursor() as cursor:
         cursor.execute(f"{w.ctes}, d AS ({days}) SELECT t.key, t.step, COUNT(*), SUM(t.score) FROM ({steps}) t GROUP BY t.key, t.step "
                        f"ORDER BY t.key, t.step", [*w.cte_params, *w.params, "criterion", *actions])
