@@ -336,20 +336,24 @@ def learner_gains(rows: Iterable[Row]) -> list[LearnerGain]:
     return gains
 
 
+def _compare_groups(members: Iterable, group_of, before_of, after_of, minimum: int) -> list[tuple]:
+    """(group, learners, mean before, mean after, hidden, learners who improved) per group, sorted: before/after and pre/post alike."""
+    groups: dict[str, list] = defaultdict(list)
+    for member in members:
+        groups[group_of(member)].append(member)
+    compared = []
+    for group, people in sorted(groups.items()):
+        n, hidden = len(people), len(people) < minimum
+        compared.append((group, n, None if hidden else mean_of(math.fsum(before_of(m) for m in people), n),
+                         None if hidden else mean_of(math.fsum(after_of(m) for m in people), n), hidden,
+                         0 if hidden else sum(1 for m in people if after_of(m) > before_of(m))))
+    return compared
+
+
 def before_after(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> tuple[list[BeforeAfter], list[LearnerGain]]:
     """Per cohort (activity) and per learner; a learner's line is shown only inside a cohort large enough."""
     gains = learner_gains(rows)
-    cohorts: dict[str, list[LearnerGain]] = defaultdict(list)
-    for gain in gains:
-        cohorts[gain.activity].append(gain)
-    figures = []
-    for activity, members in sorted(cohorts.items()):
-        hidden = len(members) < minimum
-        figures.append(BeforeAfter(
-            activity, len(members), None if hidden else mean_of(math.fsum(g.first for g in members), len(members)),
-            None if hidden else mean_of(math.fsum(g.best for g in members), len(members)), hidden,
-            0 if hidden else sum(1 for g in members if g.best > g.first),
-        ))
+    figures = [BeforeAfter(*compared) for compared in _compare_groups(gains, lambda g: g.activity, lambda g: g.first, lambda g: g.best, minimum)]
     shown = {f.activity for f in figures if not f.hidden}
     return figures, [g for g in gains if g.activity in shown]
 
@@ -405,15 +409,7 @@ def pre_post(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> tuple
 def pre_post_from_lines(lines: Iterable[LearnerPrePost], minimum: int) -> tuple[list[PrePost], list[LearnerPrePost]]:
     """The pairs' figures from each learner's (pre, post): the rows path and the SQL path meet here."""
     lines = sorted(lines)
-    pairs: dict[str, list[LearnerPrePost]] = defaultdict(list)
-    for line in lines:
-        pairs[line.pair].append(line)
-    figures = []
-    for pair, members in sorted(pairs.items()):
-        hidden = len(members) < minimum
-        figures.append(PrePost(pair, len(members), None if hidden else mean_of(math.fsum(m.pre for m in members), len(members)),
-                               None if hidden else mean_of(math.fsum(m.post for m in members), len(members)), hidden,
-                               0 if hidden else sum(1 for m in members if m.post > m.pre)))
+    figures = [PrePost(*compared) for compared in _compare_groups(lines, lambda m: m.pair, lambda m: m.pre, lambda m: m.post, minimum)]
     shown = {f.pair for f in figures if not f.hidden}
     return figures, [line for line in lines if line.pair in shown]
 

@@ -109,21 +109,25 @@ def _means(key: str, title: str, group: str, figures: list[vm.MeanFigure], f: Fo
     return table
 
 
+def _compared_rows(table: Table, groups: list[tuple[str, int, float | None, float | None, bool]], f: Formatter) -> list[Bar]:
+    """Rows (group, learners, before, after, gain in points) and bars of a before/after comparison; withheld groups say so."""
+    bars = []
+    for name, learners, before, after, hidden in groups:
+        if hidden:
+            table.rows.append([name, learners, f.hidden, f.hidden, f.hidden])
+            bars.append(Bar(name, None, f.hidden))
+            continue
+        table.rows.append([name, learners, f.percent(before), f.percent(after), round(round((after or 0) - (before or 0), 4) * 100)])
+        bars.append(Bar(name, after, f._("{first} then {best}").format(first=f.percent(before), best=f.percent(after))))
+    return bars
+
+
 def _cohorts(d: vm.Dashboard, f: Formatter) -> tuple[Table, Table]:
     _ = f._
     cohorts = Table("cohorts", _("Before and after, per cohort: first attempt and best attempt"), "",
                     [_("Activity"), _("Learners"), _("First attempt (mean)"), _("Best attempt (mean)"), _("Gain (points)")],
                     empty=_("No graded attempt yet."))
-    bars = []
-    for c in d.cohorts:
-        name = f.activity(c.activity)
-        if c.hidden:
-            cohorts.rows.append([name, c.learners, f.hidden, f.hidden, f.hidden])
-            bars.append(Bar(name, None, f.hidden))
-            continue
-        gain = round((c.gain or 0) * 100)
-        cohorts.rows.append([name, c.learners, f.percent(c.first), f.percent(c.best), gain])
-        bars.append(Bar(name, c.best, _("{first} then {best}").format(first=f.percent(c.first), best=f.percent(c.best))))
+    bars = _compared_rows(cohorts, [(f.activity(c.activity), c.learners, c.first, c.best, c.hidden) for c in d.cohorts], f)
     shown = [c for c in d.cohorts if not c.hidden]
     if shown:
         cohorts.summary = _("Across {count} activities, the mean score went from {first} at the first attempt to {best} at the best one.").format(
@@ -148,14 +152,7 @@ def _pre_post(d: vm.Dashboard, f: Formatter) -> tuple[Table, Table]:
     pairs = Table("pre_post", _("Pre-test and post-test, per pair of quizzes"), "",
                   [_("Pair"), _("Learners who took both"), _("Pre-test (mean of first scores)"), _("Post-test (mean of best scores)"), _("Gain (points)")],
                   empty=_("No learner has taken both quizzes of a pre/post pair yet."))
-    bars = []
-    for p in d.pre_post:
-        if p.hidden:
-            pairs.rows.append([p.pair, p.learners, f.hidden, f.hidden, f.hidden])
-            bars.append(Bar(p.pair, None, f.hidden))
-            continue
-        pairs.rows.append([p.pair, p.learners, f.percent(p.pre), f.percent(p.post), round((p.gain or 0) * 100)])
-        bars.append(Bar(p.pair, p.post, _("{first} then {best}").format(first=f.percent(p.pre), best=f.percent(p.post))))
+    bars = _compared_rows(pairs, [(p.pair, p.learners, p.pre, p.post, p.hidden) for p in d.pre_post], f)
     shown = [p for p in d.pre_post if not p.hidden]
     if shown:
         pairs.summary = _("{improved} of {total} learners scored higher on the post-test than on the pre-test.").format(
