@@ -125,7 +125,11 @@ def _team(body: dict) -> str:
 
 
 def store_facts_and_summaries(rows: list[Statement]) -> None:
-    """What the runtime writes beside its own statements (``runtime.statements.record``): facts, then the dashboard's summaries."""
+    """What the runtime writes beside its own statements (``runtime.statements.record``): facts, then the dashboard's summaries.
+
+    Statements of a source that names no deployment belong to no dashboard scope: they are stored only.
+    """
+    rows = [row for row in rows if row.deployment_id is not None]
     facts = [fact for row in rows for fact in record_facts(row)]
     summaries.summarize(rows, facts)
 
