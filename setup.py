@@ -13,6 +13,7 @@ of the blocks' package, docs/decisions/0003), ``translations/`` ``ldai_xblocks/t
 """
 
 import re
+import sys
 from pathlib import Path
 
 from setuptools import find_packages, setup
@@ -45,13 +46,30 @@ def data_packages(top: str, target: str) -> tuple[list[str], dict[str, str]]:
     return packages, package_dir
 
 
+NO_BABEL = ("babel is not installed, so the catalogs (translations/*.mo) were not compiled: "
+            "install babel (it is in pyproject.toml's build requirements) or run `make compile_translations`.")
+
+
 class BuildPyWithCatalogs(build_py):
-    """Compile translations/*.po into .mo before packaging, so every wheel carries current catalogs."""
+    """Compile translations/*.po into .mo before packaging, so every wheel carries current catalogs.
+
+    Without babel (``pip install --no-build-isolation -e .`` in an environment that lacks it): an
+    editable install goes on and says so in one line (its catalogs are the source tree's, compiled by
+    ``make compile_translations``); a wheel stops with that line, since it would ship no French. Before,
+    setuptools printed babel's ModuleNotFoundError traceback and silently skipped the step.
+    """
 
     def run(self):
         import runpy
 
-        runpy.run_path(str(HERE / "translations" / "catalog_tool.py"))["compile_all"]()
+        try:
+            import babel  # noqa: F401 - catalog_tool needs it
+        except ImportError:
+            if not getattr(self, "editable_mode", False):
+                raise SystemExit(f"error: {NO_BABEL}") from None
+            print(f"warning: {NO_BABEL}", file=sys.stderr)
+        else:
+            runpy.run_path(str(HERE / "translations" / "catalog_tool.py"))["compile_all"]()
         super().run()
 
 

@@ -16,3 +16,7 @@ ROOT_URLCONF = "bench.load_urls"
 if not os.environ.get("REDIS_URL") and os.environ.get("LDAI_BENCH_FILE_CACHE"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": os.environ["LDAI_BENCH_FILE_CACHE"]}}
+
+# The production profile puts hundreds of learners in one course in two minutes: the model's per-course daily
+# quota (1,000 calls, engine/llm.py) is an operator's budget for a real course, not a limit to measure here.
+LDAI = {**LDAI, "LLM": {**LDAI["LLM"], "quotas": {"per_course": 0}}}  # noqa: F405

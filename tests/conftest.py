@@ -164,17 +164,19 @@ def _fresh_process_caches():
     from django.utils import translation
 
     from lti_tool.lti import registry
-    from lti_tool.runtime import link_cache
+    from lti_tool.runtime import charter_service, link_cache
 
     cache.clear()
     registry.clear_local()
     link_cache.clear_local()
+    charter_service.clear_local()
     translation.deactivate()  # blocks read Django's active language first: no test inherits another's request language
     yield
     translation.deactivate()
     cache.clear()
     registry.clear_local()
     link_cache.clear_local()
+    charter_service.clear_local()
 
 
 @pytest.fixture(scope="session")

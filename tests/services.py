@@ -121,6 +121,14 @@ class PrivatePostgres:
             conn.execute("SELECT 1")
         return True
 
+    def create_database(self) -> PrivatePostgres:
+        """Create ``database`` (the tests let pytest-django make theirs; the load bench migrates this one)."""
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.database}" OWNER "{self.user}" ENCODING \'UTF8\'')
+        return self
+
     def url(self, database: str | None = None) -> str:
         return f"postgres://{self.user}:{self.password}@127.0.0.1:{self.port}/{database or self.database}"
 

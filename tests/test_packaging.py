@@ -142,3 +142,48 @@ def test_installing_into_the_platform_changes_none_of_its_pins(tmp_path, wheel):
     pins = {line.split("==")[0].lower(): line.split("==")[1].strip() for line in PLATFORM_PINS.read_text().splitlines()
             if line and not line.startswith("#")}
     assert set(would_install) == {"ldai-xblocks"}, {name: (pins.get(name), version) for name, version in would_install.items()}
+
+
+BLOCK_BABEL = textwrap.dedent(
+    """
+    import importlib.abc, sys
+
+    class NoBabel(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name == "babel" or name.startswith("babel."):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, NoBabel())
+    """
+)
+"""A sitecustomize.py: Python started with it on PYTHONPATH behaves as an environment without babel."""
+
+
+def _build_without_babel(tmp_path: Path, hook: str) -> subprocess.CompletedProcess:
+    """setuptools' PEP 517 backend (what pip --no-build-isolation runs) building from a copy of the checkout, babel hidden."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(BLOCK_BABEL)
+    source = tmp_path / "src"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv*", ".git", "node_modules", "artifacts", "*.egg-info", "build", "dist", "__pycache__"))
+    out = tmp_path / "out"
+    out.mkdir()
+    code = f"from setuptools import build_meta; print(build_meta.{hook}({str(out)!r}))"
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path / "site"), "HOME": str(tmp_path)}
+    return subprocess.run([sys.executable, "-c", code], cwd=source, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_an_editable_install_without_babel_says_so_in_one_line_and_goes_on(tmp_path):
+    """`pip install --no-build-isolation -e .` where babel is missing: one line, no traceback, the install proceeds."""
+    result = _build_without_babel(tmp_path, "build_editable")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith(".whl")
+    lines = [line for line in result.stderr.splitlines() if "babel" in line.lower()]
+    assert len(lines) == 1 and lines[0].startswith("warning: babel is not installed"), lines
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_wheel_without_babel_stops_with_one_line_rather_than_ship_no_french(tmp_path):
+    result = _build_without_babel(tmp_path, "build_wheel")
+    assert result.returncode != 0 and not list((tmp_path / "out").glob("*.whl"))
+    assert "error: babel is not installed" in result.stderr and "Traceback" not in result.stderr, result.stderr[-2000:]

@@ -701,24 +701,34 @@ class ActivityBlock(EventsMixin, SettingsMixin, BadgeMixin, LeaderboardMixin, Gr
             values[name] = value
         return values, errors
 
-    def save_studio_fields(self, data: dict[str, Any], values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    def checked_content(self, data: dict[str, Any]) -> tuple[str, str, dict[str, list[str]]]:
+        """The pack and own content a Studio save sends (the block's own where absent), checked: (pack, custom, errors)."""
+        return self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
+
+    def save_studio_fields(
+        self,
+        data: dict[str, Any],
+        values: dict[str, Any],
+        errors: dict[str, list[str]],
+        content: tuple[str, str, dict[str, list[str]]] | None = None,
+    ) -> dict[str, Any]:
         """The end of a ``studio_submit``: the content fields checked with the others, then all saved, or none
-        (``UserError`` with every field's message). ``values``/``errors`` come from :meth:`settings_errors`."""
-        pack, custom, content_errors = self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
+        (``UserError`` with every field's message). ``values``/``errors`` come from :meth:`settings_errors`;
+        ``content`` is :meth:`checked_content` when the block already read it to check other fields against it."""
+        pack, custom, content_errors = content or self.checked_content(data)
         errors.update(content_errors)
-        if errors:
-            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
-        for name, value in values.items():
-            setattr(self, name, value)
-        self.pack = pack
-        self.custom_content = custom
-        return {"saved": True, "message": self._("Saved.")}
+        return self.save_all_or_nothing({**values, "pack": pack, "custom_content": custom}, errors)
 
     def _number_message(self, kind: type, low: Any, high: Any) -> str:
         """What to type instead (an empty box, text, 1e309, NaN or -1 all get the same useful answer)."""
         if kind is int:
             return self._("Enter a whole number from {low} to {high}.").format(low=low, high=high)
         return self._("Enter a number from {low} to {high} (for example 1 or 2.5).").format(low=low, high=high)
+
+
+def from_percent(values: dict[str, Any], *names: str) -> dict[str, Any]:
+    """Settings typed as percentages (a pass mark of 80) as the fractions the fields keep (0.8)."""
+    return {name: value / 100 if name in names else value for name, value in values.items()}
 
 
 def problems_as_text(problems: list[Problem]) -> list[str]:

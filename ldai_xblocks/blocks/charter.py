@@ -22,7 +22,7 @@ from ..content.packs import default_pack_ref
 from ..engine import charter as engine
 from ..engine import quiz
 from . import course_charter
-from .base import COMMON_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
+from .base import COMMON_SETTINGS, ActivityBlock, UserError, _, from_percent, json_api, json_response
 from .evidence import EvidenceMixin
 
 
@@ -245,13 +245,10 @@ class CharterBlock(EvidenceMixin, ActivityBlock):
         })
         stored = self.stored_charter()
         new_stored = self._checked_charter(data, stored, errors)
-        if errors:
-            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
-        for name, value in values.items():
-            setattr(self, name, value / 100 if name == "pass_threshold" else value)
+        result = self.save_all_or_nothing(from_percent(values, "pass_threshold"), errors)
         if new_stored is not None:
             course_charter.save(self, new_stored)
-        return {"saved": True, "message": self._("Saved.")}
+        return result
 
     def _checked_charter(self, data: dict[str, Any], stored: course_charter.StoredCharter, errors: dict[str, list[str]]) -> course_charter.StoredCharter | None:
         """The charter to save (``None``: unchanged), or its problems next to the charter and version fields."""

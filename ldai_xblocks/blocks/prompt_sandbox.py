@@ -29,7 +29,18 @@ from ..engine.prompt_feedback import add_review, give_feedback, offline_feedback
 from ..engine.prompt_rubric import CRITERIA, MAX_SCORE, criteria_gained, labels, normalise_weights
 from ..engine.quiz import seed_for
 from ..i18n import N_
-from .base import AUTO_PACK, COMMON_SETTINGS, JOB_FAMILY_CHOICES, LEADERBOARD_SETTINGS, ActivityBlock, UserError, _, json_api, json_response
+from .base import (
+    AUTO_PACK,
+    COMMON_SETTINGS,
+    JOB_FAMILY_CHOICES,
+    LEADERBOARD_SETTINGS,
+    ActivityBlock,
+    UserError,
+    _,
+    from_percent,
+    json_api,
+    json_response,
+)
 from .evidence import EvidenceMixin, prompt_signals
 from .llm_quota import shared_quota
 from .team_challenge import TEAM_SETTINGS, TeamChallengeMixin
@@ -436,7 +447,8 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
         if grading not in GRADINGS:
             errors["grading"] = [self._("Choose one of the listed options.")]
         weights = self._check_weights(data.get("weights", self.weights), errors)
-        pack, custom, content_errors = self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
+        content = self.checked_content(data)
+        pack, custom, content_errors = content
         errors.update(content_errors)
         if not content_errors and values.get("scenario_id"):
             from ..content import parse_document
@@ -450,15 +462,8 @@ class PromptSandboxBlock(TeamChallengeMixin, EvidenceMixin, ActivityBlock):
                 documents = [load_pack(self.content_kind, ref) for ref in {default_pack_ref(self.content_kind, lang, job_family or None) for lang in ("en", "fr")} if ref]
             if not any(values["scenario_id"] == s["id"] for d in documents for s in d["scenarios"]):
                 errors["scenario_id"] = [self._("This scenario is not in the selected content: choose one of its scenarios or leave it empty.")]
-        if errors:
-            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
-        for name, value in values.items():
-            setattr(self, name, value / 100 if name == "leak_cap" else value)
-        self.grading = grading
-        self.weights = weights
-        self.pack = pack
-        self.custom_content = custom
-        return {"saved": True, "message": self._("Saved.")}
+        values = {**from_percent(values, "leak_cap"), "grading": grading, "weights": weights}
+        return self.save_studio_fields(data, values, errors, content)
 
     def _check_weights(self, raw: Any, errors: dict[str, list[str]]) -> dict[str, float]:
         if raw in (None, ""):

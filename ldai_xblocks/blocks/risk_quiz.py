@@ -23,7 +23,7 @@ from ..content.packs import default_pack_ref
 from ..engine import charter as charter_engine
 from ..engine import quiz
 from . import course_charter
-from .base import COMMON_SETTINGS, JOB_FAMILY_CHOICES, ActivityBlock, UserError, _, json_api, json_response
+from .base import COMMON_SETTINGS, JOB_FAMILY_CHOICES, ActivityBlock, UserError, _, from_percent, json_api, json_response
 from .evidence import EvidenceMixin, quiz_signals
 
 SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
@@ -355,7 +355,8 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             "balanced": (bool, None, None),
         }, choices={"job_family": JOB_FAMILY_CHOICES, "show_answers": SHOW_ANSWERS, "prepost_role": PREPOST_ROLES})
         pair = self._check_pair(data, values.get("prepost_role", self.prepost_role), errors)
-        pack, custom, content_errors = self.check_content_fields(data.get("pack", self.pack), data.get("custom_content", self.custom_content))
+        content = self.checked_content(data)
+        pack, custom, content_errors = content
         errors.update(content_errors)
         document = None
         if not content_errors:
@@ -365,16 +366,8 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
         if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories) or (document and not set(categories) <= known):
             errors["categories"] = [self._("Choose categories from the list.")]
         charter = self._check_charter(data.get("charter", self.charter), document, errors)
-        if errors:
-            raise UserError(self._("Nothing was saved: correct the fields marked below."), fields=errors, code="invalid_settings")
-        for name, value in values.items():
-            setattr(self, name, value / 100 if name == "pass_threshold" else value)
-        self.pack = pack
-        self.custom_content = custom
-        self.categories = categories
-        self.charter = charter
-        self.prepost_pair = pair
-        return {"saved": True, "message": self._("Saved.")}
+        values = {**from_percent(values, "pass_threshold"), "categories": categories, "charter": charter, "prepost_pair": pair}
+        return self.save_studio_fields(data, values, errors, content)
 
     def _check_pair(self, data: dict[str, Any], role: str, errors: dict[str, list[str]]) -> str:
         """The pair's name: required for a pre- or post-test, a short word (letters, digits, . _ -) the dashboard shows."""

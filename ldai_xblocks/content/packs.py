@@ -2,7 +2,8 @@
 
 A pack lives at ``packs/<lang>/<kind>/<id>.json`` and is referred to as
 ``"<lang>/<id>"`` (``"fr/ai-risks"``). Packs are validated when loaded and kept in
-memory: they are read-only data, so one parse serves every request.
+memory: they are read-only data, so one parse serves every request (and a caller that
+tries to change one gets a ``TypeError``, not a corrupted pack for the next learner).
 
 "Any job family" is a pack too: ``"<lang>/any-job-family"`` gathers the texts or
 scenarios of every job-family pack of a language (each keeps its ``job_family``), and
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..resources import packs_dir
+from .frozen import freeze
 from .rules.prompt_sandbox import MIXED_ID  # the id the sandbox rules know as a mix of families
 from .validation import KINDS, ContentError, validate
 
@@ -40,13 +42,14 @@ def load_pack(kind: str, ref: str) -> dict:
     """The validated document of default pack ``ref`` (``"<lang>/<id>"``) of ``kind``.
 
     Raises ``KeyError`` for an unknown pack and :class:`ContentError` for a broken
-    one (a packaging bug the test suite catches).
+    one (a packaging bug the test suite catches). The document is shared by every caller
+    (cached): it is read-only (:mod:`.frozen`); change a ``copy.deepcopy`` of it.
     """
     lang, _, pack_id = ref.partition("/")
     if kind not in KINDS or lang not in LANGUAGES or not pack_id or "/" in pack_id or pack_id.startswith("."):
         raise KeyError(ref)
     if pack_id == MIXED_ID:
-        return _mixed_document(kind, lang)
+        return freeze(_mixed_document(kind, lang))
     path = packs_dir() / lang / kind / f"{pack_id}.json"
     if not path.is_file():
         raise KeyError(ref)
@@ -55,7 +58,7 @@ def load_pack(kind: str, ref: str) -> dict:
     problems = validate(kind, document)
     if problems:
         raise ContentError(problems)
-    return document
+    return freeze(document)
 
 
 @cache

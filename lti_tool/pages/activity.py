@@ -136,9 +136,9 @@ def activity_response(session: RuntimeSession, view: str, resent: int | None = N
             except Exception:
                 log.exception("rendering %s of resource link %s failed", view, session.link.pk)
                 return error_page("render_failed", language, origins)
-    page_url = reverse("lti_tool:activity", args=(session.token,))
     tabs = []
     if session.is_instructor:
+        page_url = reverse("lti_tool:activity", args=(session.token,))
         tabs = [
             {"view": "author", "label": _("Settings"), "url": f"{page_url}?view=author"},
             {"view": "learner", "label": _("Preview as a learner"), "url": f"{page_url}?view=learner"},
@@ -146,10 +146,16 @@ def activity_response(session: RuntimeSession, view: str, resent: int | None = N
             {"view": "dashboard", "label": _("Dashboard"), "url": reverse("lti_tool:dashboard", args=(session.token,))},
         ]
     elif is_platform_admin(session):  # an institution administrator with no course role: the activity, and the dashboard
+        page_url = reverse("lti_tool:activity", args=(session.token,))
         tabs = [
             {"view": "learner", "label": _("Activity"), "url": f"{page_url}?view=learner"},
             {"view": "dashboard", "label": _("Dashboard"), "url": reverse("lti_tool:dashboard", args=(session.token,))},
         ]
+
+    def instructor_url(name: str) -> str:
+        """The instructors' links (results, CSV exports), built for them only: a learner's launch skips the reverses."""
+        return reverse(name, args=(session.token,)) if session.is_instructor else ""
+
     context = {
         "title": session.link.title or _("Activity"),
         "view": view,
@@ -161,19 +167,19 @@ def activity_response(session: RuntimeSession, view: str, resent: int | None = N
         "runtime_js": asset_url("tool", "xblock-runtime.js"),
         "page_css": asset_url("tool", "activity.css"),
         "results": results_of(session, language) if session.is_instructor and view in ("author", "results") else None,
-        "csv_url": reverse("lti_tool:results-csv", args=(session.token,)),
+        "csv_url": instructor_url("lti_tool:results-csv"),
         "charter": {
             "rows": acceptances_of(session, language), "version": current_version(session),
-            "csv_url": reverse("lti_tool:charter-csv", args=(session.token,)),
+            "csv_url": instructor_url("lti_tool:charter-csv"),
         } if session.is_instructor and view == "results" and session.link.block_type == "ldai_charter" else None,
-        "resend_url": reverse("lti_tool:results-resend", args=(session.token,)),
+        "resend_url": instructor_url("lti_tool:results-resend"),
         "resent": resent,
         "setup_problems": [
             _(SETUP_MESSAGES.get(p.get("code"), SETUP_MESSAGES["settings_unreadable"])).format(field=p.get("field", ""), detail=p.get("detail", ""))
             for p in session.link.setup_problems
         ] if session.is_instructor else [],
         "cohort": cohort_context(session, language) if session.is_instructor and view == "results" else None,
-        "cohort_csv_url": reverse("lti_tool:skills-cohort-csv", args=(session.token,)),
+        "cohort_csv_url": instructor_url("lti_tool:skills-cohort-csv"),
         "return_url": session.context.return_url if session.context.return_url.startswith(("https://", "http://")) else "",
         "demo": demo_bar(session, view),
     }

@@ -1,4 +1,7 @@
-"""The demo for the three personas: every activity played as learner A, learner B or the instructor.
+"""The persona demo: every activity played as learner A, learner B or the instructor.
+
+The hallucination hunt adds learners C to F, A's and B's teammates in its team season
+(``pages.demo_season``), so two teams are on its leaderboard before anyone plays.
 
 Why through the tool's own runtime rather than xblock-sdk's workbench: a learning manager
 must see what their learners and instructors will see in Moodle or Canvas, not a developer
@@ -45,7 +48,7 @@ from ..lti.pages import render
 from ..models import Deployment, GradeOutbox, LearnerState, Platform, ResourceLinkConfig
 from ..runtime.session import RuntimeSession
 from ..runtime.xblock_runtime import BLOCK_TYPES, asset_url
-from . import activity
+from . import activity, demo_season
 
 log = logging.getLogger("ldai.demo")
 
@@ -62,10 +65,22 @@ class Persona:
     name: str
     roles: tuple[str, ...]
     sees: str
+    teammate: bool = False  # only in the hunt's team season (demo_season), kept off the other activities' links
 
     @property
     def is_instructor(self) -> bool:
         return c.ROLE_CONTEXT_INSTRUCTOR in self.roles
+
+    @property
+    def email(self) -> str:
+        return demo_season.persona_email(self.slug)
+
+    def offered_on(self, block_type: str) -> bool:
+        return not self.teammate or block_type == demo_season.TEAM_BLOCK
+
+
+TEAMMATES_SEE = N_("Teammates of learners A and B in the hallucination hunt's team season (North team: A, C, E; South team: B, D, F). "
+                   "They have already played, so both teams are on the leaderboard before you play; Camille and Dominique agreed to be named.")
 
 
 PERSONAS = (
@@ -78,6 +93,8 @@ PERSONAS = (
     Persona("instructor", "ldai-demo-instructor", N_("Instructor"), (c.ROLE_CONTEXT_INSTRUCTOR,),
             N_("Sees the activity's settings (the same editor as in Open edX Studio) and the results of the course's learners, "
                "with a CSV export. Their own tries in the learner preview are kept out of the results.")),
+    *(Persona(f"learner-{letter}", f"ldai-demo-learner-{letter}", name, (c.ROLE_CONTEXT_LEARNER,), TEAMMATES_SEE, teammate=True)
+      for letter, name in (("c", N_("Learner C")), ("d", N_("Learner D")), ("e", N_("Learner E")), ("f", N_("Learner F")))),
 )
 PERSONA_BY_SLUG = {p.slug: p for p in PERSONAS}
 
@@ -192,6 +209,7 @@ def build_launch(deployment: Deployment, item: DemoActivity, persona: Persona, l
         c.AUD: DEMO_CLIENT_ID,
         c.SUB: persona.user_sub,
         c.NAME: _(persona.name),
+        c.EMAIL: persona.email,  # the hunt's team list names learners by e-mail, as an instructor's CSV does
         c.MESSAGE_TYPE: c.RESOURCE_LINK_REQUEST,
         c.VERSION: c.SUPPORTED_VERSION,
         c.DEPLOYMENT_ID: DEMO_DEPLOYMENT_ID,
@@ -199,7 +217,8 @@ def build_launch(deployment: Deployment, item: DemoActivity, persona: Persona, l
         c.CONTEXT: {c.ID: f"ldai-demo-{language}", c.TITLE: _("Demo course")},
         c.RESOURCE_LINK: {c.ID: link_id, c.TITLE: _(item.name)},
         c.LAUNCH_PRESENTATION: {c.PRESENTATION_LOCALE: language, c.PRESENTATION_RETURN_URL: return_url},
-        c.CUSTOM: {c.CUSTOM_ACTIVITY: item.block_type, **demo_custom(item.block_type, language)},
+        c.CUSTOM: {c.CUSTOM_ACTIVITY: item.block_type, **demo_custom(item.block_type, language),
+                   **demo_season.demo_custom(item.block_type, language)},
         c.AGS_ENDPOINT: {c.AGS_LINEITEM: f"{DEMO_ISSUER}/lineitems/{link_id}", c.AGS_SCOPE: [c.SCOPE_SCORE, c.SCOPE_LINEITEM]},
     }
     context = launch_context.build(claims, deployment.platform, deployment)
@@ -224,7 +243,8 @@ def index(request: HttpRequest) -> HttpResponse:
     language = reader_language(request)
     _ = gettext_for(language)
     items = activity_cards(language, lambda item: {
-        "learners": [{"label": _(p.name), "url": play_url(item.block_type, p.slug, language)} for p in PERSONAS if not p.is_instructor],
+        "learners": [{"label": _(p.name), "url": play_url(item.block_type, p.slug, language)}
+                     for p in PERSONAS if not p.is_instructor and p.offered_on(item.block_type)],
         "settings_url": play_url(item.block_type, "instructor", language, "author"),
         "results_url": play_url(item.block_type, "instructor", language, "results"),
     })
@@ -233,7 +253,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "package": "ldai-xblocks",  # the product's name, the same in every language
         "current": language,
         "languages": [{"code": code, "name": LANGUAGE_NAMES[code], "url": "?" + urlencode({"lang": code})} for code in SUPPORTED_LANGUAGES],
-        "personas": [{"name": _(p.name), "sees": _(p.sees)} for p in PERSONAS],
+        "personas": [{"name": _(p.name), "sees": _(p.sees)} for p in PERSONAS if not p.teammate]
+                    + [{"name": _("Learners C, D, E and F"), "sees": _(TEAMMATES_SEE)}],
         "activities": items,
         "reset_url": reverse("ldai_demo:reset"),
         "csrf_token": get_token(request),
@@ -263,6 +284,9 @@ def play(request: HttpRequest, block_type: str, persona: str) -> HttpResponse:
     return_url = request.build_absolute_uri(reverse("ldai_demo:index") + "?" + urlencode({"lang": language}))
     with transaction.atomic():
         deployment = demo_deployment()
+    if item.block_type == demo_season.TEAM_BLOCK:
+        demo_season.seed(deployment, resource_link_id(item.block_type, language), lambda slug: PERSONA_BY_SLUG[slug].user_sub,
+                         lambda slug: build_launch(deployment, item, PERSONA_BY_SLUG[slug], language, return_url))
     session = activity.start_session(build_launch(deployment, item, who, language, return_url))
     if isinstance(session, str):
         return activity.error_page(session, language)
@@ -311,7 +335,8 @@ def bar(session: RuntimeSession, view: str) -> dict:
     current = next((p for p in PERSONAS if p.user_sub == session.context.user_sub), None)
     return {
         "persona": _(current.name) if current else session.context.user_name,
-        "personas": [{"label": _(p.name), "url": play_url(block_type, p.slug, language), "current": p is current} for p in PERSONAS],
+        "personas": [{"label": _(p.name), "url": play_url(block_type, p.slug, language), "current": p is current}
+                     for p in PERSONAS if p.offered_on(block_type)],
         "languages": [{
             "code": code, "name": LANGUAGE_NAMES[code], "current": code == language,
             "url": play_url(block_type, current.slug if current else "learner-a", code, view if current and current.is_instructor else ""),

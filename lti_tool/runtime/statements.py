@@ -22,6 +22,7 @@ from ldai_xblocks.engine import value_metrics, xapi
 from ..dashboard import summaries
 from ..lti import claims as c
 from ..models import Statement, StatementFact
+from .prepared_insert import insert_one
 from .session import RuntimeSession
 
 log = logging.getLogger("ldai.lti.statements")
@@ -65,12 +66,13 @@ def record(session: RuntimeSession, anon_id: str, name: str, data: dict) -> Stat
         return None
     _, activity, action = name.split(".")
     result = body.get("result") or {}
-    statement = Statement.objects.create(
+    statement = Statement(
         id=body["id"], deployment_id=session.link.deployment_id, context_id=session.context.context_id or "",
         resource_link_id=session.link.resource_link_id, activity=activity, action=action, actor=anon_id,
         job_family=job_family[:64], team=team[:64], is_instructor=session.is_instructor, score=(result.get("score") or {}).get("scaled"), success=result.get("success"),
         timestamp=datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00")), body=body,
     )
+    insert_one(statement)  # one INSERT, its SQL written once (runtime.prepared_insert): the launch path's statement
     summaries.summarize([statement], record_facts(statement))  # the dashboard's per-learner summaries, same transaction
     return statement
 

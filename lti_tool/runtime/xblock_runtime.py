@@ -30,8 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation as django_translation
 from markupsafe import Markup, escape
@@ -132,6 +131,30 @@ def _reads_user_info(block_type: str) -> bool:
                for f in cls.fields.values())
 
 
+@lru_cache(maxsize=8)
+def _learner_rows_sql(vendor: str, with_user_info: bool) -> str:
+    """The launch's one learner query, written once per database vendor and shape.
+
+    Why raw SQL: building the same ORM query (an OR of two filters, one through the deployment) cost
+    more Python on every launch than the database took to answer it (bench/bench_lti.py profile).
+    The columns come from the model, so a new field is read as well; rows are built by ``Model.raw``
+    with the model's own converters (JSON on SQLite).
+    """
+    quote = connection.ops.quote_name
+    table = quote(LearnerState._meta.db_table)
+    columns = ", ".join(f"{table}.{quote(f.column)}" for f in LearnerState._meta.concrete_fields)
+    mine = f"{table}.{quote('deployment_id')} = %s"
+    if with_user_info:
+        from ..models import Deployment
+
+        deployments = quote(Deployment._meta.db_table)
+        mine = (f"({mine} OR ({table}.{quote('scope')} = %s AND {table}.{quote('context_id')} = %s"
+                f" AND {table}.{quote('resource_link_id')} = '' AND {table}.{quote('block_type')} = ''"
+                f" AND {table}.{quote('deployment_id')} IN (SELECT {quote('id')} FROM {deployments} WHERE {quote('platform_id')} = %s)))")
+    return (f"SELECT {columns} FROM {table} WHERE {table}.{quote('user_sub')} = %s AND {mine}"
+            f" ORDER BY {table}.{quote('id')}")
+
+
 def learner_rows(session: RuntimeSession) -> tuple[dict[RowKey, LearnerState | None], list[LearnerState]]:
     """ONE query for what a launch needs of its learner: the link's rows (None: never written), and every row
     of the learner in the deployment (the launch refreshes their name).
@@ -143,20 +166,19 @@ def learner_rows(session: RuntimeSession) -> tuple[dict[RowKey, LearnerState | N
     """
     context = session.context
     keys = link_row_keys(session)
-    mine = Q(deployment_id=session.link.deployment_id)
-    if _reads_user_info(session.link.block_type):
-        # The platform's other deployments may hold the learner's user info (row_lookup): the join only then.
+    with_user_info = _reads_user_info(session.link.block_type)
+    params: list[Any] = [context.user_sub, session.link.deployment_id]
+    if with_user_info:
+        # The platform's other deployments may hold the learner's user info (row_lookup): looked up only then.
         info_lookup = row_lookup(session, keys[2])[0]
-        mine |= Q(deployment__platform_id=context.platform.pk, scope=LearnerState.Scope.USER_INFO,
-                  context_id=info_lookup["context_id"], resource_link_id="", block_type="")
-    rows = list(LearnerState.objects.filter(mine, user_sub=context.user_sub).order_by("pk"))
+        params += [LearnerState.Scope.USER_INFO.value, info_lookup["context_id"], context.platform.pk]
+    rows = list(LearnerState.objects.raw(_learner_rows_sql(connection.vendor, with_user_info), params))
     found: dict[RowKey, LearnerState | None] = dict.fromkeys(keys)
     for key in keys:
         wanted = row_lookup(session, key)[1]
         wanted.pop("deployment__platform_id", None)  # the query above already kept the platform's rows only
         found[key] = next((row for row in rows if all(getattr(row, name) == value for name, value in wanted.items())), None)
     return found, [row for row in rows if row.deployment_id == session.link.deployment_id]
-
 
 
 class LtiKeyValueStore(KeyValueStore):
@@ -171,6 +193,8 @@ class LtiKeyValueStore(KeyValueStore):
         self.session = session
         self.user_id = user_id
         self.lock_rows = lock_rows
+        # Where this learner's scopes live, computed once: every field read asks (18 default reads per quiz render).
+        self._row_keys = link_row_keys(session)
         self._rows: dict[tuple[str, str, str], LearnerState | None] = {}
         if not lock_rows:
             # The launch already read this learner's rows (runtime.learner_rows): the first render uses them, once
@@ -194,7 +218,7 @@ class LtiKeyValueStore(KeyValueStore):
             return "summary", None
         if key.user_id != self.user_id:
             return "none", None
-        state, preferences, user_info = link_row_keys(self.session)
+        state, preferences, user_info = self._row_keys
         if scope.block == BlockScope.TYPE:
             return "learner", preferences
         if scope.block == BlockScope.ALL:

@@ -3,7 +3,7 @@
 Why the demo is not mounted in production: the workbench runs any block handler as
 any ``?student=`` (``studio_submit`` included, and the prompt sandbox with the
 operator's LLM key) without a login. ``LDAI_DEMO`` (``make demo``, ``ldai serve --demo``)
-mounts the demo for the three personas (lti_tool/pages/demo.py: front page, persona
+mounts the persona demo (lti_tool/pages/demo.py: front page, persona
 launches, reset), the developers' index and the workbench; otherwise none of them exists.
 """
 

@@ -11,22 +11,14 @@
 
     function value(name) { return C.fieldValue(form, name); }
 
-    C.wireStudioForm(runtime, form, parts.i18n, parts.api, parts.announce, {
+    C.wireStudioForm(runtime, form, parts.i18n, parts.api, parts.announce, Object.assign({
       collect: function () {
         return {
           display_name: value('display_name'), num_questions: value('num_questions'), pass_threshold: value('pass_threshold'),
           weight: value('weight'), version: value('version'), charter: value('charter')
         };
-      },
-      confirmReplace: function () {
-        return !form.querySelector('[name="charter"]').value.trim() || global.confirm(t('Replace the charter you wrote with the template?'));
-      },
-      packLoaded: function (document) {
-        var area = form.querySelector('[name="charter"]');
-        area.value = JSON.stringify(document, null, 2);
-        area.focus();
       }
-    });
+    }, C.jsonBoxHooks(form, 'charter', t('Replace the charter you wrote with the template?'))));
   }
 
   global.LdaiCharterStudio = LdaiCharterStudio;

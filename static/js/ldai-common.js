@@ -236,6 +236,20 @@
     if (runtime.notify) { runtime.notify(name, data); }
   }
 
+  /* The pack hooks of wireStudioForm for an editor that is a JSON box (the field ``name``): ask ``question``
+   * before replacing what the author wrote, then put the pack in the box, pretty-printed, and hand it to
+   * ``after(document)`` (a grid redrawn from it), or else move the focus to the box. */
+  function jsonBoxHooks(form, name, question, after) {
+    var area = form.querySelector('[name="' + name + '"]');
+    return {
+      confirmReplace: function () { return !area.value.trim() || global.confirm(question); },
+      packLoaded: function (document) {
+        area.value = JSON.stringify(document, null, 2);
+        if (after) { after(document); } else { area.focus(); }
+      }
+    };
+  }
+
   /* The Studio form every activity shares: save all or nothing through studio_submit (errors next to
    * each field, a summary, focus on the first problem), tell Studio (notify save / error / cancel),
    * and copy a default pack into the editor. Hooks:
@@ -470,6 +484,7 @@
     initArgs: initArgs,
     fieldValue: fieldValue,
     wireStudioForm: wireStudioForm,
+    jsonBoxHooks: jsonBoxHooks,
     studioParts: studioParts,
     learnerParts: learnerParts,
     rootElement: rootElement,

@@ -25,26 +25,18 @@
       return collectTeam(data);
     }
 
-    var area = form.querySelector('[name="custom_content"]');
     var editor = C.contentEditor(parts, global.LdaiPromptScenarioEditor, '[data-ldai-scenario-editor]', '[data-ldai-se-open]',
       t('The JSON above is not valid, so it cannot be edited scenario by scenario. Fix it, or empty it to start from the selected pack.'));
 
-    C.wireStudioForm(runtime, form, i18n, api, announce, {
+    C.wireStudioForm(runtime, form, i18n, api, announce, Object.assign(C.jsonBoxHooks(form, 'custom_content', t('Replace the JSON you wrote with the selected pack?')), {
       collect: collect,
-      confirmReplace: function () {
-        return !area.value.trim() || global.confirm(t('Replace the JSON you wrote with the selected pack?'));
-      },
-      packLoaded: function (document) {
-        area.value = JSON.stringify(document, null, 2);
-        area.focus();
-      },
       saved: function () { editor.clearProblems(); },
       /* The document's problems go next to the scenario editor's fields when it is open. */
       failed: function (error) {
         var focus = editor.showProblems((error.fields || {}).custom_content);
         return focus ? {focus: focus} : {};
       }
-    });
+    }));
   }
 
   global.LdaiPromptSandboxStudio = LdaiPromptSandboxStudio;

@@ -40,19 +40,8 @@
       };
     }
 
-    function replaceJson(document) {
-      var area = form.querySelector('[name="custom_content"]');
-      area.value = JSON.stringify(document, null, 2);
-      area.focus();
-    }
-
-    C.wireStudioForm(runtime, form, i18n, api, announce, {
-      collect: collect,
-      confirmReplace: function () {
-        return !form.querySelector('[name="custom_content"]').value.trim() || global.confirm(t('Replace the JSON you wrote with the selected pack?'));
-      },
-      packLoaded: replaceJson
-    });
+    C.wireStudioForm(runtime, form, i18n, api, announce, Object.assign({collect: collect},
+      C.jsonBoxHooks(form, 'custom_content', t('Replace the JSON you wrote with the selected pack?'))));
 
     C.contentEditor(parts, global.LdaiQuizQuestionEditor, '[data-ldai-question-editor]', '[data-ldai-qe-open]',
       t('The JSON above is not valid, so it cannot be edited question by question. Fix it, or empty it to start from the selected pack.'));

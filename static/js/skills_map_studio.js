@@ -88,7 +88,7 @@
       return first;
     }
 
-    C.wireStudioForm(runtime, form, i18n, api, announce, {
+    C.wireStudioForm(runtime, form, i18n, api, announce, Object.assign({
       failed: function (error) {
         var cell = markGrid((error.fields || {}).custom_content);
         return cell ? {focus: cell} : {};
@@ -104,15 +104,10 @@
           pack: value('pack'),
           custom_content: value('custom_content')
         };
-      },
-      confirmReplace: function () {
-        return !area.value.trim() || global.confirm(t('Replace the JSON you wrote with the selected framework?'));
-      },
-      packLoaded: function (doc) {
-        area.value = JSON.stringify(doc, null, 2);
-        if (!grid.hidden) { renderGrid(doc); } else { area.focus(); }
       }
-    });
+    }, C.jsonBoxHooks(form, 'custom_content', t('Replace the JSON you wrote with the selected framework?'), function (doc) {
+      if (!grid.hidden) { renderGrid(doc); } else { area.focus(); }
+    })));
 
     var proposeButton = form.querySelector('[data-ldai-propose]');
     if (proposeButton) { wireProposal(proposeButton); }

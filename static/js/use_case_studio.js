@@ -10,21 +10,13 @@
 
     function value(name) { return C.fieldValue(form, name); }
 
-    C.wireStudioForm(runtime, form, parts.i18n, parts.api, parts.announce, {
+    C.wireStudioForm(runtime, form, parts.i18n, parts.api, parts.announce, Object.assign({
       collect: function () {
         return {display_name: value('display_name'), mode: value('mode'), job_family: value('job_family'),
           require_validation: value('require_validation'), weight: value('weight'), pack: value('pack'),
           custom_content: value('custom_content')};
-      },
-      confirmReplace: function () {
-        return !form.querySelector('[name="custom_content"]').value.trim() || global.confirm(t('Replace the JSON you wrote with the selected pack?'));
-      },
-      packLoaded: function (document) {
-        var area = form.querySelector('[name="custom_content"]');
-        area.value = JSON.stringify(document, null, 2);
-        area.focus();
       }
-    });
+    }, C.jsonBoxHooks(form, 'custom_content', t('Replace the JSON you wrote with the selected pack?'))));
   }
 
   global.LdaiUseCaseStudio = LdaiUseCaseStudio;

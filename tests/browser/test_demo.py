@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from .flows import quiz_by_keyboard, quiz_by_mouse
+from .flows import DETECTOR_TEXT, quiz_by_keyboard, quiz_by_mouse
 from .live import start_site, stop_site
 from .support import LIVE_WATCH, focused, has_visible_focus, run_axe, tab_until, unnamed_controls
 
@@ -169,3 +169,73 @@ def test_the_front_page_reflows_at_320_css_pixels_and_every_link_is_reachable_by
         assert has_visible_focus(info), info
         seen.add(page.evaluate("() => document.activeElement.outerHTML"))
     assert len(seen) == targets, f"{len(seen)} of {targets} links and buttons reached by Tab"
+
+
+# ----- issue 15's team season, in the demo: two teams on the hunt's board, and learner A moves theirs ------------
+
+HUNT = "ldai_hallucination_detector"
+SEASON_TEXT = {
+    "en": {"card": r"hallucination", "start": "Start the hunt", "caption": "Team score: the mean of the members’ best scores",
+           "north": "North team", "south": "South team", "mine": "North team (your team)", "season": "The season is open until",
+           "preview": "Preview as a learner", "settings": "Instructor: settings and results", "not_in_team": "You are not in a team yet."},
+    "fr": {"card": r"hallucination", "start": "Commencer la chasse", "caption": "Score de l’équipe : la moyenne des meilleurs scores de ses membres",
+           "north": "Équipe Nord", "south": "Équipe Sud", "mine": "Équipe Nord (votre équipe)", "season": "La saison est ouverte jusqu’au",
+           "preview": "Aperçu côté apprenant", "settings": "Enseignant : réglages et résultats", "not_in_team": "Vous n’êtes pas encore dans une équipe."},
+}
+
+
+def team_rows(scope) -> list[tuple[str, str, str, int]]:
+    """(rank, team, members, score %) of the team table a learner sees."""
+    table = scope.locator(".ldai-lb-team-board table.ldai-lb-teams")
+    table.wait_for()
+    rows = [[cell.inner_text().strip() for cell in row.locator("th, td").all()] for row in table.locator("tbody tr").all()]
+    return [(rank, team, members, int(re.sub(r"\D", "", score))) for rank, team, members, score in rows]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_two_teams_compete_in_the_demo_hunt_season_and_learner_a_moves_their_team(page, demo_site, axe_source, artifacts, lang):
+    """The front page's hunt card -> learner A: the season and both teams ranked before they play (four teammates
+    played through the block: lti_tool/pages/demo_season.py); A submits without a flag, their team's mean falls and
+    they count as its third member; the instructor's learner preview shows the same board."""
+    text = SEASON_TEXT[lang]
+    page.goto(f"{demo_site.url}/?lang={lang}")
+    page.get_by_role("button", name=TEXT[lang]["reset"]).click()  # a fresh season, whatever ran before on this site
+    page.get_by_role("status").wait_for()
+    card = page.get_by_role("article", name=re.compile(text["card"], re.I))
+    assert card.get_by_role("link", name=re.compile("^" + re.escape(TEXT[lang]["learner_a"]))).count() == 1
+    card.get_by_role("link", name=re.compile("^" + re.escape(TEXT[lang]["learner_a"]))).click()
+    page.wait_for_url(re.compile(r"/lti/activity/"))
+    block = page.locator(".xblock-v1").first
+    board = block.locator(".ldai-lb-team-board")
+    board.wait_for()
+    assert text["season"] in board.inner_text()
+    assert block.locator(".ldai-lb-teams caption").inner_text() == text["caption"]
+    before = team_rows(block)
+    assert [(rank, team, members) for rank, team, members, _ in before] == [("1", text["mine"], "2"), ("2", text["south"], "2")], before
+    assert before[0][3] > before[1][3] > 0
+    page.screenshot(path=str(artifacts / f"demo-team-season-{lang}.png"), full_page=True)
+    assert_page_accessible(page, axe_source, f"demo hunt's team season, before playing ({lang})")
+
+    block.get_by_role("button", name=text["start"], exact=True).click()
+    block.locator(".ldai-hd-unit").first.wait_for()
+    while block.get_by_role("button", name=DETECTOR_TEXT[lang]["next"], exact=True).count():
+        heading = block.locator(".ldai-hd-item h3").first.inner_text()
+        block.get_by_role("button", name=DETECTOR_TEXT[lang]["next"], exact=True).click()
+        block.locator(".ldai-hd-item h3").first.filter(has_not_text=heading).wait_for()
+    page.once("dialog", lambda dialog: dialog.accept())  # "You have not flagged anything. Submit anyway?"
+    block.get_by_role("button", name=DETECTOR_TEXT[lang]["submit"], exact=True).click()
+    block.locator(".ldai-hd-results").wait_for()
+    after = {team: (members, score) for _rank, team, members, score in team_rows(block)}
+    assert after[text["mine"]][0] == "3" and after[text["mine"]][1] < before[0][3], after
+    assert after[text["south"]] == (before[1][2], before[1][3])
+    assert_page_accessible(page, axe_source, f"demo hunt's team season, after learner A played ({lang})")
+
+    page.get_by_role("banner").get_by_role("link", name=TEXT[lang]["all"]).click()
+    page.get_by_role("article", name=re.compile(text["card"], re.I)).get_by_role("link", name=re.compile("^" + re.escape(text["settings"]))).click()
+    page.locator(".xblock-v1-studio_view").wait_for()
+    page.get_by_role("link", name=text["preview"]).click()
+    board = page.locator(".xblock-v1 .ldai-lb-team-board")
+    board.wait_for()
+    assert text["not_in_team"] in board.inner_text()
+    assert {team for _rank, team, _members, _score in team_rows(page.locator(".xblock-v1"))} == {text["north"], text["south"]}
+    assert_page_accessible(page, axe_source, f"instructor's preview of the demo hunt's team season ({lang})")

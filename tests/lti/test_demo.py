@@ -102,7 +102,7 @@ def test_the_front_page_lists_every_hosted_activity_with_the_three_personas(demo
             assert f"/demo/play/{block_type}/{persona}/?lang=en" in html
         assert f"/demo/play/{block_type}/instructor/?lang=en&amp;view=author" in html
         assert f"/demo/play/{block_type}/instructor/?lang=en&amp;view=results" in html
-    assert html.count("<h3>") == 3  # one card per persona, each saying what they see
+    assert html.count("<h3>") == 4  # one card per persona (the hunt's four teammates share one), each saying what they see
     assert '<html lang="en">' in html and 'lang="fr" hreflang="fr"' in html
 
 

@@ -8,13 +8,16 @@ learner or an instructor anything stale:
 - the learner's rows: one SELECT for all of them (none found: a learner the tool never saw), no
   UPDATE of their name when it did not change, and a known learner's answers always shown;
 - the resource link's settings: kept per process (``runtime.link_cache``), dropped when any
-  process saves the link (shared version), never its shared state (the leaderboard).
+  process saves the link (shared version), never its shared state (the leaderboard);
+- the course's charter the quiz grades against: kept per process (``runtime.charter_service``), dropped
+  when the charter activity saves it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -39,37 +42,86 @@ def _launch_counting(client, consumer, **kwargs) -> tuple[str, list[dict]]:
     return html, captured.captured_queries
 
 
-def test_a_new_learner_costs_one_learner_query_and_a_cached_link_none(client, graded_platform):
-    consumer, _ = graded_platform
-    launch_page(client, consumer, custom=QUIZ, user_id="learner-1")  # creates the link
-    launch_page(client, consumer, custom=QUIZ, user_id="learner-2")  # reads it into this process's cache
-    _, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="never-seen")
-    learner = _queries("lti_tool_learnerstate", queries)
-    assert len(learner) == 1 and learner[0].startswith("SELECT")  # no UPDATE of a name, no SELECT per scope
-    assert _queries("lti_tool_resourcelinkconfig", queries) == []
-    # The "launched" statement the dashboard's funnel counts is still written, once.
-    assert [q for q in _queries("lti_tool_statement", queries) if q.startswith("INSERT")] != []
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
-def test_a_known_learner_sees_their_answer_and_their_unchanged_name_is_not_rewritten(client, graded_platform):
-    consumer, _ = graded_platform
-    prefix = handler_prefix(launch_page(client, consumer, custom=QUIZ, user_id="learner-1", name="Alex Martin"))
+def _statements(queries) -> list[tuple[str, str]]:
+    """(verb, table) of every query that reads or writes data; transaction control left out (it differs
+    between SQLite, where Django sends ``BEGIN IMMEDIATE``, and PostgreSQL, where the driver opens it)."""
+    found = []
+    for q in queries:
+        sql = q["sql"].strip()
+        if sql.upper().startswith(TRANSACTION_CONTROL):
+            continue
+        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"([a-z_]+)"', sql)
+        found.append((sql.split()[0].upper(), table.group(1) if table else sql[:40]))
+    return found
+
+
+def _answer_first_question(client, consumer, user_id: str, name: str) -> tuple[dict, dict]:
+    """A learner's launch and first answer: (the state before answering, the question answered)."""
+    prefix = handler_prefix(launch_page(client, consumer, custom=QUIZ, user_id=user_id, name=name))
     _, state = call(client, prefix, "student_view_user_state")
     question = state["questions"][0]
     assert call(client, prefix, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})[0] == 200
+    return state, question
+
+
+def test_a_new_learner_launch_is_one_select_and_one_insert(client, graded_platform):
+    """The whole launch (OIDC login + launch + the rendered quiz) of a learner the tool never saw, once the
+    link and the course's charter are in this process: the learner's rows looked up (none), the "launched"
+    statement written. Registrations, the link and the charter come from the process caches."""
+    consumer, _ = graded_platform
+    launch_page(client, consumer, custom=QUIZ, user_id="learner-1")  # creates the link
+    launch_page(client, consumer, custom=QUIZ, user_id="learner-2")  # the link and the charter read into the process
+    _, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="never-seen")
+    assert _statements(queries) == [("SELECT", "lti_tool_learnerstate"), ("INSERT", "lti_tool_statement")]
+
+
+def test_a_returning_learner_launch_is_the_same_two_queries_and_shows_their_state(client, graded_platform):
+    """A learner who answered before, same name: no UPDATE of their name, no SELECT per scope, and the page
+    renders their attempt (the same questions, the answer given)."""
+    consumer, _ = graded_platform
+    state, question = _answer_first_question(client, consumer, "learner-1", "Alex Martin")
+    launch_page(client, consumer, custom=QUIZ, user_id="learner-2")  # the link created above, read into the process
     html, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="learner-1", name="Alex Martin")
-    learner = _queries("lti_tool_learnerstate", queries)
-    assert len(learner) == 1 and learner[0].startswith("SELECT")
-    shown = init_args(html)["state"]  # what the launched page renders: the attempt with the answer given
+    assert _statements(queries) == [("SELECT", "lti_tool_learnerstate"), ("INSERT", "lti_tool_statement")]
+    shown = init_args(html)["state"]
     assert [q["id"] for q in shown["questions"]] == [q["id"] for q in state["questions"]]
     assert question["id"] in shown["answers"]
 
+
+def test_the_course_charter_is_read_once_per_process_and_again_when_saved(client, graded_platform):
+    """The quiz grades its charter questions against the course's charter (blocks/risk_quiz.py charter_rules):
+    kept per process (runtime.charter_service), dropped when the charter activity saves a new one."""
+    from django.core.cache import cache
+
+    from ldai_xblocks.content.packs import load_pack
+    from lti_tool.models import CourseCharter
+    from lti_tool.runtime import charter_service
+
+    consumer, _ = graded_platform
+    teacher = launch_page(client, consumer, custom=QUIZ, role="instructor", user_id="teacher-1")
+    assert "edited in its charter activity" not in teacher  # the course has no charter: the quiz's own rules
+    _, queries = _launch_counting(client, consumer, custom=QUIZ, role="instructor", user_id="teacher-1")
+    assert _queries("lti_tool_coursecharter", queries) == []  # its absence is remembered too
+    charter = launch_page(client, consumer, custom={c.CUSTOM_ACTIVITY: "ldai_charter"}, role="instructor",
+                          user_id="teacher-1", resource_link_id="link-charter")
+    document = load_pack("charter", "en/ai-charter")
+    status, body = call(client, handler_prefix(charter), "studio_submit", {"charter": json.dumps(document), "version": "1.0"})
+    assert status == 200, body
+    assert "edited in its charter activity" in launch_page(client, consumer, custom=QUIZ, role="instructor", user_id="teacher-1")
+    # Another process saving the charter: seen as soon as the shared version moves.
+    row = CourseCharter.objects.get()
+    CourseCharter.objects.filter(pk=row.pk).update(document={**row.document, "version": "9.9"})  # no signal here
+    cache.incr(charter_service.VERSION_KEY)
+    session = SimpleNamespace(context=SimpleNamespace(platform=row.platform, context_id=row.context_id))  # what the service reads
+    assert charter_service.LtiCourseCharterService(session).load().document["version"] == "9.9"
+
+
 def test_a_renamed_learner_is_renamed_on_the_rows_the_render_then_saves(client, graded_platform):
     consumer, _ = graded_platform
-    prefix = handler_prefix(launch_page(client, consumer, custom=QUIZ, user_id="learner-1", name="Zorglub Martin"))
-    _, state = call(client, prefix, "student_view_user_state")
-    question = state["questions"][0]
-    call(client, prefix, "submit_answer", {"question_id": question["id"], "selected": [question["choices"][0]["id"]]})
+    _answer_first_question(client, consumer, "learner-1", "Zorglub Martin")
     _, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="learner-1", name="Zorglub Dupont")
     assert any(q.startswith("UPDATE") for q in _queries("lti_tool_learnerstate", queries))
     assert set(LearnerState.objects.values_list("user_name", flat=True)) == {"Zorglub Dupont"}
