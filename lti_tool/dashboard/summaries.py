@@ -195,7 +195,7 @@ def upsert(tables: dict[str, dict[tuple, dict]], batch: int = 500) -> None:
             continue
         keys, merge = _KEYS[table], _MERGE_SQL[table]
         columns = (*keys, *merge)
-        name = _MODELS[table]._meta.db_table
+        name = connection.ops.quote_name(_MODELS[table]._meta.db_table)
         items = list(rows.items())
         with connection.cursor() as cursor:
             for start in range(0, len(items), batch):
