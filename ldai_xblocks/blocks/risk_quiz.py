@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +38,8 @@ from .base import (
 from .evidence import EvidenceMixin, quiz_signals
 
 SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
+PREPOST_ROLES = ("none", "pre", "post")
+PAIR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")  # the xAPI profile's word: it names the pair on the dashboard
 
 
 @XBlock.wants(course_charter.SERVICE)
@@ -52,6 +55,12 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
     job_family = String(display_name=_("Job family"), help=_("Prefer scenarios of this job family."), scope=Scope.settings, default="")
     pass_threshold = Float(display_name=_("Pass threshold"), scope=Scope.settings, default=0.7, values={"min": 0, "max": 1})
     show_answers = String(display_name=_("Show the right answers"), scope=Scope.settings, default="immediately", values=list(SHOW_ANSWERS))
+    prepost_role = String(display_name=_("Role in a pre/post pair"),
+                          help=_("Pair two quizzes: the pre-test before the training, the post-test after it. The dashboard compares each "
+                                 "learner's first pre-test score with their best post-test score."),
+                          scope=Scope.settings, default="none", values=list(PREPOST_ROLES))
+    prepost_pair = String(display_name=_("Pair name"), help=_("The same short name on both quizzes of the pair, e.g. risks-2026."),
+                          scope=Scope.settings, default="")
     charter = Dict(display_name=_("AI usage charter"), help=_("Per rule: its text and whether the practice is allowed."), scope=Scope.settings, default={})
 
     current_attempt = Dict(scope=Scope.user_state, default={})
@@ -238,6 +247,8 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
                     "pack": self.pack,
                     "custom_content": self.custom_content,
                     "categories": self.categories,
+                    "prepost_role": self.prepost_role,
+                    "prepost_pair": self.prepost_pair,
                 },
                 "packs": self.pack_options(),
                 "all_categories": [{"id": c["id"], "label": c["label"]} for c in document["categories"]],
@@ -320,6 +331,7 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             "passed": profile["passed"],
             "categories": {c["id"]: c["score"] for c in profile["categories"]},
             "max_attempts": self.max_attempts,
+            **({"prepost_pair": self.prepost_pair, "prepost_role": self.prepost_role} if self.prepost_role != "none" and self.prepost_pair else {}),
         })
 
     @json_api
@@ -360,7 +372,8 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
             "num_questions": (int, 1, 50),
             "pass_threshold": (float, 0, 100),
             "balanced": (bool, None, None),
-        }, choices={"job_family": JOB_FAMILY_CHOICES, "show_answers": SHOW_ANSWERS})
+        }, choices={"job_family": JOB_FAMILY_CHOICES, "show_answers": SHOW_ANSWERS, "prepost_role": PREPOST_ROLES})
+        pair = self._check_pair(data, values.get("prepost_role", self.prepost_role), errors)
         content = self.checked_content(data)
         pack, custom, content_errors = content
         errors.update(content_errors)
@@ -372,8 +385,18 @@ class RiskQuizBlock(EvidenceMixin, ActivityBlock):
         if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories) or (document and not set(categories) <= known):
             errors["categories"] = [self._("Choose categories from the list.")]
         charter = self._check_charter(data.get("charter", self.charter), document, errors)
-        values = {**from_percent(values, "pass_threshold"), "categories": categories, "charter": charter}
+        values = {**from_percent(values, "pass_threshold"), "categories": categories, "charter": charter, "prepost_pair": pair}
         return self.save_studio_fields(data, values, errors, content)
+
+    def _check_pair(self, data: dict[str, Any], role: str, errors: dict[str, list[str]]) -> str:
+        """The pair's name: required for a pre- or post-test, a short word (letters, digits, . _ -) the dashboard shows."""
+        pair = data.get("prepost_pair", self.prepost_pair)
+        pair = pair.strip() if isinstance(pair, str) else None
+        if pair is None or (pair and not PAIR_NAME.fullmatch(pair)):
+            errors["prepost_pair"] = [self._("Use up to 40 letters, digits, dots, dashes or underscores, e.g. risks-2026.")]
+        elif role != "none" and not pair:
+            errors["prepost_pair"] = [self._("Give the pair a name: the same on the pre-test and the post-test.")]
+        return pair or ""
 
     def _check_charter(self, charter: Any, document: dict | None, errors: dict[str, list[str]]) -> dict:
         if not isinstance(charter, dict):

@@ -18,7 +18,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import xapi
@@ -113,7 +113,7 @@ def row_from_statement(body: Mapping[str, Any]) -> Row | None:
 FACT_EXTENSIONS = {
     "risk-category-scores": "category", "criterion-scores": "criterion", "competence-levels": "level",
     "confidential-data-kinds": "confidential", "competences": "priority", "charter-version": "charter",
-    "minutes-saved-per-week": "minutes",
+    "minutes-saved-per-week": "minutes", "prepost-pair": "pair", "prepost-role": "pair-role",
 }
 
 
@@ -138,12 +138,32 @@ def facts_of(extensions: Mapping[str, Any]) -> list[tuple[str, str, float | None
 
 @dataclass(frozen=True)
 class Filters:
-    """The dashboard's filters: a period (inclusive start, exclusive end), a job family, a team ("" = all)."""
+    """The dashboard's filters: a period (inclusive start, exclusive end), a job family, a team ("" = all).
+
+    A period is made of whole UTC days (:meth:`whole_days`): from 00:00 UTC of the day of ``since`` to 00:00 UTC
+    after the last day that ``until`` reaches into. Why: the LTI tool keeps per-learner summaries by UTC day so
+    its dashboard answers in under a second; a day is then wholly inside or outside the period, and the figures
+    from summaries equal the figures from the statements. The dashboard's form gives whole days anyway.
+    """
 
     since: datetime | None = None
     until: datetime | None = None
     job_family: str = ""
     team: str = ""
+
+    def whole_days(self) -> Filters:
+        """The same filters with the period widened to whole UTC days (a period already of whole days is unchanged)."""
+        def midnight(moment: datetime) -> datetime:
+            moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+            return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+        since = midnight(self.since) if self.since is not None else None
+        until = None
+        if self.until is not None:
+            until = midnight(self.until)
+            until = until if until == (self.until.astimezone(UTC) if self.until.tzinfo else self.until.replace(tzinfo=UTC)) \
+                else until + timedelta(days=1)
+        return Filters(since, until, self.job_family, self.team)
 
 
 def learner_attribute(rows: Iterable[Row], name: str) -> dict[str, str]:
@@ -316,22 +336,82 @@ def learner_gains(rows: Iterable[Row]) -> list[LearnerGain]:
     return gains
 
 
+def _compare_groups(members: Iterable, group_of, before_of, after_of, minimum: int) -> list[tuple]:
+    """(group, learners, mean before, mean after, hidden, learners who improved) per group, sorted: before/after and pre/post alike."""
+    groups: dict[str, list] = defaultdict(list)
+    for member in members:
+        groups[group_of(member)].append(member)
+    compared = []
+    for group, people in sorted(groups.items()):
+        n, hidden = len(people), len(people) < minimum
+        compared.append((group, n, None if hidden else mean_of(math.fsum(before_of(m) for m in people), n),
+                         None if hidden else mean_of(math.fsum(after_of(m) for m in people), n), hidden,
+                         0 if hidden else sum(1 for m in people if after_of(m) > before_of(m))))
+    return compared
+
+
 def before_after(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> tuple[list[BeforeAfter], list[LearnerGain]]:
     """Per cohort (activity) and per learner; a learner's line is shown only inside a cohort large enough."""
     gains = learner_gains(rows)
-    cohorts: dict[str, list[LearnerGain]] = defaultdict(list)
-    for gain in gains:
-        cohorts[gain.activity].append(gain)
-    figures = []
-    for activity, members in sorted(cohorts.items()):
-        hidden = len(members) < minimum
-        figures.append(BeforeAfter(
-            activity, len(members), None if hidden else mean_of(math.fsum(g.first for g in members), len(members)),
-            None if hidden else mean_of(math.fsum(g.best for g in members), len(members)), hidden,
-            0 if hidden else sum(1 for g in members if g.best > g.first),
-        ))
+    figures = [BeforeAfter(*compared) for compared in _compare_groups(gains, lambda g: g.activity, lambda g: g.first, lambda g: g.best, minimum)]
     shown = {f.activity for f in figures if not f.hidden}
     return figures, [g for g in gains if g.activity in shown]
+
+
+@dataclass(frozen=True)
+class PrePost:
+    """A pre/post pair of quizzes (``prepost-pair``): each learner's first pre-test score against their best post-test score."""
+
+    pair: str
+    learners: int  # learners who took both
+    pre: float | None
+    post: float | None
+    hidden: bool
+    improved: int = 0
+
+    @property
+    def gain(self) -> float | None:
+        return None if self.pre is None or self.post is None else round(self.post - self.pre, 4)
+
+
+@dataclass(frozen=True, order=True)
+class LearnerPrePost:
+    learner: str
+    pair: str
+    pre: float
+    post: float
+
+
+PREPOST_ROLES = ("pre", "post")
+
+
+def pre_post(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP) -> tuple[list[PrePost], list[LearnerPrePost]]:
+    """Per pair and per learner, for learners with a graded pre-test AND post-test in the rows.
+
+    "Pre" is the learner's first graded attempt on the pair's pre-test (before any training effect of a retry),
+    "post" their best on its post-test (as a grade counts). A learner's line is shown only inside a pair large enough.
+    """
+    first: dict[tuple[str, str], tuple[datetime, float]] = {}
+    best: dict[tuple[str, str], float] = {}
+    for row in rows:
+        pair, role = row.extensions.get("prepost-pair"), row.extensions.get("prepost-role")
+        if row.verb != "completed" or row.score is None or not pair or role not in PREPOST_ROLES:
+            continue
+        key = (str(pair), row.actor)
+        if role == "pre" and (key not in first or row.timestamp < first[key][0]):
+            first[key] = (row.timestamp, float(row.score))
+        elif role == "post":
+            best[key] = max(best.get(key, float(row.score)), float(row.score))
+    return pre_post_from_lines([LearnerPrePost(actor, pair, first[(pair, actor)][1], best[(pair, actor)]) for pair, actor in set(first) & set(best)],
+                               minimum)
+
+
+def pre_post_from_lines(lines: Iterable[LearnerPrePost], minimum: int) -> tuple[list[PrePost], list[LearnerPrePost]]:
+    """The pairs' figures from each learner's (pre, post): the rows path and the SQL path meet here."""
+    lines = sorted(lines)
+    figures = [PrePost(*compared) for compared in _compare_groups(lines, lambda m: m.pair, lambda m: m.pre, lambda m: m.post, minimum)]
+    shown = {f.pair for f in figures if not f.hidden}
+    return figures, [line for line in lines if line.pair in shown]
 
 
 @dataclass(frozen=True)
@@ -344,18 +424,22 @@ class CriterionStep:
 
 
 def criterion_progression(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP, buckets: int = 3) -> list[CriterionStep]:
-    """Prompt quality per rubric criterion (``criterion-scores``) at a learner's 1st, 2nd, 3rd+ graded prompt."""
-    per_learner: dict[str, list[tuple[datetime, Mapping[str, Any]]]] = defaultdict(list)
+    """Prompt quality per rubric criterion (``criterion-scores``) at a learner's 1st, 2nd, 3rd+ graded score on it.
+
+    Counted per criterion (a rubric scores every criterion of every prompt, so it is the learner's 1st, 2nd,
+    3rd+ graded prompt): what the LTI tool's per-learner summaries can keep without reading every statement.
+    """
+    per_criterion: dict[tuple[str, str], list[tuple[datetime, float]]] = defaultdict(list)
     for row in rows:
         criteria = row.extensions.get("criterion-scores")
         if row.verb == "completed" and isinstance(criteria, Mapping):
-            per_learner[row.actor].append((row.timestamp, criteria))
-    values: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
-    for actor, attempts in per_learner.items():
-        attempts.sort(key=lambda a: a[0])
-        for index, (_, criteria) in enumerate(attempts):
             for criterion, value in criteria.items():
-                values[(criterion, min(index + 1, buckets))][actor] = float(value)  # the latest in the bucket
+                per_criterion[(row.actor, str(criterion))].append((row.timestamp, float(value)))
+    values: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    for (actor, criterion), scores in per_criterion.items():
+        scores.sort(key=lambda a: a[0])
+        for index, (_, value) in enumerate(scores):
+            values[(criterion, min(index + 1, buckets))][actor] = value  # the latest in the bucket
     return [
         CriterionStep(criterion, attempt, len(v), None if len(v) < minimum else mean_of(math.fsum(v.values()), len(v)), len(v) < minimum)
         for (criterion, attempt), v in sorted(values.items())
@@ -430,14 +514,18 @@ class UseCaseFigure:
 
 
 def use_cases(rows: Iterable[Row], minimum: int = DEFAULT_MINIMUM_GROUP, families: Mapping[str, str] | None = None) -> list[UseCaseFigure]:
-    """Cases recorded (shared), validated (approved, with ``minutes-saved-per-week``) and adopted, per job family."""
+    """Cases recorded (shared), validated (approved, with ``minutes-saved-per-week``) and adopted, per job family.
+
+    A case counts in its learner's job family (their latest, as every figure), not in the family its statement
+    named: the same learner's cases stay in one group, and the LTI tool's summaries can count them per learner.
+    """
     rows = list(rows)
     families = learner_attribute(rows, "job_family") if families is None else families
     groups: dict[str, dict[str, Any]] = defaultdict(lambda: {"authors": set(), "shared": 0, "approved": 0, "adopted": 0, "minutes": 0})
     for row in rows:
         if row.activity != "use_case" or row.verb not in ("shared", "approved", "adopted"):
             continue
-        group = groups[row.job_family or families.get(row.actor, "")]
+        group = groups[families.get(row.actor, "")]
         group[row.verb] += 1
         if row.verb == "shared":
             group["authors"].add(row.actor)
@@ -471,21 +559,24 @@ class Dashboard:
     charter: list[CountFigure]
     use_cases: list[UseCaseFigure]
     usage: list[MeanFigure]
+    pre_post: list[PrePost] = field(default_factory=list)
+    pre_post_learners: list[LearnerPrePost] = field(default_factory=list)
 
 
 def dashboard(rows: Iterable[Row], filters: Filters = Filters(), minimum: int = DEFAULT_MINIMUM_GROUP) -> Dashboard:
     """Every figure from one list of rows (the naive path the bench compares the SQL path with)."""
     rows = list(rows)
     families, teams = learner_attribute(rows, "job_family"), learner_attribute(rows, "team")
-    rows = apply_filters(rows, filters, families, teams)
+    rows = apply_filters(rows, filters.whole_days(), families, teams)
     return figures(rows, funnel(rows, minimum, families), families, minimum)
 
 
 def figures(rows: list[Row], funnel_rows: list[FunnelRow], families: Mapping[str, str], minimum: int) -> Dashboard:
     """The figures other than the funnel, from the (filtered) rows that carry them."""
     cohorts, learners = before_after(rows, minimum)
+    pairs, pair_learners = pre_post(rows, minimum)
     return Dashboard(
         funnel_rows, scores_by_risk_category(rows, minimum), cohorts, learners, criterion_progression(rows, minimum),
         confidential_warnings(rows, minimum), skills_gaps(rows, minimum), charter_acceptances(rows, minimum),
-        use_cases(rows, minimum, families), perceived_usage(rows, minimum),
+        use_cases(rows, minimum, families), perceived_usage(rows, minimum), pairs, pair_learners,
     )

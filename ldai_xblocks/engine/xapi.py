@@ -148,6 +148,8 @@ EXTENSIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "case_id": ("use-case", _word),
     "rating": ("use-case-rating", _count),
     "usage_scores": ("perceived-usage-scores", _scores),
+    "prepost_pair": ("prepost-pair", _word),  # a quiz paired with another as pre- and post-test: the pair's name
+    "prepost_role": ("prepost-role", _word),  # "pre" or "post"
 }
 # Learner free text, sent only when the operator allows it (cut to MAX_FREE_TEXT characters).
 FREE_TEXT_FIELDS = {"prompt": "prompt-text", "task": "use-case-task", "before": "before-example", "after": "after-example"}

@@ -18,16 +18,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from ldai_xblocks.engine import value_metrics as vm
 from ldai_xblocks.engine import xapi
 
-from ..models import Statement, StatementFact
+from ..models import LearnerActivityDay, LearnerFactDay, LearnerProfile, Statement, StatementFact
 from .access import Scope
 
 STATEMENTS = Statement._meta.db_table
 FACTS = StatementFact._meta.db_table
+ACTIVITY_DAYS = LearnerActivityDay._meta.db_table
+FACT_DAYS = LearnerFactDay._meta.db_table
+PROFILES = LearnerProfile._meta.db_table
 
 
 def _in(values) -> str:
@@ -44,25 +47,32 @@ class Where:
     cte_params: list
 
 
-def where(scope: Scope, filters: vm.Filters, *, period: bool = True) -> Where:
+def where(scope: Scope, filters: vm.Filters, *, summaries: bool = True) -> Where:
+    """Over a summary table (``summaries``: the period on its ``day``) or over statements and facts (on ``timestamp``).
+
+    The period must be whole UTC days (``Filters.whole_days``): then a summary's day is inside it or outside it whole.
+    """
     ids = list(scope.deployment_ids) or [-1]
-    base = [f"s.deployment_id IN ({_in(ids)})", "s.is_instructor = %s"]
-    params: list = [*ids, False]
+    scope_base = [f"s.deployment_id IN ({_in(ids)})"]
+    scope_params: list = [*ids]
     if scope.context_id is not None:
-        base.append("s.context_id = %s")
-        params.append(scope.context_id)
-    scope_sql, scope_params = " AND ".join(base), list(params)
+        scope_base.append("s.context_id = %s")
+        scope_params.append(scope.context_id)
+    base = [*scope_base] if summaries else [*scope_base, "s.is_instructor = %s"]
+    params = [*scope_params] if summaries else [*scope_params, False]
+    scope_sql = " AND ".join(scope_base)
     ctes, cte_params = [], []
-    for name, column in (("fam", "job_family"), ("team", "team")):
+    for name, column, stamp in (("fam", "job_family", "family_at"), ("team", "team", "team_at")):
         ctes.append(f"{name} AS (SELECT actor, {column} AS value FROM (SELECT s.actor, s.{column}, ROW_NUMBER() OVER "
-                    f"(PARTITION BY s.actor ORDER BY s.timestamp DESC) AS rn FROM {STATEMENTS} s WHERE {scope_sql} AND s.{column} <> '') t WHERE rn = 1)")
+                    f"(PARTITION BY s.actor ORDER BY s.{stamp} DESC) AS rn FROM {PROFILES} s WHERE {scope_sql} AND s.{column} <> '') t WHERE rn = 1)")
         cte_params += scope_params
-    if period and filters.since is not None:
-        base.append("s.timestamp >= %s")
-        params.append(connection.ops.adapt_datetimefield_value(filters.since))
-    if period and filters.until is not None:
-        base.append("s.timestamp < %s")
-        params.append(connection.ops.adapt_datetimefield_value(filters.until))
+    column, adapt = ("s.day", _day_value) if summaries else ("s.timestamp", connection.ops.adapt_datetimefield_value)
+    if filters.since is not None:
+        base.append(f"{column} >= %s")
+        params.append(adapt(filters.since))
+    if filters.until is not None:
+        base.append(f"{column} < %s")
+        params.append(adapt(filters.until))
     if filters.job_family:
         base.append("s.actor IN (SELECT actor FROM fam WHERE value = %s)")
         params.append(filters.job_family)
@@ -72,38 +82,25 @@ def where(scope: Scope, filters: vm.Filters, *, period: bool = True) -> Where:
     return Where(" AND ".join(base), params, "WITH " + ", ".join(ctes), cte_params)
 
 
+def _day_value(moment: datetime):
+    return connection.ops.adapt_datefield_value(moment.astimezone(UTC).date())
+
+
 def _rows(sql: str, w: Where, extra: list | None = None) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(f"{w.ctes} {sql}", [*w.cte_params, *w.params, *(extra or [])])
         return cursor.fetchall()
 
 
-def _case_stage() -> tuple[str, list]:
-    completions = vm.completion_actions()
-    parts, params = [f"WHEN s.success = %s AND s.action IN ({_in(completions)}) THEN {vm.PASSED}"], [True, *completions]
-    by_stage: dict[int, list[str]] = defaultdict(list)
-    for action, stage in vm.stage_by_action().items():
-        by_stage[stage].append(action)
-    for stage, actions in sorted(by_stage.items(), reverse=True):
-        parts.append(f"WHEN s.action IN ({_in(actions)}) THEN {stage}")
-        params += actions
-    return f"CASE {' '.join(parts)} ELSE {vm.ATTEMPTED} END", params
-
-
 def funnel(w: Where, minimum: int) -> list[vm.FunnelRow]:
-    stage, stage_params = _case_stage()
-    completions = vm.completion_actions()
+    """Each learner's furthest stage per activity over the period's days (``LearnerActivityDay.stage``), by job family."""
     sql = (f"SELECT r.activity, COALESCE(fam.value, ''), r.stage, MAX(r.marked), COUNT(*) FROM ("
-           f"SELECT s.activity, s.actor, MAX({stage}) AS stage, "
-           f"MAX(CASE WHEN s.success IS NOT NULL AND s.action IN ({_in(completions)}) THEN 1 ELSE 0 END) AS marked "
-           f"FROM {STATEMENTS} s WHERE {w.sql} GROUP BY s.activity, s.actor) r LEFT JOIN fam ON fam.actor = r.actor "
+           f"SELECT s.activity, s.actor, MAX(s.stage) AS stage, MAX(CASE WHEN s.marked THEN 1 ELSE 0 END) AS marked "
+           f"FROM {ACTIVITY_DAYS} s WHERE {w.sql} GROUP BY s.activity, s.actor) r LEFT JOIN fam ON fam.actor = r.actor "
            f"GROUP BY r.activity, COALESCE(fam.value, ''), r.stage")
-    with connection.cursor() as cursor:
-        cursor.execute(f"{w.ctes} {sql}", [*w.cte_params, *stage_params, *completions, *w.params])
-        found = cursor.fetchall()
     stages: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
     marks = set()
-    for activity, family, stage_value, marked, count in found:
+    for activity, family, stage_value, marked, count in _rows(sql, w):
         stages[(activity, family)][int(stage_value)] = int(count)
         if marked:
             marks.add(activity)
@@ -111,11 +108,15 @@ def funnel(w: Where, minimum: int) -> list[vm.FunnelRow]:
 
 
 def _graded(w: Where) -> tuple[str, list]:
-    completions = vm.completion_actions()
-    sql = (f"SELECT DISTINCT s.activity, s.actor, FIRST_VALUE(s.score) OVER (PARTITION BY s.activity, s.actor ORDER BY s.timestamp) AS first_score, "
-           f"MAX(s.score) OVER (PARTITION BY s.activity, s.actor) AS best, COUNT(*) OVER (PARTITION BY s.activity, s.actor) AS attempts "
-           f"FROM {STATEMENTS} s WHERE {w.sql} AND s.action IN ({_in(completions)}) AND s.score IS NOT NULL")
-    return sql, list(completions)
+    """Per activity and learner: the first graded score of the period (the earliest day's first), the best, the attempts.
+
+    One sort serves the three windows (same partition); ``rn = 1`` keeps one line per learner and activity.
+    """
+    partition = "PARTITION BY s.activity, s.actor"
+    sql = (f"SELECT g.activity, g.actor, g.first_score, g.best, g.attempts FROM (SELECT s.activity, s.actor, s.first_score, "
+           f"ROW_NUMBER() OVER ({partition} ORDER BY s.first_score_at) AS rn, MAX(s.best_score) OVER ({partition}) AS best, "
+           f"SUM(s.graded) OVER ({partition}) AS attempts FROM {ACTIVITY_DAYS} s WHERE {w.sql} AND s.graded > 0) g WHERE g.rn = 1")
+    return sql, []
 
 
 def before_after(w: Where, minimum: int, learner_limit: int | None) -> tuple[list[vm.BeforeAfter], list[vm.LearnerGain]]:
@@ -139,7 +140,7 @@ def before_after(w: Where, minimum: int, learner_limit: int | None) -> tuple[lis
 def latest_sums(w: Where, kind: str, actions: tuple[str, ...]) -> list[tuple[str, int, float]]:
     """(key, learners, sum of each learner's latest value) per key (categories, self-assessed levels)."""
     sql = (f"SELECT t.key, COUNT(*), SUM(t.value) FROM (SELECT s.key, s.value, ROW_NUMBER() OVER "
-           f"(PARTITION BY s.actor, s.key ORDER BY s.timestamp DESC) AS rn FROM {FACTS} s WHERE {w.sql} AND s.kind = %s "
+           f"(PARTITION BY s.actor, s.key ORDER BY s.timestamp DESC) AS rn FROM {FACT_DAYS} s WHERE {w.sql} AND s.kind = %s "
            f"AND s.action IN ({_in(actions)}) AND s.value IS NOT NULL) t WHERE t.rn = 1 GROUP BY t.key ORDER BY t.key")
     return _rows(sql, w, [kind, *actions])
 
@@ -152,20 +153,32 @@ def _actions(*verbs: str) -> tuple[str, ...]:
     return tuple(action for action, mapping in xapi.MAPPINGS.items() if mapping.verb in verbs)
 
 
-def criteria(w: Where, minimum: int, buckets: int = 3) -> list[vm.CriterionStep]:
+def criteria(w: Where, minimum: int) -> list[vm.CriterionStep]:
+    """Each learner's 1st, 2nd and 3rd-and-later graded score per criterion in the period, from the day summaries.
+
+    Per learner and criterion, the days in order with the scores before each (``prior``): the 1st score is the first
+    day's earliest; the 2nd its second earliest, or the next day's earliest; the latest of the "3 and later" bucket is
+    the period's latest, when there were at least three.
+    """
     actions = _actions("completed")
-    ranked = (f"SELECT s.actor, s.key, s.value, s.timestamp, CASE WHEN DENSE_RANK() OVER (PARTITION BY s.actor ORDER BY s.timestamp) > {buckets} "
-              f"THEN {buckets} ELSE DENSE_RANK() OVER (PARTITION BY s.actor ORDER BY s.timestamp) END AS bucket "
-              f"FROM {FACTS} s WHERE {w.sql} AND s.kind = %s AND s.action IN ({_in(actions)})")
-    sql = (f"SELECT t.key, t.bucket, COUNT(*), SUM(t.value) FROM (SELECT r.key, r.value, r.bucket, ROW_NUMBER() OVER "
-           f"(PARTITION BY r.actor, r.key, r.bucket ORDER BY r.timestamp DESC) AS rn FROM ({ranked}) r) t WHERE t.rn = 1 "
-           f"GROUP BY t.key, t.bucket ORDER BY t.key, t.bucket")
-    found = _rows(sql, w, ["criterion", *actions])
-    return [vm.CriterionStep(key, int(bucket), n, None if n < minimum else vm.mean_of(total, n), n < minimum) for key, bucket, n, total in found]
+    days = (f"SELECT s.actor, s.key, s.events, s.first_value, s.second_value, s.value, "
+            f"SUM(s.events) OVER (PARTITION BY s.actor, s.key ORDER BY s.day, s.first_at ROWS UNBOUNDED PRECEDING) - s.events AS prior, "
+            f"SUM(s.events) OVER (PARTITION BY s.actor, s.key) AS total, "
+            f"ROW_NUMBER() OVER (PARTITION BY s.actor, s.key ORDER BY s.day DESC, s.timestamp DESC) AS from_last "
+            f"FROM {FACT_DAYS} s WHERE {w.sql} AND s.kind = %s AND s.action IN ({_in(actions)})")
+    steps = ("SELECT d.key, 1 AS step, d.first_value AS score FROM d WHERE d.prior = 0 "
+             "UNION ALL SELECT d.key, 2, d.second_value FROM d WHERE d.prior = 0 AND d.events >= 2 "
+             "UNION ALL SELECT d.key, 2, d.first_value FROM d WHERE d.prior = 1 "
+             "UNION ALL SELECT d.key, 3, d.value FROM d WHERE d.from_last = 1 AND d.total >= 3")
+    with connection.cursor() as cursor:
+        cursor.execute(f"{w.ctes}, d AS ({days}) SELECT t.key, t.step, COUNT(*), SUM(t.score) FROM ({steps}) t GROUP BY t.key, t.step "
+                       f"ORDER BY t.key, t.step", [*w.cte_params, *w.params, "criterion", *actions])
+        found = cursor.fetchall()
+    return [vm.CriterionStep(key, int(step), n, None if n < minimum else vm.mean_of(total, n), n < minimum) for key, step, n, total in found]
 
 
 def warnings(w: Where, minimum: int) -> list[vm.CountFigure]:
-    found = _rows(f"SELECT s.key, COUNT(*), COUNT(DISTINCT s.actor) FROM {FACTS} s WHERE {w.sql} AND s.kind = %s AND s.key <> '' "
+    found = _rows(f"SELECT s.key, SUM(s.events), COUNT(DISTINCT s.actor) FROM {FACT_DAYS} s WHERE {w.sql} AND s.kind = %s AND s.key <> '' "
                   f"GROUP BY s.key ORDER BY s.key", w, ["confidential"])
     return [vm.CountFigure(key, events, learners, learners < minimum) for key, events, learners in found]
 
@@ -173,7 +186,7 @@ def warnings(w: Where, minimum: int) -> list[vm.CountFigure]:
 def charter(w: Where, minimum: int) -> list[vm.CountFigure]:
     actions = _actions("accepted")
     found = _rows(f"SELECT t.key, COUNT(*) FROM (SELECT s.key, ROW_NUMBER() OVER (PARTITION BY s.actor ORDER BY s.timestamp DESC) AS rn "
-                  f"FROM {FACTS} s WHERE {w.sql} AND s.kind = %s AND s.action IN ({_in(actions)})) t WHERE t.rn = 1 "
+                  f"FROM {FACT_DAYS} s WHERE {w.sql} AND s.kind = %s AND s.action IN ({_in(actions)})) t WHERE t.rn = 1 "
                   f"GROUP BY t.key ORDER BY t.key", w, ["charter", *actions])
     return [vm.CountFigure(key, n, n, n < minimum) for key, n in found]
 
@@ -181,10 +194,10 @@ def charter(w: Where, minimum: int) -> list[vm.CountFigure]:
 def skills(w: Where, minimum: int) -> list[vm.SkillGap]:
     priority_actions = tuple(a for a in _actions("completed", "launched"))
     latest = (f"SELECT s.actor, s.key FROM (SELECT s.actor, s.key, DENSE_RANK() OVER (PARTITION BY s.actor ORDER BY s.timestamp DESC) AS rk "
-              f"FROM {FACTS} s WHERE {w.sql} AND s.activity = %s AND s.kind = %s AND s.action IN ({_in(priority_actions)})) s WHERE s.rk = 1")
+              f"FROM {FACT_DAYS} s WHERE {w.sql} AND s.activity = %s AND s.kind = %s AND s.action IN ({_in(priority_actions)})) s WHERE s.rk = 1")
     priorities = _rows(latest, w, ["skills_map", "priority", *priority_actions])
     levels = {key: (n, total) for key, n, total in latest_sums(_skills_only(w), "level", _actions("interacted"))}
-    population_rows = _rows(f"SELECT COUNT(DISTINCT s.actor) FROM {FACTS} s WHERE {w.sql} AND s.activity = %s AND "
+    population_rows = _rows(f"SELECT COUNT(DISTINCT s.actor) FROM {FACT_DAYS} s WHERE {w.sql} AND s.activity = %s AND "
                             f"((s.kind = %s AND s.action IN ({_in(priority_actions)})) OR (s.kind = %s AND s.action IN ({_in(_actions('interacted'))})))",
                             w, ["skills_map", "priority", *priority_actions, "level", *_actions("interacted")])
     population = int(population_rows[0][0])
@@ -206,30 +219,35 @@ def _skills_only(w: Where) -> Where:
 
 
 def use_cases(w: Where, minimum: int) -> list[vm.UseCaseFigure]:
+    """Use cases recorded, validated and adopted (the summaries' "statement" facts), minutes of validated ones, by learner's job family."""
     verbs = {"shared": _actions("shared"), "approved": _actions("approved"), "adopted": _actions("adopted")}
     every = [a for actions in verbs.values() for a in actions]
-    found = _use_case_rows(w, every)
-    groups: dict[str, dict[str, int]] = defaultdict(lambda: {"authors": 0, "shared": 0, "approved": 0, "adopted": 0, "minutes": 0})
     verb_of = {a: v for v, actions in verbs.items() for a in actions}
-    for group, action, events, authors, minutes in found:
-        g = groups[group]
-        g[verb_of[action]] += int(events)
-        if verb_of[action] == "shared":
-            g["authors"] += int(authors)
-        if verb_of[action] == "approved":
+    found = _rows(f"SELECT COALESCE(fam.value, ''), s.action, s.kind, SUM(s.events), COUNT(DISTINCT s.actor), SUM(s.value_sum) "
+                  f"FROM {FACT_DAYS} s LEFT JOIN fam ON fam.actor = s.actor WHERE {w.sql} AND s.activity = %s AND s.action IN ({_in(every)}) "
+                  f"AND s.kind IN (%s, %s) GROUP BY COALESCE(fam.value, ''), s.action, s.kind", w, ["use_case", *every, "statement", "minutes"])
+    groups: dict[str, dict[str, int]] = defaultdict(lambda: {"authors": 0, "shared": 0, "approved": 0, "adopted": 0, "minutes": 0})
+    for group, action, kind, events, authors, minutes in found:
+        g, verb = groups[group], verb_of[action]
+        if kind == "statement":
+            g[verb] += int(events)
+            g["authors"] += int(authors) if verb == "shared" else 0
+        elif verb == "approved":
             g["minutes"] += int(minutes or 0)
     return [vm.UseCaseFigure(group, g["authors"], g["shared"], g["approved"], g["adopted"], g["minutes"], g["authors"] < minimum)
-            for group, g in sorted(groups.items())]
+            for group, g in sorted(groups.items()) if g["shared"] or g["approved"] or g["adopted"]]
 
 
-def _use_case_rows(w: Where, actions: list[str]) -> list[tuple]:
-    sql = (f"SELECT CASE WHEN s.job_family <> '' THEN s.job_family ELSE COALESCE(fam.value, '') END AS grp, s.action, COUNT(*), "
-           f"COUNT(DISTINCT s.actor), SUM(COALESCE(m.value, 0)) FROM {STATEMENTS} s LEFT JOIN fam ON fam.actor = s.actor "
-           f"LEFT JOIN (SELECT statement_id, MAX(value) AS value FROM {FACTS} WHERE kind = %s GROUP BY statement_id) m ON m.statement_id = s.id "
-           f"WHERE {w.sql} AND s.activity = %s AND s.action IN ({_in(actions)}) GROUP BY 1, s.action")
+def pre_post(w: Where, minimum: int) -> tuple[list[vm.PrePost], list[vm.LearnerPrePost]]:
+    """Quizzes paired as pre- and post-test: each learner's first pre score and best post score in the period (summaries' "pre"/"post")."""
+    pre = (f"SELECT DISTINCT s.actor, s.key, FIRST_VALUE(s.first_value) OVER (PARTITION BY s.actor, s.key ORDER BY s.first_at) AS score "
+           f"FROM {FACT_DAYS} s WHERE {w.sql} AND s.kind = %s")
+    post = f"SELECT s.actor, s.key, MAX(s.max_value) AS score FROM {FACT_DAYS} s WHERE {w.sql} AND s.kind = %s GROUP BY s.actor, s.key"
     with connection.cursor() as cursor:
-        cursor.execute(f"{w.ctes} {sql}", [*w.cte_params, "minutes", *w.params, "use_case", *actions])
-        return cursor.fetchall()
+        cursor.execute(f"{w.ctes} SELECT p.actor, p.key, p.score, q.score FROM ({pre}) p JOIN ({post}) q ON q.actor = p.actor AND q.key = p.key",
+                       [*w.cte_params, *w.params, "pre", *w.params, "post"])
+        found = cursor.fetchall()
+    return vm.pre_post_from_lines([vm.LearnerPrePost(actor, pair, float(first), float(best)) for actor, pair, first, best in found], minimum)
 
 
 def usage(w: Where, minimum: int) -> list[vm.MeanFigure]:
@@ -247,10 +265,24 @@ def _moment(value) -> datetime:
 
 
 def dashboard(scope: Scope, filters: vm.Filters, minimum: int, learner_limit: int | None = None) -> vm.Dashboard:
-    """Every figure of the scope, aggregated by the database (``learner_limit``: how many per-learner lines)."""
-    w = where(scope, filters)
+    """Every figure of the scope (``learner_limit``: how many per-learner lines): from the summaries, but the managers'
+    ratings, read from their statements (one per manager and survey: few)."""
+    filters = filters.whole_days()
+    w, statements = where(scope, filters), where(scope, filters, summaries=False)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The figures sort and hash a row per learner: PostgreSQL's default 4 MB spills them to disk at 20,000 learners.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        return _figures(w, statements, minimum, learner_limit)
+
+
+WORK_MEM = "64MB"
+
+
+def _figures(w: Where, statements: Where, minimum: int, learner_limit: int | None) -> vm.Dashboard:
     cohorts, learners = before_after(w, minimum, learner_limit)
     return vm.Dashboard(
         funnel(w, minimum), latest_means(w, "category", _actions("completed"), minimum), cohorts, learners, criteria(w, minimum),
-        warnings(w, minimum), skills(w, minimum), charter(w, minimum), use_cases(w, minimum), usage(w, minimum),
+        warnings(w, minimum), skills(w, minimum), charter(w, minimum), use_cases(w, minimum), usage(statements, minimum), *pre_post(w, minimum),
     )

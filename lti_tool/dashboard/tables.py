@@ -23,7 +23,8 @@ ACTIVITY_LABELS = {
     "charter": N_("AI charter"),
     "use_case": N_("Use cases"),
 }
-TABLE_KEYS = ("funnel", "categories", "cohorts", "learners", "criteria", "warnings", "skills", "charter", "use_cases", "usage")
+TABLE_KEYS = ("funnel", "categories", "cohorts", "learners", "pre_post", "pre_post_learners", "criteria", "warnings", "skills", "charter", "use_cases",
+              "usage")
 
 
 PAGE_ROWS = 50  # a table longer than this shows its first rows on the page; its CSV has them all
@@ -108,21 +109,25 @@ def _means(key: str, title: str, group: str, figures: list[vm.MeanFigure], f: Fo
     return table
 
 
+def _compared_rows(table: Table, groups: list[tuple[str, int, float | None, float | None, bool]], f: Formatter) -> list[Bar]:
+    """Rows (group, learners, before, after, gain in points) and bars of a before/after comparison; withheld groups say so."""
+    bars = []
+    for name, learners, before, after, hidden in groups:
+        if hidden:
+            table.rows.append([name, learners, f.hidden, f.hidden, f.hidden])
+            bars.append(Bar(name, None, f.hidden))
+            continue
+        table.rows.append([name, learners, f.percent(before), f.percent(after), round(round((after or 0) - (before or 0), 4) * 100)])
+        bars.append(Bar(name, after, f._("{first} then {best}").format(first=f.percent(before), best=f.percent(after))))
+    return bars
+
+
 def _cohorts(d: vm.Dashboard, f: Formatter) -> tuple[Table, Table]:
     _ = f._
     cohorts = Table("cohorts", _("Before and after, per cohort: first attempt and best attempt"), "",
                     [_("Activity"), _("Learners"), _("First attempt (mean)"), _("Best attempt (mean)"), _("Gain (points)")],
                     empty=_("No graded attempt yet."))
-    bars = []
-    for c in d.cohorts:
-        name = f.activity(c.activity)
-        if c.hidden:
-            cohorts.rows.append([name, c.learners, f.hidden, f.hidden, f.hidden])
-            bars.append(Bar(name, None, f.hidden))
-            continue
-        gain = round((c.gain or 0) * 100)
-        cohorts.rows.append([name, c.learners, f.percent(c.first), f.percent(c.best), gain])
-        bars.append(Bar(name, c.best, _("{first} then {best}").format(first=f.percent(c.first), best=f.percent(c.best))))
+    bars = _compared_rows(cohorts, [(f.activity(c.activity), c.learners, c.first, c.best, c.hidden) for c in d.cohorts], f)
     shown = [c for c in d.cohorts if not c.hidden]
     if shown:
         cohorts.summary = _("Across {count} activities, the mean score went from {first} at the first attempt to {best} at the best one.").format(
@@ -139,6 +144,26 @@ def _cohorts(d: vm.Dashboard, f: Formatter) -> tuple[Table, Table]:
         learners.summary = _("{improved} of {total} learners improved on their first attempt.").format(
             improved=sum(c.improved for c in counted), total=sum(c.learners for c in counted))
     return cohorts, learners
+
+
+def _pre_post(d: vm.Dashboard, f: Formatter) -> tuple[Table, Table]:
+    """Quizzes an author paired as pre- and post-test (the risk quiz's "Role in a pre/post pair" setting)."""
+    _ = f._
+    pairs = Table("pre_post", _("Pre-test and post-test, per pair of quizzes"), "",
+                  [_("Pair"), _("Learners who took both"), _("Pre-test (mean of first scores)"), _("Post-test (mean of best scores)"), _("Gain (points)")],
+                  empty=_("No learner has taken both quizzes of a pre/post pair yet."))
+    bars = _compared_rows(pairs, [(p.pair, p.learners, p.pre, p.post, p.hidden) for p in d.pre_post], f)
+    shown = [p for p in d.pre_post if not p.hidden]
+    if shown:
+        pairs.summary = _("{improved} of {total} learners scored higher on the post-test than on the pre-test.").format(
+            improved=sum(p.improved for p in shown), total=sum(p.learners for p in shown))
+    pairs.chart = bar_chart("chart-pre_post", _("Post-test score per pair"), bars, 1.0) if bars else None
+    learners = Table("pre_post_learners", _("Pre-test and post-test, per learner"), "",
+                     [_("Learner (anonymous code)"), _("Pair"), _("Pre-test (first score)"), _("Post-test (best score)")],
+                     empty=_("Shown only for pairs of at least {n} learners.").format(n=f.minimum))
+    for line in d.pre_post_learners:
+        learners.rows.append([line.learner[:8], line.pair, f.percent(line.pre), f.percent(line.post)])
+    return pairs, learners
 
 
 def _criteria(d: vm.Dashboard, f: Formatter) -> Table:
@@ -221,11 +246,14 @@ def build(d: vm.Dashboard, language: str, minimum: int) -> list[Table]:
     f = Formatter(language, minimum)
     _ = f._
     cohorts, learners = _cohorts(d, f)
+    pairs, pair_learners = _pre_post(d, f)
     return [
         _funnel(d, f),
         _means("categories", _("Scores by risk category (risk quiz)"), _("Risk category"), d.categories, f, _("No risk quiz completed yet.")),
         cohorts,
         learners,
+        pairs,
+        pair_learners,
         _criteria(d, f),
         _counts("warnings", _("Confidential data caught before it left (by kind; never the content)"), _("Kind of data"), d.warnings, f,
                 _("No confidential data caught."), _("Warnings")),

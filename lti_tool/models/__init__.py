@@ -9,3 +9,4 @@ from .statements import Statement, StatementFact  # noqa: F401 (what learners di
 from .xapi_sources import XapiSource  # noqa: F401 (who may post statements to the tool)
 
 __all__ = ["Deployment", "PendingRegistration", "Platform", "RegistrationLink", "ToolKey"]
+from .summaries import LearnerActivityDay, LearnerFactDay, LearnerProfile  # noqa: F401 (the dashboard's per-learner summaries)

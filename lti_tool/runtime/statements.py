@@ -19,6 +19,7 @@ from django.conf import settings
 
 from ldai_xblocks.engine import value_metrics, xapi
 
+from ..dashboard import summaries
 from ..lti import claims as c
 from ..models import Statement, StatementFact
 from .prepared_insert import insert_one
@@ -72,14 +73,14 @@ def record(session: RuntimeSession, anon_id: str, name: str, data: dict) -> Stat
         timestamp=datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00")), body=body,
     )
     insert_one(statement)  # one INSERT, its SQL written once (runtime.prepared_insert): the launch path's statement
-    record_facts(statement)
+    summaries.summarize([statement], record_facts(statement))  # the dashboard's per-learner summaries, same transaction
     return statement
 
 
-def record_facts(statement: Statement) -> None:
+def record_facts(statement: Statement) -> list[StatementFact]:
     """The figures' facts of a stored statement (the dashboard aggregates them in SQL)."""
     facts = value_metrics.facts_of(value_metrics.extensions_of(statement.body))
-    StatementFact.objects.bulk_create([
+    return StatementFact.objects.bulk_create([
         StatementFact(statement=statement, deployment_id=statement.deployment_id, context_id=statement.context_id, activity=statement.activity,
                       action=statement.action, actor=statement.actor, is_instructor=statement.is_instructor, timestamp=statement.timestamp,
                       kind=kind, key=key, value=value)

@@ -27,9 +27,12 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from ldai_xblocks import json_input
+from ldai_xblocks.engine import value_metrics
 from ldai_xblocks.engine.xapi_ingest import MAX_STATEMENT_CHARS, Described, StatementError, describe
 
+from ..dashboard import summaries
 from ..models import Statement, XapiSource
+from ..runtime.statements import record_facts
 from .conf import xapi_settings
 
 log = logging.getLogger("ldai.xapi.ingest")
@@ -106,12 +109,29 @@ def _store(source: XapiSource, described: list[Described]) -> None:
     rows = [
         Statement(id=d.id, deployment_id=source.deployment_id, source=source, context_id=d.context_id,
                   resource_link_id=str((d.body.get("object") or {}).get("id", ""))[:255], activity=d.activity[:64], action=d.action[:64],
-                  actor=d.actor, job_family=d.job_family[:64], score=d.score, success=d.success, timestamp=d.timestamp, body=d.body)
+                  actor=d.actor, job_family=d.job_family[:64], team=_team(d.body), score=d.score, success=d.success, timestamp=d.timestamp, body=d.body)
         for d in described if d.id not in held
     ]
     with transaction.atomic():
         Statement.objects.bulk_create(rows, ignore_conflicts=True)  # a concurrent copy of the same id: stored once
+        store_facts_and_summaries(rows)
         XapiSource.objects.filter(pk=source.pk).update(last_used=timezone.now())
+
+
+def _team(body: dict) -> str:
+    """The dashboard's team filter reads this column, as for the tool's own statements (the naive path reads the extension)."""
+    team = value_metrics.extensions_of(body).get("team")
+    return team[:64] if isinstance(team, str) else ""
+
+
+def store_facts_and_summaries(rows: list[Statement]) -> None:
+    """What the runtime writes beside its own statements (``runtime.statements.record``): facts, then the dashboard's summaries.
+
+    Statements of a source that names no deployment belong to no dashboard scope: they are stored only.
+    """
+    rows = [row for row in rows if row.deployment_id is not None]
+    facts = [fact for row in rows for fact in record_facts(row)]
+    summaries.summarize(rows, facts)
 
 
 def _check_storable(item, index: int) -> None:

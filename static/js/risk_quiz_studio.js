@@ -29,6 +29,8 @@
         pass_threshold: value('pass_threshold'),
         weight: value('weight'),
         show_answers: value('show_answers'),
+        prepost_role: value('prepost_role'),
+        prepost_pair: value('prepost_pair'),
         pack: value('pack'),
         custom_content: value('custom_content'),
         categories: Array.prototype.filter.call(form.querySelectorAll('[data-ldai-category]'), function (box) { return box.checked; })

@@ -398,3 +398,32 @@ def test_history_gets_each_attempt_once_also_one_completed_before_summaries_move
     again = blocks.as_user(block, "learner1")
     assert handler(again, "start_attempt", {})[0] == 200
     assert [entry["number"] for entry in again.history] == [1, 2]
+
+
+def test_a_quiz_paired_as_pre_test_says_so_in_its_event_and_round_trips_through_olx(blocks, handler):
+    """The pair (issue 16, gap A): set in Studio, kept in OLX, carried by the submitted event to the xAPI statement."""
+    block = blocks.from_xml(f"<ldai_risk_quiz num_questions='4' custom_content={quoteattr(CONTENT)}/>")
+    status, body = handler(block, "studio_submit", {"prepost_role": "pre", "prepost_pair": "risks-2026"})
+    assert status == 200, body
+    tag, again = blocks.olx_round_trip(block)
+    assert (again.prepost_role, again.prepost_pair) == ("pre", "risks-2026")
+    answer_all(block, handler, right=True)
+    (submitted,) = block.runtime.events_of("ldai.risk_quiz.submitted")
+    assert (submitted["prepost_pair"], submitted["prepost_role"]) == ("risks-2026", "pre")
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    ({"prepost_role": "post", "prepost_pair": ""}, "Give the pair a name"),
+    ({"prepost_role": "pre", "prepost_pair": "risks 2026!"}, "Use up to 40 letters"),
+    ({"prepost_role": "middle", "prepost_pair": "x"}, "Choose one of the listed options"),
+])
+def test_a_pair_set_wrongly_saves_nothing_and_says_what_to_do(quiz_block, handler, data, words):
+    status, body = handler(quiz_block, "studio_submit", {**data, "display_name": "Changed"})
+    assert status == 400 and any(words in m for messages in body["fields"].values() for m in messages), body
+    assert quiz_block.display_name != "Changed" and quiz_block.prepost_role == "none"
+
+
+def test_an_unpaired_quiz_sends_no_pair(quiz_block, handler):
+    answer_all(quiz_block, handler, right=True)
+    (submitted,) = quiz_block.runtime.events_of("ldai.risk_quiz.submitted")
+    assert "prepost_pair" not in submitted and "prepost_role" not in submitted

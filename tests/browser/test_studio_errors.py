@@ -73,3 +73,38 @@ def test_a_criterion_weight_error_sits_next_to_that_criterion(page, site):
     # nothing was saved
     state = json_post(page, handler_url(page, "studio_submit"), {"display_name": form.locator("[name=display_name]").input_value()})
     assert state["status"] == 200
+
+
+PAIR_MESSAGES = {"en": "Give the pair a name: the same on the pre-test and the post-test.",
+                 "fr": "Donnez un nom à la paire : le même sur le pré-test et sur le post-test."}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_pre_test_without_a_pair_name_is_explained_next_to_the_name_then_saved(page, site, axe_source, lang):
+    """Issue 16, gap A: the pre/post pair's two Studio fields, by keyboard, with the error where the author types."""
+    page.add_init_script(LIVE_WATCH)
+    block = open_block(page, site.scenario(QUIZ, "studio_view", lang=lang), ready="[data-ldai-studio-form]")
+    form = block.locator("[data-ldai-studio-form]")
+    form.locator("[name=prepost_pair]").fill("")  # the workbench keeps the block's settings between tests
+    form.locator("[name=prepost_role]").focus()
+    form.locator("[name=prepost_role]").select_option("pre")
+    page.ldai_errors.clear()
+    form.get_by_role("button", name=MESSAGES[lang]["save"], exact=True).click()
+    form.locator(".ldai-field-error").first.wait_for()
+    page.ldai_errors.clear()  # the 400 answer is the expected outcome
+    page.wait_for_function("() => document.activeElement && document.activeElement.name === 'prepost_pair'")
+    error = form.locator("[name=prepost_pair]").evaluate("(i) => document.getElementById(i.getAttribute('aria-describedby').split(' ').pop()).textContent")
+    assert error == PAIR_MESSAGES[lang]
+    assert_accessible(page, axe_source, f"studio with a pair error ({lang})")
+    page.keyboard.type("risks-2026")
+    with page.expect_response(lambda r: "studio_submit" in r.url) as saved:
+        form.get_by_role("button", name=MESSAGES[lang]["save"], exact=True).click()
+    assert saved.value.status == 200
+    assert form.locator("[name=prepost_pair]").input_value() == "risks-2026"
+    reopened = open_block(page, site.scenario(QUIZ, "studio_view", lang=lang), ready="[data-ldai-studio-form]").locator("[data-ldai-studio-form]")
+    assert (reopened.locator("[name=prepost_role]").input_value(), reopened.locator("[name=prepost_pair]").input_value()) == ("pre", "risks-2026")
+    reopened.locator("[name=prepost_role]").select_option("none")  # leave the shared quiz unpaired for the other tests
+    reopened.locator("[name=prepost_pair]").fill("")
+    with page.expect_response(lambda r: "studio_submit" in r.url) as restored:
+        reopened.get_by_role("button", name=MESSAGES[lang]["save"], exact=True).click()
+    assert restored.value.status == 200

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ldai_xblocks.engine import xapi
+from lti_tool.dashboard.summaries import summarize
 from lti_tool.lti import claims as c
 from lti_tool.lti import launch_context
 from lti_tool.models import Deployment, Platform, Statement
@@ -41,7 +42,7 @@ def dashboard_url(live_server):
                                      activity="risk_quiz", action=name.rsplit(".", 1)[1], actor=actor, job_family=data.get("job_family", ""),
                                      score=(result.get("score") or {}).get("scaled"), success=result.get("success"),
                                      timestamp=start + timedelta(minutes=minutes), body=body)
-            record_facts(statement)  # as the runtime stores a statement
+            summarize([statement], record_facts(statement))  # as the runtime stores a statement
 
     def make(locale: str) -> str:
         body = {

@@ -17,6 +17,7 @@ from ldai_xblocks.engine import value_metrics as vm
 from ldai_xblocks.engine import xapi
 from lti_tool.dashboard import queries
 from lti_tool.dashboard.access import scope_of_platform
+from lti_tool.dashboard.summaries import summarize
 from lti_tool.models import Deployment, Platform, Statement
 from lti_tool.runtime.statements import record_facts
 
@@ -34,7 +35,7 @@ def store(deployment, context_id: str, actor: str, name: str, data: dict, when: 
         id=body["id"], deployment=deployment, context_id=context_id, resource_link_id=activity, activity=activity, action=action, actor=actor,
         job_family=data.get("job_family", ""), team=data.get("team", ""), is_instructor=instructor,
         score=(result.get("score") or {}).get("scaled"), success=result.get("success"), timestamp=when, body=body)
-    record_facts(statement)
+    summarize([statement], record_facts(statement))  # as runtime.statements.record stores a statement
 
 
 def populate(deployment, seed: int, learners: int = 14) -> None:
@@ -71,6 +72,10 @@ def populate(deployment, seed: int, learners: int = 14) -> None:
         if rng.random() < 0.3:
             store(deployment, context_id, actor, "ldai.use_case.case_validated", {"minutes_saved": rng.randrange(90)}, at(14))
             store(deployment, context_id, actor, "ldai.use_case.usage_rated", {"score": round(rng.random(), 2)}, at(15))
+        for role, step in (("pre", 16), ("pre", 17), ("post", 18), ("post", 19))[:rng.randrange(5)]:  # a quiz pair: some learners stop half-way
+            store(deployment, context_id, actor, "ldai.risk_quiz.submitted",
+                  {"score": round(rng.random(), 2), "passed": False, "prepost_pair": rng.choice(["risks", "risks", "data"]), "prepost_role": role},
+                  at(step))
     store(deployment, "course-1", "teacher", "ldai.risk_quiz.submitted", {"score": 1.0, "passed": True}, T0, instructor=True)
 
 
@@ -101,6 +106,7 @@ def test_the_database_gives_the_engines_figures(deployment, seed, minimum):
             naive = queries.naive_dashboard(scope, filters, minimum)
             for name in vm.Dashboard.__dataclass_fields__:
                 assert getattr(fast, name) == getattr(naive, name), (name, scope.context_id, filters)
+            assert fast.pre_post or scope.context_id or filters != vm.Filters()  # the pairs are exercised
 
 
 def test_the_learner_lines_on_the_page_are_the_first_of_the_full_list(deployment):

@@ -45,6 +45,11 @@ def _launch_counting(client, consumer, **kwargs) -> tuple[str, list[dict]]:
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
+# The learner's rows, the "launched" statement, and its dashboard summary (issue 16: the upsert that keeps the
+# learner's activity of the day, in the statement's transaction; lti_tool/dashboard/summaries.py).
+LAUNCH_QUERIES = [("SELECT", "lti_tool_learnerstate"), ("INSERT", "lti_tool_statement"), ("INSERT", "lti_tool_learneractivityday")]
+
+
 def _statements(queries) -> list[tuple[str, str]]:
     """(verb, table) of every query that reads or writes data; transaction control left out (it differs
     between SQLite, where Django sends ``BEGIN IMMEDIATE``, and PostgreSQL, where the driver opens it)."""
@@ -75,7 +80,7 @@ def test_a_new_learner_launch_is_one_select_and_one_insert(client, graded_platfo
     launch_page(client, consumer, custom=QUIZ, user_id="learner-1")  # creates the link
     launch_page(client, consumer, custom=QUIZ, user_id="learner-2")  # the link and the charter read into the process
     _, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="never-seen")
-    assert _statements(queries) == [("SELECT", "lti_tool_learnerstate"), ("INSERT", "lti_tool_statement")]
+    assert _statements(queries) == LAUNCH_QUERIES
 
 
 def test_a_returning_learner_launch_is_the_same_two_queries_and_shows_their_state(client, graded_platform):
@@ -85,7 +90,7 @@ def test_a_returning_learner_launch_is_the_same_two_queries_and_shows_their_stat
     state, question = _answer_first_question(client, consumer, "learner-1", "Alex Martin")
     launch_page(client, consumer, custom=QUIZ, user_id="learner-2")  # the link created above, read into the process
     html, queries = _launch_counting(client, consumer, custom=QUIZ, user_id="learner-1", name="Alex Martin")
-    assert _statements(queries) == [("SELECT", "lti_tool_learnerstate"), ("INSERT", "lti_tool_statement")]
+    assert _statements(queries) == LAUNCH_QUERIES
     shown = init_args(html)["state"]
     assert [q["id"] for q in shown["questions"]] == [q["id"] for q in state["questions"]]
     assert question["id"] in shown["answers"]

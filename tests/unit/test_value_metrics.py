@@ -179,3 +179,29 @@ def test_adding_a_learner_never_reveals_a_group_below_the_minimum(events, minimu
     shown_before = {(line.activity, line.job_family) for line in vm.funnel(before, minimum) if not line.hidden}
     shown_after = {(line.activity, line.job_family) for line in vm.funnel(after, minimum) if not line.hidden}
     assert shown_before <= shown_after  # a learner joining never hides a group either
+
+
+def _paired(learner: str, role: str, score: float, minutes: int, pair: str = "risks") -> vm.Row:
+    return event(learner, "ldai.risk_quiz.submitted", {"score": score, "passed": score > 0.5, "prepost_pair": pair, "prepost_role": role},
+                 minutes=minutes)
+
+
+def test_pre_post_compares_the_first_pre_test_with_the_best_post_test_of_learners_who_took_both():
+    rows = [_paired("a", "pre", 0.4, 1), _paired("a", "pre", 0.9, 2), _paired("a", "post", 0.6, 10), _paired("a", "post", 0.8, 11),
+            _paired("b", "post", 0.3, 12), _paired("b", "pre", 0.5, 3),
+            _paired("c", "pre", 0.2, 4),  # no post-test yet: not in the pair's figures
+            event("d", "ldai.risk_quiz.submitted", {"score": 1.0, "passed": True}, minutes=5)]  # an unpaired quiz
+    (pair,), lines = vm.pre_post(rows, minimum=2)
+    assert (pair.pair, pair.learners, pair.pre, pair.post, pair.improved, pair.gain) == ("risks", 2, 0.45, 0.55, 1, 0.1)
+    assert [(line.learner, line.pre, line.post) for line in lines] == [("a", 0.4, 0.8), ("b", 0.5, 0.3)]
+
+
+def test_a_pre_post_pair_below_the_minimum_group_shows_no_figure_nor_learner_line():
+    (pair,), lines = vm.pre_post([_paired("a", "pre", 0.4, 1), _paired("a", "post", 0.6, 10)], minimum=2)
+    assert pair.hidden and pair.pre is None and pair.post is None and pair.improved == 0 and lines == []
+
+
+def test_a_period_is_whole_utc_days():
+    filters = vm.Filters(since=datetime(2026, 11, 2, 9, 30, tzinfo=UTC), until=datetime(2026, 11, 4, 0, 0, tzinfo=UTC), job_family="hr")
+    assert filters.whole_days() == vm.Filters(datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC), "hr")
+    assert vm.Filters(until=datetime(2026, 11, 3, 0, 1, tzinfo=UTC)).whole_days().until == datetime(2026, 11, 4, tzinfo=UTC)

@@ -86,6 +86,23 @@ def test_a_batch_is_stored_once_and_sent_again_changes_nothing(client, source):
     assert Statement.objects.count() == 3
 
 
+def test_routed_statements_feed_the_dashboards_summaries_once_and_its_figures_equal_the_statements(client, source):
+    """Open edX's statements go through the runtime's path (lti_tool/dashboard/summaries.summarize): facts, summaries, team."""
+    from ldai_xblocks.engine import value_metrics as vm
+    from lti_tool.dashboard import queries
+    from lti_tool.dashboard.access import scope_of_platform
+    from lti_tool.models import LearnerActivityDay, LearnerFactDay
+
+    batch = [our_statement(timestamp=f"2026-12-01T09:3{i}:00Z") for i in range(3)]
+    assert post(client, batch, source).status_code == 200
+    assert post(client, batch, source).status_code == 200  # sent again: stored once, counted once
+    row = LearnerActivityDay.objects.get()
+    assert (row.activity, row.graded) == ("risk_quiz", 3)
+    assert LearnerFactDay.objects.filter(kind="category").exists()  # the categories' facts were written as for our own statements
+    scope = scope_of_platform(source.deployment.platform, "en")
+    assert queries.dashboard(scope, vm.Filters(), 1) == queries.naive_dashboard(scope, vm.Filters(), 1)
+
+
 def test_an_id_held_with_other_content_is_a_conflict_and_nothing_is_stored(client, source):
     held = our_statement()
     assert post(client, held, source).status_code == 200
