@@ -64,7 +64,8 @@ def test_risk_quiz_answer_that_completes_the_attempt(blocks, handler):
     _assert_fields(
         access,
         reads={*CONTENT, "settings:charter", "user_state:current_attempt", "settings:pass_threshold", *GRADE, BADGE, EVIDENCE,
-               "settings:max_attempts", "settings:show_answers"},
+               "settings:max_attempts", "settings:show_answers",
+               "settings:prepost_role"},  # the completing answer's event names its pre/post pair, if any (issue 16)
         # the attempt's summary stays in the attempt until the next one starts: history is not touched
         writes={"user_state:current_attempt", *GRADE, EVIDENCE},
     )
