@@ -10,8 +10,14 @@ may be another employer's). A case validated in link 1 is listed and adoptable i
 from __future__ import annotations
 
 import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
 
 from lti_tool.models import ResourceLinkConfig, Statement
+from tests.lti.celery_workers import require_services
 from tests.lti.runtime_fixtures import call, handler_prefix, init_args, instructor_learner_view, launch_page
 from tests.lti.test_runtime_use_case import CASE, custom
 
@@ -110,3 +116,34 @@ def test_a_launch_without_a_context_shares_with_no_other_link(client, graded_pla
     html = launch_page(client, consumer, user_id="seller-5", resource_link_id="link-nocontext", context_id=None, custom=custom())
     assert init_args(html)["state"]["library"] == []
     assert call(client, handler_prefix(html), "adopt_case", {"case_id": case_id})[0] == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_parallel_adoptions_from_several_links_lose_no_count_and_count_a_learner_once(client, graded_platform):
+    """Six colleagues adopt the same case at once, three from link-1 (the owner) and three from link-2, each request in its
+    own thread and connection as gunicorn workers run them; a seventh adopts it from link-2 AND link-3 at the same moment.
+    The owner's row counts 7: no update lost under the row lock, the double adoption counted once (409 for the other)."""
+    require_services()
+    consumer, _ = graded_platform
+    case_id, _ = validated_case_in_link_1(client, consumer)
+    calls = [open_link(client, consumer, f"colleague-{i}", "link-1" if i < 3 else "link-2")[0] for i in range(6)]
+    calls += [open_link(client, consumer, "colleague-twice", link)[0] for link in ("link-2", "link-3")]
+    start, answers, errors = threading.Barrier(len(calls)), [], []
+
+    def adopt(prefix: str) -> None:
+        try:
+            start.wait(20)
+            answers.append(call(Client(), prefix, "adopt_case", {"case_id": case_id})[0])
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=adopt, args=(prefix,)) for prefix in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors and sorted(answers) == [200] * 7 + [409]
+    assert stored_case("link-1", case_id)["adoptions"] == 7
+    assert Statement.objects.filter(action="case_adopted").count() == 7
