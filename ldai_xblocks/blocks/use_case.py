@@ -142,8 +142,8 @@ class UseCaseBlock(ActivityBlock):
         team = self.is_author()  # the course team: Studio/LMS staff, the LTI launch's instructor (blocks/base.py)
         service = self._library_service()
         cases = {**self._cases(), **getattr(self, "_adopted_now", {})}
-        adopted = set(self.adopted) | (service.adopted_elsewhere() if service else set())
         shared = {case["id"]: case for case in (service.shared_cases() if service else []) if case.get("id") not in cases}
+        adopted = set(self.adopted) | (service.adopted_elsewhere() if service else set())
         who = {"me": self.learner_id(), "adopted": adopted}
         mine = [self._public_case(cases[c], for_team=team, **who) for c in self.my_cases if c in cases]
         state: dict[str, Any] = {

@@ -39,6 +39,7 @@ class LtiUseCaseLibrary:
     def __init__(self, session: RuntimeSession, anon_id: str):
         self.session = session
         self.anon_id = anon_id
+        self._other_links: int | None = None  # how many other use-case links the context has, once shared_cases has looked
 
     def _links(self):
         """The context's use-case links (none when the launch names no context)."""
@@ -51,7 +52,9 @@ class LtiUseCaseLibrary:
     def shared_cases(self) -> list[dict[str, Any]]:
         """The validated cases of the context's other links, with the title of the link each comes from."""
         found = []
-        for title, summary in self._links().exclude(pk=self.session.link.pk).values_list("title", "summary"):
+        links = list(self._links().exclude(pk=self.session.link.pk).values_list("title", "summary"))
+        self._other_links = len(links)
+        for title, summary in links:
             cases = (summary or {}).get("cases")
             if isinstance(cases, dict):
                 found += [{**case, "source": title} for case in cases.values() if isinstance(case, dict) and case.get("status") == VALIDATED]
@@ -60,7 +63,7 @@ class LtiUseCaseLibrary:
     def adopted_elsewhere(self) -> set[str]:
         """The case ids this learner adopted in the context's other use-case links."""
         context_id = self.session.context.context_id or ""
-        if not context_id:
+        if not context_id or self._other_links == 0:  # a course with one use-case link (the common case): no query
             return set()
         rows = LearnerState.objects.filter(
             deployment_id=self.session.link.deployment_id, context_id=context_id, user_sub=self.session.context.user_sub,
