@@ -7,6 +7,13 @@ of data to remove from which field and keeps what they typed). The course team (
 instructor) validates or declines each case; validated cases form the library every learner of the block
 browses by job family and may "adopt" (each learner once; adoptions are counted).
 
+One library per course where the host can offer it: a host that keeps every link of a course apart but can
+reach them all (the LTI tool) offers the ``ldai_use_case_library`` service (``LIBRARY_SERVICE``,
+``lti_tool/runtime/use_case_library.py``); the library then lists the validated cases of every use-case
+block of the same deployment and course, and an adoption is counted on the block that owns the case, under
+that block's row lock. Without the service (Open edX: the LMS's field data has no course-wide scope a block
+may write, ``user_state_summary`` is per block) the library is this block's own, as before.
+
 Survey mode: managers rate their team's AI usage on the pack's fixed items (content is data, EN/FR),
 as often as the course asks (each response dated, the earlier ones kept).
 
@@ -39,6 +46,9 @@ from .base import ActivityBlock, UserError, _, json_api, json_response, read_who
 from .prompt_sandbox import KIND_LABELS
 
 MODES = ("library", "usage_survey")
+BLOCK_TYPE = "ldai_use_case"
+VALIDATED = "validated"
+LIBRARY_SERVICE = "ldai_use_case_library"  # the course-wide library, where the host offers it (module docstring)
 FAMILY_LABELS = {"marketing": N_("Marketing"), "finance": N_("Finance"), "hr": N_("Human resources"), "production": N_("Production"),
                  "sales": N_("Sales"), "management": N_("Management")}
 RATING_LABELS = {1: N_("1 - not usable"), 2: N_("2 - poor"), 3: N_("3 - fair"), 4: N_("4 - good"), 5: N_("5 - excellent")}
@@ -61,8 +71,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class LibraryRefused(Exception):
+    """Why the course-wide library refused an adoption; ``code`` as the block's own checks name it."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@XBlock.wants(LIBRARY_SERVICE)
 class UseCaseBlock(ActivityBlock):
-    """Record, validate, browse and adopt use cases of AI at work; or rate a team's perceived AI usage."""
+    """Record, validate, browse and adopt use cases of AI at work; or rate a team's perceived AI usage.
+
+    The library is the course's (every use-case block of the course) where the runtime offers the
+    ``ldai_use_case_library`` service (the LTI tool), this block's alone where it does not (Open edX, whose
+    LMS field data has no course-wide scope): see the module docstring.
+    """
 
     activity = "use_case"
     content_kind = "use_case"
@@ -98,6 +122,8 @@ class UseCaseBlock(ActivityBlock):
                                           "status", "created", "validated_at", "adoptions")}
         shown["mine"] = case.get("author") == me
         shown["adopted"] = case.get("id") in adopted
+        if case.get("source") is not None:  # a case of another activity of the course (the library service's)
+            shown["source"] = case["source"]
         if for_team:  # looked up when drawn, never kept in the shared summary (decision 0003, 6)
             shown["author_name"] = self._first_name(str(case.get("author", "")))
         return shown
@@ -108,10 +134,17 @@ class UseCaseBlock(ActivityBlock):
         return {"title": self.title(), "mode": self.mode, "job_families": list(JOB_FAMILIES), "ratings": list(use_cases.RATINGS),
                 "survey": {"intro": survey["intro"], "scale": survey["scale"], "items": survey["items"]}}
 
+    def _library_service(self):
+        """The course-wide library (LIBRARY_SERVICE), or None: the block's own library then."""
+        return self.runtime.service(self, LIBRARY_SERVICE) if self.mode == "library" else None
+
     def user_state(self) -> dict[str, Any]:
         team = self.is_author()  # the course team: Studio/LMS staff, the LTI launch's instructor (blocks/base.py)
-        who = {"me": self.learner_id(), "adopted": set(self.adopted)}
-        cases = self._cases()
+        service = self._library_service()
+        cases = {**self._cases(), **getattr(self, "_adopted_now", {})}
+        shared = {case["id"]: case for case in (service.shared_cases() if service else []) if case.get("id") not in cases}
+        adopted = set(self.adopted) | (service.adopted_elsewhere() if service else set())
+        who = {"me": self.learner_id(), "adopted": adopted}
         mine = [self._public_case(cases[c], for_team=team, **who) for c in self.my_cases if c in cases]
         state: dict[str, Any] = {
             "mode": self.mode,
@@ -121,7 +154,7 @@ class UseCaseBlock(ActivityBlock):
             "ratings": list(use_cases.RATINGS),
             "example": self.content_document()["example"],
             "my_cases": mine,
-            "library": [self._public_case(c, for_team=team, **who) for c in use_cases.library(cases)],
+            "library": [self._public_case(c, for_team=team, **who) for c in use_cases.library({**shared, **cases})],
             "require_validation": self.require_validation,
         }
         if team:
@@ -253,17 +286,37 @@ class UseCaseBlock(ActivityBlock):
         state["message"] = self._("The use case is validated: it is now in the library.") if decision == "validate" else self._("The use case is declined: it stays with its author only.")
         return state
 
+    def _adoption_refused(self, code: str) -> UserError:
+        if code == "unknown_case":
+            return UserError(self._("This use case is no longer in the library. Reload the page."), 404, code=code)
+        return UserError({
+            "not_validated": self._("This use case is not in the library yet."),
+            "own_case": self._("This is your own use case: colleagues adopt it, you already use it."),
+            "already_adopted": self._("You have already adopted this use case."),
+        }.get(code, self._("This value is not valid here.")), 409, code=code)
+
     @json_api
     def adopt_case(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
-        case = dict(self._case(data))
-        if case["status"] != "validated":
-            raise UserError(self._("This use case is not in the library yet."), 409, code="not_validated")
-        if case.get("author") == self.learner_id():
-            raise UserError(self._("This is your own use case: colleagues adopt it, you already use it."), 409, code="own_case")
-        if case["id"] in self.adopted:
-            raise UserError(self._("You have already adopted this use case."), 409, code="already_adopted")
-        case["adoptions"] = int(case.get("adoptions", 0)) + 1
-        self.cases = {**self._cases(), case["id"]: case}
+        service = self._library_service()
+        case_id = data.get("case_id")
+        if case_id in self.adopted:
+            raise self._adoption_refused("already_adopted")
+        if service is not None:
+            # The count lives on the block that owns the case (this one or another of the course), under its row lock.
+            try:
+                case = service.adopt(case_id)
+            except LibraryRefused as refused:
+                raise self._adoption_refused(refused.code) from None
+            if case_id in self._cases():
+                self._adopted_now = {case_id: case}  # the stored count, newer than what this request read
+        else:
+            case = dict(self._case(data))
+            if case["status"] != VALIDATED:
+                raise self._adoption_refused("not_validated")
+            if case.get("author") == self.learner_id():
+                raise self._adoption_refused("own_case")
+            case["adoptions"] = int(case.get("adoptions", 0)) + 1
+            self.cases = {**self._cases(), case["id"]: case}
         self.adopted = [*self.adopted, case["id"]]
         self.emit("case_adopted", {"case_id": case["id"], "job_family": case["job_family"], "minutes_saved": case["minutes_saved"]})
         state = self.user_state()

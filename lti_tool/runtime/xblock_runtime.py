@@ -9,7 +9,8 @@ runtime gives our XBlocks what Open edX gives them, backed by the tool's tables:
   and scope, ``user_state_summary`` on the resource link (shared by learners);
 - services: ``i18n`` (the launch's language), ``user`` (a stable anonymous id
   derived from the platform and the LTI ``sub``), ``settings`` (the ``LDAI`` bucket),
-  ``field-data``, ``ldai_badges`` (the tool as Open Badges issuer);
+  ``field-data``, ``ldai_badges`` (the tool as Open Badges issuer), ``ldai_course_charter`` and
+  ``ldai_use_case_library`` (the course's charter and use-case library, across its resource links);
 - handler URLs routed to ``/lti/handler/<launch token>/<handler>/``;
 - ``local_resource_url`` routed to ``/lti/assets/ldai/...`` (the shared ``static/``);
 - the ``grade`` event turned into a grade-outbox row, written in the SAME
@@ -41,6 +42,7 @@ from xblock.runtime import KeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 
 from ldai_xblocks.blocks.course_charter import SERVICE as COURSE_CHARTER_SERVICE
 from ldai_xblocks.blocks.team_challenge import PLATFORM_GROUPS, PLATFORM_TEAM
+from ldai_xblocks.blocks.use_case import LIBRARY_SERVICE as USE_CASE_LIBRARY_SERVICE
 from ldai_xblocks.i18n import translation
 from ldai_xblocks.resources import static_dir
 
@@ -54,6 +56,7 @@ from .charter_service import LtiCourseCharterService
 from .llm_jobs import SERVICE_NAME, LlmJobService
 from .session import RuntimeSession
 from .storable import storable
+from .use_case_library import LtiUseCaseLibrary
 
 log = logging.getLogger("ldai.lti.runtime")
 
@@ -495,6 +498,8 @@ class LtiRuntime(Runtime):
             "ldai_badges": LtiBadgeService(session, self.anon_id),  # the tool issues the blocks' Open Badges
             # The course's one charter, per platform and context (read by the charter activity and the quiz).
             COURSE_CHARTER_SERVICE: LtiCourseCharterService(session),
+            # The course's use-case library: the validated cases of every use-case link of the context (use_case_library.py).
+            USE_CASE_LIBRARY_SERVICE: LtiUseCaseLibrary(session, self.anon_id),
         }
         super().__init__(ids, ids, services=services)
 

@@ -32,6 +32,7 @@ from ldai_xblocks.engine.xapi_ingest import MAX_STATEMENT_CHARS, Described, Stat
 
 from ..dashboard import summaries
 from ..models import Statement, XapiSource
+from ..runtime.prepared_insert import insert_new
 from ..runtime.statements import record_facts
 from .conf import xapi_settings
 
@@ -113,9 +114,23 @@ def _store(source: XapiSource, described: list[Described]) -> None:
         for d in described if d.id not in held
     ]
     with transaction.atomic():
-        Statement.objects.bulk_create(rows, ignore_conflicts=True)  # a concurrent copy of the same id: stored once
-        store_facts_and_summaries(rows)
+        # A request routing the same new ids at the same moment may have inserted some of them since the check above:
+        # the database keeps one copy, and only the rows THIS request inserted are summarised (else counted twice).
+        inserted = insert_new(rows)
+        if len(inserted) < len(rows):
+            _check_raced(rows, inserted)
+        store_facts_and_summaries(inserted)
         XapiSource.objects.filter(pk=source.pk).update(last_used=timezone.now())
+
+
+def _check_raced(rows: list[Statement], inserted: list[Statement]) -> None:
+    """The ids another request stored meanwhile hold the same content (an LRS's "already stored"), or 409 for all."""
+    key = Statement._meta.pk.to_python  # the sent id as text, the stored one as a UUID: compared as UUIDs
+    mine = {key(row.pk) for row in inserted}
+    raced = {key(row.pk): row for row in rows if key(row.pk) not in mine}
+    for pk, body in Statement.objects.filter(pk__in=list(raced)).values_list("pk", "body"):
+        if not _same(body, raced[key(pk)].body):
+            raise _Conflict(str(raced[key(pk)].pk))
 
 
 def _team(body: dict) -> str:

@@ -27,6 +27,8 @@
         [t('Adopted by'), i18n.ngettext('{n} colleague', '{n} colleagues', item.adoptions || 0, {n: item.adoptions || 0})]
       ];
       if (item.author_name) { details.unshift([t('Recorded by'), item.author_name]); }
+      /* a case of another activity of the course (the LTI tool's course-wide library): which one */
+      if (item.source !== undefined) { details.push([t('Shared from the activity'), item.source || t('Another activity of this course')]); }
       var list = el('dl');
       details.forEach(function (pair) { list.appendChild(el('dt', {text: pair[0]})); list.appendChild(el('dd', {text: pair[1]})); });
       return el('li', {class: 'ldai-case'}, [

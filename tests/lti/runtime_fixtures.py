@@ -430,6 +430,12 @@ def launch_page(client, consumer, **kwargs) -> str:
     return response.content.decode()
 
 
+def instructor_learner_view(client, consumer, **kwargs) -> str:
+    """An instructor's launch lands on the authoring view; this is the activity itself (its learner view) they open from it."""
+    authoring = launch_page(client, consumer, role="instructor", **kwargs)
+    return client.get(unescape(re.search(r'href="([^"]+\?view=learner)"', authoring).group(1))).content.decode()
+
+
 def handler_prefix(html: str) -> str:
     return unescape(re.search(r'data-handler-prefix="([^"]+)"', html).group(1))
 

@@ -8,14 +8,12 @@ event is a stored xAPI statement with the dashboard's columns; the completion re
 from __future__ import annotations
 
 import json
-import re
-from html import unescape
 
 from ldai_xblocks.engine import xapi
 from lti_tool.grades import sender
 from lti_tool.lti import claims as c
 from lti_tool.models import Statement
-from tests.lti.runtime_fixtures import call, handler_prefix, init_args, launch_page
+from tests.lti.runtime_fixtures import call, handler_prefix, init_args, instructor_learner_view, launch_page
 
 pytest_plugins = ["tests.lti.runtime_fixtures"]
 
@@ -38,9 +36,7 @@ def test_recorded_validated_adopted_through_launches_with_statements_and_a_grade
     status, refused = call(client, handler_prefix(html), "review_case", {"case_id": case_id, "decision": "validate"})
     assert status == 403  # a learner does not validate
     # The instructor lands on the authoring view; the activity itself (with the cases to review) is its learner view.
-    authoring = launch_page(client, consumer, user_id="manager-1", role="instructor", custom=custom())
-    assert 'data-init="LdaiUseCaseStudio"' in authoring
-    teacher = client.get(unescape(re.search(r'href="([^"]+\?view=learner)"', authoring).group(1))).content.decode()
+    teacher = instructor_learner_view(client, consumer, user_id="manager-1", custom=custom())
     assert [p["id"] for p in init_args(teacher)["state"]["pending"]] == [case_id]
     status, state = call(client, handler_prefix(teacher), "review_case", {"case_id": case_id, "decision": "validate"})
     assert status == 200 and state["library"][0]["id"] == case_id
