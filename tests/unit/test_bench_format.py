@@ -195,3 +195,40 @@ def test_percentile_stays_within_the_samples(samples, p):
 @given(st.lists(st.floats(min_value=0, max_value=1e6), min_size=1, max_size=50))
 def test_percentile_50_is_the_median(samples):
     assert math.isclose(percentile(samples, 50), median(samples), rel_tol=1e-9, abs_tol=1e-9)
+
+
+OVERRUNNING = """
+import subprocess, sys, time
+from pathlib import Path
+
+def run():
+    # a server started in a session of its own, as bench_load starts PostgreSQL, gunicorn and Celery
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    Path(__file__).with_name("server.pid").write_text(str(server.pid))
+    try:
+        time.sleep(600)  # far past its budget
+    finally:
+        server.kill()
+        server.wait()
+"""
+
+
+def test_a_module_stopped_at_its_budget_stops_the_servers_it_started(tmp_path):
+    """Found on 2026-12-01: the production load profile, stopped at its budget, left gunicorn, Celery and
+    PostgreSQL running, because they live in sessions of their own. The stopped module now runs its clean-up."""
+    import os
+
+    (tmp_path / "bench_overrun.py").write_text(textwrap.dedent(OVERRUNNING))
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--bench-dir", str(tmp_path), "--only", "bench_overrun", "--budget", "8"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )
+    assert "stopped after" in done.stdout + done.stderr
+    pid = int((tmp_path / "server.pid").read_text())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return
+    os.kill(pid, 9)  # do not leave it behind even when the test fails
+    pytest.fail(f"the module's server (pid {pid}) outlived the stopped module")
