@@ -73,16 +73,26 @@ def record(session: RuntimeSession, anon_id: str, name: str, data: dict) -> Stat
         timestamp=datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00")), body=body,
     )
     insert_one(statement)  # one INSERT, its SQL written once (runtime.prepared_insert): the launch path's statement
-    summaries.summarize([statement], record_facts(statement))  # the dashboard's per-learner summaries, same transaction
+    store_facts_and_summaries([statement])  # same transaction
     return statement
 
 
-def record_facts(statement: Statement) -> list[StatementFact]:
-    """The figures' facts of a stored statement (the dashboard aggregates them in SQL)."""
-    facts = value_metrics.facts_of(value_metrics.extensions_of(statement.body))
-    return StatementFact.objects.bulk_create([
+def store_facts_and_summaries(rows: list[Statement]) -> None:
+    """What the dashboard reads beside stored statements: their facts (one INSERT for all), then the per-learner summaries.
+
+    One place for the runtime's own statements (``record``) and the ones routed from Open edX (``xapi.ingest``).
+    Statements of a source that names no deployment belong to no dashboard scope: they are stored only.
+    """
+    rows = [row for row in rows if row.deployment_id is not None]
+    facts = StatementFact.objects.bulk_create([fact for row in rows for fact in _facts_of(row)])
+    summaries.summarize(rows, facts)
+
+
+def _facts_of(statement: Statement) -> list[StatementFact]:
+    """The figures' facts of a stored statement (the dashboard aggregates them in SQL), not saved yet."""
+    return [
         StatementFact(statement=statement, deployment_id=statement.deployment_id, context_id=statement.context_id, activity=statement.activity,
                       action=statement.action, actor=statement.actor, is_instructor=statement.is_instructor, timestamp=statement.timestamp,
                       kind=kind, key=key, value=value)
-        for kind, key, value in facts
-    ])
+        for kind, key, value in value_metrics.facts_of(value_metrics.extensions_of(statement.body))
+    ]

@@ -30,10 +30,9 @@ from ldai_xblocks import json_input
 from ldai_xblocks.engine import value_metrics
 from ldai_xblocks.engine.xapi_ingest import MAX_STATEMENT_CHARS, Described, StatementError, describe
 
-from ..dashboard import summaries
 from ..models import Statement, XapiSource
 from ..runtime.prepared_insert import insert_new
-from ..runtime.statements import record_facts
+from ..runtime.statements import store_facts_and_summaries
 from .conf import xapi_settings
 
 log = logging.getLogger("ldai.xapi.ingest")
@@ -137,16 +136,6 @@ def _team(body: dict) -> str:
     """The dashboard's team filter reads this column, as for the tool's own statements (the naive path reads the extension)."""
     team = value_metrics.extensions_of(body).get("team")
     return team[:64] if isinstance(team, str) else ""
-
-
-def store_facts_and_summaries(rows: list[Statement]) -> None:
-    """What the runtime writes beside its own statements (``runtime.statements.record``): facts, then the dashboard's summaries.
-
-    Statements of a source that names no deployment belong to no dashboard scope: they are stored only.
-    """
-    rows = [row for row in rows if row.deployment_id is not None]
-    facts = [fact for row in rows for fact in record_facts(row)]
-    summaries.summarize(rows, facts)
 
 
 def _check_storable(item, index: int) -> None:

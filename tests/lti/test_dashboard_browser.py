@@ -12,13 +12,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ldai_xblocks.engine import xapi
-from lti_tool.dashboard.summaries import summarize
 from lti_tool.lti import claims as c
 from lti_tool.lti import launch_context
 from lti_tool.models import Deployment, Platform, Statement
 from lti_tool.runtime.launch_setup import ensure_resource_link
 from lti_tool.runtime.session import issue
-from lti_tool.runtime.statements import record_facts
+from lti_tool.runtime.statements import store_facts_and_summaries
 from tests.lti.test_runtime_browser import axe_violations, chromium_page  # noqa: F401 (the page fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +41,7 @@ def dashboard_url(live_server):
                                      activity="risk_quiz", action=name.rsplit(".", 1)[1], actor=actor, job_family=data.get("job_family", ""),
                                      score=(result.get("score") or {}).get("scaled"), success=result.get("success"),
                                      timestamp=start + timedelta(minutes=minutes), body=body)
-            summarize([statement], record_facts(statement))  # as the runtime stores a statement
+            store_facts_and_summaries([statement])  # as the runtime stores a statement
 
     def make(locale: str) -> str:
         body = {

@@ -3,7 +3,7 @@
 Statements are made by the profile (``engine.xapi.statement``) for random populations of learners over every
 activity the dashboard reads (quizzes with categories, hunts, prompts with criteria and confidential-data kinds,
 the skills map, the charter, use cases and managers' ratings), stored with their facts as the runtime stores them
-(``runtime.statements.record_facts``), then the SQL path and the naive path are compared under several filters.
+(``runtime.statements.store_facts_and_summaries``), then the SQL path and the naive path are compared under several filters.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from ldai_xblocks.engine import value_metrics as vm
 from ldai_xblocks.engine import xapi
 from lti_tool.dashboard import queries
 from lti_tool.dashboard.access import scope_of_platform
-from lti_tool.dashboard.summaries import summarize
 from lti_tool.models import Deployment, Platform, Statement
-from lti_tool.runtime.statements import record_facts
+from lti_tool.runtime.statements import store_facts_and_summaries
 
 T0 = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 FAMILIES = ("", "sales", "hr")
@@ -35,7 +34,7 @@ def store(deployment, context_id: str, actor: str, name: str, data: dict, when: 
         id=body["id"], deployment=deployment, context_id=context_id, resource_link_id=activity, activity=activity, action=action, actor=actor,
         job_family=data.get("job_family", ""), team=data.get("team", ""), is_instructor=instructor,
         score=(result.get("score") or {}).get("scaled"), success=result.get("success"), timestamp=when, body=body)
-    summarize([statement], record_facts(statement))  # as runtime.statements.record stores a statement
+    store_facts_and_summaries([statement])  # as runtime.statements.record stores a statement
 
 
 def populate(deployment, seed: int, learners: int = 14) -> None:
