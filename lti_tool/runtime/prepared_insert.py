@@ -39,10 +39,9 @@ def insert_one(obj: Model) -> Model:
         raise ValueError(f"{model.__name__}: insert_one needs the primary key set before the INSERT")
     alias = router.db_for_write(model, instance=obj)
     connection = connections[alias]
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in model._meta.concrete_fields]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(model, alias, connection.vendor), values)
-    obj._state.adding, obj._state.db = False, alias
+        cursor.execute(_insert_sql(model, alias, connection.vendor), _values(obj, model._meta.concrete_fields, connection))
+    _mark_saved(obj, alias)
     return obj
 
 
@@ -66,13 +65,22 @@ def insert_new(objs: Sequence[Model], batch: int = 200) -> list[Model]:
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch):
             chunk = objs[start:start + batch]
-            values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in chunk for f in fields]
+            values = [value for obj in chunk for value in _values(obj, fields, connection)]
             cursor.execute(_insert_new_sql(model, alias, connection.vendor, len(chunk)), values)
             inserted.update(pk_field.to_python(row[0]) for row in cursor.fetchall())
     kept = [obj for obj in objs if pk_field.to_python(obj.pk) in inserted]
     for obj in kept:
-        obj._state.adding, obj._state.db = False, alias
+        _mark_saved(obj, alias)
     return kept
+
+
+def _values(obj: Model, fields, connection) -> list:
+    """The row's values as the ORM sends them: each field's ``pre_save`` then ``get_db_prep_save``."""
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def _mark_saved(obj: Model, alias: str) -> None:
+    obj._state.adding, obj._state.db = False, alias
 
 
 @lru_cache(maxsize=16)
