@@ -24,6 +24,7 @@ from ldai_xblocks.engine import value_metrics as vm
 from ldai_xblocks.engine import xapi
 
 from ..models import LearnerActivityDay, LearnerFactDay, LearnerProfile
+from . import learner_totals
 
 # Statements counted one by one (use cases recorded, validated, adopted): kept as a fact of kind "statement".
 COUNTED_VERBS = ("shared", "approved", "adopted")
@@ -71,9 +72,8 @@ def fact_rows(statement, facts: Iterable[tuple[str, str, float | None]]) -> list
               "first_at": statement.timestamp, "second_value": None, "second_at": None, "max_value": value}) for kind, key, value in facts]
 
 
-def profile_row(statement) -> tuple[tuple, dict] | None:
-    if not (statement.job_family or statement.team):
-        return None
+def profile_row(statement) -> tuple[tuple, dict]:
+    """The statement's learner's profile row: every learner has one (it holds their totals), the job family and team when given."""
     return (statement.deployment_id, statement.context_id, statement.actor), {
         "job_family": statement.job_family, "family_at": statement.timestamp if statement.job_family else None,
         "team": statement.team, "team_at": statement.timestamp if statement.team else None,
@@ -174,9 +174,7 @@ def fold(statements: Iterable, facts_of_statement) -> dict[str, dict[tuple, dict
         add("activity", *activity_row(statement))
         for key, columns in fact_rows(statement, facts_of_statement(statement)):
             add("fact", key, columns)
-        profile = profile_row(statement)
-        if profile is not None:
-            add("profile", *profile)
+        add("profile", *profile_row(statement))
     return tables
 
 
@@ -188,15 +186,21 @@ def _adapt(value):
     return value
 
 
-def upsert(tables: dict[str, dict[tuple, dict]], batch: int = 500) -> None:
-    """Merge folded rows into the tables: one INSERT ... ON CONFLICT DO UPDATE per table and batch."""
+def upsert(tables: dict[str, dict[tuple, dict]], batch: int = 500) -> dict[tuple, str]:
+    """Merge folded rows into the tables: one INSERT ... ON CONFLICT DO UPDATE per table and batch.
+
+    Rows go in key order, so two writers lock shared rows in the same order (no deadlock). Returns the totals stored on
+    the profiles written, {(deployment, context, actor): JSON}: the upsert has locked those rows until the transaction ends.
+    """
+    stored: dict[tuple, str] = {}
     for table, rows in tables.items():
         if not rows:
             continue
         keys, merge = _KEYS[table], _MERGE_SQL[table]
         columns = (*keys, *merge)
         name = connection.ops.quote_name(_MODELS[table]._meta.db_table)
-        items = list(rows.items())
+        returning = " RETURNING deployment_id, context_id, actor, totals" if table == "profile" else ""
+        items = sorted(rows.items())
         with connection.cursor() as cursor:
             for start in range(0, len(items), batch):
                 chunk = items[start:start + batch]
@@ -204,18 +208,48 @@ def upsert(tables: dict[str, dict[tuple, dict]], batch: int = 500) -> None:
                 params = [_adapt(v) for key, cols in chunk for v in (*key, *(cols[c] for c in merge))]
                 cursor.execute(
                     f"INSERT INTO {name} AS t ({', '.join(columns)}) VALUES {values} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
-                    + ", ".join(f"{column} = {sql}" for column, sql in merge.items()), params)
+                    + ", ".join(f"{column} = {sql}" for column, sql in merge.items()) + returning, params)
+                if returning:
+                    stored.update({(deployment, context, actor): totals for deployment, context, actor, totals in cursor.fetchall()})
+    return stored
 
 
-def summarize(statements: Sequence, facts: Iterable | None = None) -> None:
+def add_totals(tables: dict[str, dict[tuple, dict]], stored: dict[tuple, str]) -> None:
+    """Merge the folded rows into each learner's all-time totals (``learner_totals``) and raise their revision: one UPDATE each.
+
+    ``stored``: the totals as :func:`upsert` found them on the profile rows it has locked, so no parallel writer changes
+    them between this read and the write.
+    """
+    contributions = learner_totals.contribution(tables["activity"].items(), tables["fact"].items())
+    _write_totals({learner: learner_totals.merge(learner_totals.loads(stored[learner]), contributions.get(learner, {})) for learner in stored})
+
+
+def _write_totals(totals: dict[tuple, dict]) -> None:
+    """{(deployment, context, actor): totals} onto the profiles with their shown part, each raising its revision (the cache's watermark)."""
+    updates = [(learner_totals.dumps(t), learner_totals.dumps(learner_totals.shown(t)), *learner) for learner, t in sorted(totals.items())]
+    if updates:
+        with connection.cursor() as cursor:
+            sql = (f"UPDATE {connection.ops.quote_name(LearnerProfile._meta.db_table)} SET totals = %s, shown = %s, revision = revision + 1 "
+                   "WHERE deployment_id = %s AND context_id = %s AND actor = %s")
+            if len(updates) == 1:  # a handler's statement: one learner
+                cursor.execute(sql, updates[0])
+            else:
+                cursor.executemany(sql, updates)
+
+
+def summarize(statements: Sequence, facts: Iterable | None = None, *, totals: bool = True) -> None:
     """Add stored statements to the summaries, in the caller's transaction: THE function every writer calls.
 
     ``facts``: their ``StatementFact`` rows (or anything with ``statement_id``, ``kind``, ``key``, ``value``).
+    ``totals``: also add them to the learners' all-time totals (:func:`rebuild` computes those once at its end instead).
     """
     by_statement: dict = {}
     for fact in facts or ():
         by_statement.setdefault(str(fact.statement_id), []).append((fact.kind, fact.key, fact.value))
-    upsert(fold(statements, lambda s: by_statement.get(str(s.pk), [])))
+    tables = fold(statements, lambda s: by_statement.get(str(s.pk), []))
+    stored = upsert(tables)
+    if totals:
+        add_totals(tables, stored)
 
 
 def rebuild(deployment_ids: Iterable[int] | None = None, chunk: int = 20_000) -> int:
@@ -242,13 +276,29 @@ def rebuild(deployment_ids: Iterable[int] | None = None, chunk: int = 20_000) ->
                 read += _rebuild_batch(batch, StatementFact)
                 batch = []
         read += _rebuild_batch(batch, StatementFact)
+        rebuild_totals(deployment_ids)
     return read
+
+
+def rebuild_totals(deployment_ids: Iterable[int] | None = None) -> None:
+    """Every learner's all-time totals from their day rows (one pass over the day tables, not a merge per batch of statements)."""
+    scope = {"deployment_id__in": list(deployment_ids)} if deployment_ids is not None else {}
+    activity_keys, fact_keys = _KEYS["activity"], _KEYS["fact"]
+    activity_columns, fact_columns = list(_MERGE_SQL["activity"]), list(_MERGE_SQL["fact"])
+
+    def rows(model, keys, columns):
+        width = len(keys)
+        for values in model.objects.filter(**scope).values_list(*keys, *columns).iterator(chunk_size=20_000):
+            yield values[:width], dict(zip(columns, values[width:], strict=True))
+
+    contributions = learner_totals.contribution(rows(LearnerActivityDay, activity_keys, activity_columns), rows(LearnerFactDay, fact_keys, fact_columns))
+    _write_totals(contributions)
 
 
 def _rebuild_batch(batch: list, fact_model) -> int:
     if batch:
         facts = fact_model.objects.filter(statement_id__in=[s.pk for s in batch]).values_list("statement_id", "kind", "key", "value")
-        summarize(batch, [_Fact(*f) for f in facts])
+        summarize(batch, [_Fact(*f) for f in facts], totals=False)
     return len(batch)
 
 

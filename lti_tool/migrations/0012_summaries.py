@@ -5,14 +5,10 @@ from django.db import migrations, models
 
 
 def summarize_stored_statements(apps, schema_editor):
-    """The statements stored before the summaries existed: summarised by the same code as ``manage.py ldai_rebuild_summaries``.
+    """Replaced by 0013's step: the rebuild writes the live models, and 0013 added the learners' totals to them.
 
-    The live models are used on purpose (the rebuild's upsert SQL is written against them); a later migration that
-    changes these tables must replace this step with its own.
+    (A database that ran this step before 0013 existed had its summaries built here; 0013 rebuilds them with the totals.)
     """
-    from lti_tool.dashboard.summaries import rebuild
-
-    rebuild()
 
 
 class Migration(migrations.Migration):

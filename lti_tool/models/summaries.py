@@ -10,7 +10,9 @@ learner, what the figures read, so a figure scans a few rows per learner with no
   the latest value and its time, the earliest value, the greatest, the sum (category scores, confidential-data
   kinds, charter versions, priorities, self-levels, minutes saved, the use-case statements themselves, and
   the scores of quizzes paired as pre- and post-test);
-- :class:`LearnerProfile`: one row per learner and context: their latest non-empty job family and team.
+- :class:`LearnerProfile`: one row per learner and context: their latest non-empty job family and team, and their
+  all-time totals (``lti_tool.dashboard.learner_totals``): what the figures read when no period is chosen, a
+  record per learner instead of a sort over their rows.
 
 Why per DAY: the dashboard's period filter is whole UTC days (``value_metrics.Filters.whole_days``); a day
 never straddles a period's edge, so every figure over summaries equals the figure over the statements of
@@ -86,6 +88,10 @@ class LearnerProfile(models.Model):
     family_at = models.DateTimeField("job family given at", null=True, blank=True)
     team = models.CharField("team", max_length=64, blank=True)
     team_at = models.DateTimeField("team given at", null=True, blank=True)
+    totals = models.TextField("all-time totals (JSON)", db_default="{}", blank=True)  # dashboard.learner_totals: merged on write
+    shown = models.TextField("what the figures read of the totals (JSON)", db_default="{}", blank=True)  # learner_totals.shown
+    # Raised by every write of the learner's summaries: the scope's sum is the dashboard cache's watermark.
+    revision = models.PositiveBigIntegerField("revision", db_default=0)
 
     class Meta:
         verbose_name = "learner's profile"

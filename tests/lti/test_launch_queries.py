@@ -45,9 +45,12 @@ def _launch_counting(client, consumer, **kwargs) -> tuple[str, list[dict]]:
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
-# The learner's rows, the "launched" statement, and its dashboard summary (issue 16: the upsert that keeps the
-# learner's activity of the day, in the statement's transaction; lti_tool/dashboard/summaries.py).
-LAUNCH_QUERIES = [("SELECT", "lti_tool_learnerstate"), ("INSERT", "lti_tool_statement"), ("INSERT", "lti_tool_learneractivityday")]
+# The learner's rows, the "launched" statement, and its dashboard summaries (issue 16, in the statement's transaction;
+# lti_tool/dashboard/summaries.py): the upsert of the learner's activity of the day, then their all-time totals on their
+# profile row: an upsert that locks the row and returns the stored totals, then the UPDATE of the merged totals (what lets
+# the dashboard read one record per learner instead of sorting their rows).
+LAUNCH_QUERIES = [("SELECT", "lti_tool_learnerstate"), ("INSERT", "lti_tool_statement"), ("INSERT", "lti_tool_learneractivityday"),
+                  ("INSERT", "lti_tool_learnerprofile"), ("UPDATE", "lti_tool_learnerprofile")]
 
 
 def _statements(queries) -> list[tuple[str, str]]:
