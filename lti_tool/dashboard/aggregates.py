@@ -15,12 +15,14 @@ as ``value_metrics.learner_attribute``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
+from django.db.models import Max, Min
 
 from ldai_xblocks.engine import value_metrics as vm
 from ldai_xblocks.engine import xapi
@@ -284,8 +286,8 @@ def dashboard(scope: Scope, filters: vm.Filters, minimum: int, learner_limit: in
                 # The learners' job family (the ``fam`` CTE) is estimated at 100 rows whatever their number, and a nested loop over
                 # it took 26 s at 20,000 learners with a job family chosen; every join here is a hash join's work.
                 cursor.execute("SET LOCAL enable_nestloop = off")
-        if filters.since is None and filters.until is None and not from_days:
-            return _from_totals(scope, filters, statements, minimum, learner_limit)
+        if not from_days and _holds_all_time(scope, filters):
+            return _from_totals(scope, dataclasses.replace(filters, since=None, until=None), statements, minimum, learner_limit)
         return _figures(where(scope, filters), statements, minimum, learner_limit)
 
 
@@ -303,6 +305,20 @@ def _no_gc_pauses():
     finally:
         if enabled:
             gc.enable()
+
+
+def _holds_all_time(scope: Scope, filters: vm.Filters) -> bool:
+    """No period, or one that holds every day the scope has a statement on (then its figures are the all-time ones)."""
+    if filters.since is None and filters.until is None:
+        return True
+    days = LearnerActivityDay.objects.filter(deployment_id__in=scope.deployment_ids)
+    if scope.context_id is not None:
+        days = days.filter(context_id=scope.context_id)
+    span = days.aggregate(first=Min("day"), last=Max("day"))
+    if span["first"] is None:
+        return True
+    return ((filters.since is None or filters.since.date() <= span["first"])
+            and (filters.until is None or filters.until.date() > span["last"]))
 
 
 def profiles(scope: Scope):

@@ -73,10 +73,9 @@ def naive_dashboard(scope: Scope, filters: vm.Filters, minimum: int) -> vm.Dashb
 def choices(scope: Scope) -> tuple[list[str], list[str]]:
     """The job families and teams of the scope's learners, for the filter menus (kept like the figures)."""
     def compute() -> tuple[list[str], list[str]]:
-        # The learners' latest job families and teams (the summaries' profiles): what the filters match.
-        profiles = aggregates.profiles(scope)
-        families = sorted(profiles.exclude(job_family="").values_list("job_family", flat=True).distinct())
-        teams = sorted(profiles.exclude(team="").values_list("team", flat=True).distinct())
-        return families, teams
+        # The learners' latest job families and teams (the summaries' profiles): what the filters match. One query, read from
+        # the profiles' menu index (lti_summary_profile_menu) without their totals.
+        pairs = aggregates.profiles(scope).values_list("job_family", "team").distinct()
+        return sorted({family for family, _ in pairs if family}), sorted({team for _, team in pairs if team})
 
     return _cached(scope, ("choices",), compute)

@@ -8,6 +8,10 @@ writers on PostgreSQL never lose an update (SQLite serialises writers). The same
 (:func:`_merge`) for the statements of one call and in SQL (``_MERGE_SQL``) against the stored row; the
 tests check that writing statements one by one and rebuilding gives the same rows.
 
+Then each learner's all-time totals (``learner_totals``, on their profile row): the profile's upsert has locked the
+row and returned the stored totals, the new day rows' contribution is merged into them in Python, and one UPDATE
+writes them back with their ``shown`` part and a raised ``revision`` (:func:`add_totals`).
+
 Callers: ``runtime.statements.record`` (the tool's own statements, in the handler's transaction),
 ``xapi.ingest`` (statements Open edX routes to the tool), :func:`rebuild` (``manage.py
 ldai_rebuild_summaries`` and the migration that creates the tables).
@@ -187,30 +191,37 @@ def _adapt(value):
 
 
 def upsert(tables: dict[str, dict[tuple, dict]], batch: int = 500) -> dict[tuple, str]:
-    """Merge folded rows into the tables: one INSERT ... ON CONFLICT DO UPDATE per table and batch.
+    """Merge folded rows into the tables with INSERT ... ON CONFLICT DO UPDATE.
 
-    Rows go in key order, so two writers lock shared rows in the same order (no deadlock). Returns the totals stored on
-    the profiles written, {(deployment, context, actor): JSON}: the upsert has locked those rows until the transaction ends.
+    Day rows go one statement per row through the driver's ``executemany`` (psycopg pipelines them): a statement of
+    500 rows' placeholders cost psycopg more to split than PostgreSQL to run (136 s of a 300 s rebuild of 443,860
+    statements). Profiles go in batches of ``batch`` rows, for their RETURNING. Rows go in key order, so two writers lock
+    shared rows in the same order (no deadlock). Returns the totals stored on the profiles written, {(deployment,
+    context, actor): JSON}: the upsert has locked those rows until the transaction ends.
     """
     stored: dict[tuple, str] = {}
+    adapt = (lambda v: v) if connection.vendor == "postgresql" else _adapt  # psycopg adapts dates and times itself
     for table, rows in tables.items():
         if not rows:
             continue
         keys, merge = _KEYS[table], _MERGE_SQL[table]
         columns = (*keys, *merge)
-        name = connection.ops.quote_name(_MODELS[table]._meta.db_table)
-        returning = " RETURNING deployment_id, context_id, actor, totals" if table == "profile" else ""
-        items = sorted(rows.items())
+        head = f"INSERT INTO {connection.ops.quote_name(_MODELS[table]._meta.db_table)} AS t ({', '.join(columns)}) VALUES "
+        tail = f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET " + ", ".join(f"{column} = {sql}" for column, sql in merge.items())
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        items = [[adapt(v) for v in (*key, *(cols[c] for c in merge))] for key, cols in sorted(rows.items())]
         with connection.cursor() as cursor:
+            if table != "profile":
+                if len(items) == 1:  # a handler's statement
+                    cursor.execute(head + one + tail, items[0])
+                else:
+                    cursor.executemany(head + one + tail, items)
+                continue
             for start in range(0, len(items), batch):
                 chunk = items[start:start + batch]
-                values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
-                params = [_adapt(v) for key, cols in chunk for v in (*key, *(cols[c] for c in merge))]
-                cursor.execute(
-                    f"INSERT INTO {name} AS t ({', '.join(columns)}) VALUES {values} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
-                    + ", ".join(f"{column} = {sql}" for column, sql in merge.items()) + returning, params)
-                if returning:
-                    stored.update({(deployment, context, actor): totals for deployment, context, actor, totals in cursor.fetchall()})
+                cursor.execute(head + ", ".join([one] * len(chunk)) + tail + " RETURNING deployment_id, context_id, actor, totals",
+                               [v for row in chunk for v in row])
+                stored.update({(deployment, context, actor): totals for deployment, context, actor, totals in cursor.fetchall()})
     return stored
 
 
@@ -270,7 +281,8 @@ def rebuild(deployment_ids: Iterable[int] | None = None, chunk: int = 20_000) ->
         for model in _MODELS.values():
             model.objects.filter(**targets).delete()
         batch: list = []
-        for row in statements.order_by("pk").values_list(*columns).iterator(chunk_size=chunk):
+        # In learners' order: a batch then holds whole learners, folded in Python into few rows, inserted rather than merged.
+        for row in statements.order_by("deployment_id", "context_id", "actor", "timestamp", "pk").values_list(*columns).iterator(chunk_size=chunk):
             batch.append(_Stored(*row))
             if len(batch) >= chunk:
                 read += _rebuild_batch(batch, StatementFact)

@@ -34,5 +34,9 @@ class Migration(migrations.Migration):
             name='revision',
             field=models.PositiveBigIntegerField(db_default=0, verbose_name='revision'),
         ),
+        migrations.AddIndex(
+            model_name='learnerprofile',
+            index=models.Index(fields=['deployment', 'context_id', 'job_family', 'team'], name='lti_summary_profile_menu'),
+        ),
         migrations.RunPython(summarize_stored_statements, migrations.RunPython.noop),
     ]

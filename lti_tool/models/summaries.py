@@ -97,3 +97,5 @@ class LearnerProfile(models.Model):
         verbose_name = "learner's profile"
         verbose_name_plural = "learners' profiles"
         constraints = (models.UniqueConstraint(fields=["deployment", "context_id", "actor"], name="lti_summary_profile_key"),)
+        # The filter menus' job families and teams, read from the index alone (the rows carry the learners' totals).
+        indexes = (models.Index(fields=["deployment", "context_id", "job_family", "team"], name="lti_summary_profile_menu"),)
