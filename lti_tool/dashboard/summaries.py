@@ -278,6 +278,9 @@ def rebuild(deployment_ids: Iterable[int] | None = None, chunk: int = 20_000) ->
     columns = ("pk", "deployment_id", "context_id", "activity", "action", "actor", "job_family", "team", "is_instructor", "score", "success", "timestamp")
     read = 0
     with transaction.atomic():
+        if connection.vendor == "postgresql":  # statements just loaded (a restore, a bulk import): plan the reads below on real counts
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Statement._meta.db_table}, {StatementFact._meta.db_table}")
         for model in _MODELS.values():
             model.objects.filter(**targets).delete()
         batch: list = []
