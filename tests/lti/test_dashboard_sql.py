@@ -159,7 +159,7 @@ def test_on_postgresql_a_job_family_filter_plans_no_nested_loop_over_learners():
     aggregates._rows = explained
     try:
         with transaction.atomic():
-            aggregates.dashboard(scope_of_platform(platform, "en"), vm.Filters(job_family="sales", since=T0), 1)  # a period: the day summaries
+            aggregates.dashboard(scope_of_platform(platform, "en"), vm.Filters(job_family="sales"), 1, from_days=True)
     finally:
         aggregates._rows = original
     assert len(plans) >= 8 and not [plan for plan in plans if "Nested Loop" in plan]
