@@ -63,12 +63,12 @@ EXPECTED: dict[str, tuple[str, int]] = {
     "bench_lti": ("lti_launch_per_s, lti_launch_median_ms vs a pylti1p3-example tool", 150),
     "bench_frontend": ("frontend_kb_gz, time_to_interactive_ms per activity vs xblock-ai-eval", 200),
     "bench_load": ("load_errors, load_p95_ms: 200 locust learners vs a trivial Django view", 240),
-    "bench_dashboard": ("dashboard_ms: the L&D dashboard over 20,000 learners x 10 activities vs the naive path", 600),
+    "bench_dashboard": ("dashboard_ms: the L&D dashboard over 20,000 learners x 10 activities vs the naive path", 900),
     "bench_load_prod": ("load_prod_*, scale_web_workers: 300 learners on 4 gunicorn workers + Celery, PostgreSQL + Redis", 780),
 }
 STOP_GRACE_S = 45  # after SIGTERM, time for a stopped module's clean-up (pg_ctl stop, Celery's warm shutdown)
 DEFAULT_BUDGET = 150  # seconds, for a module not listed above
-TOTAL_BUDGET = 1860  # 31 minutes, start-up included: the 20,000-learner dashboard (~6 min, its seeding included)
+TOTAL_BUDGET = 2160  # 36 minutes, start-up included: the 20,000-learner dashboard (~12 min, its seeding and rebuild included)
 # and issue 13's production load profile (~10 min with its scale curve) no longer fit issue 7's 10 minutes;
 # measured 2026-12-01 on 2 cores: the other modules 624 s, the production profile about 600 s
 
