@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, QuerySet
 
 from ldai_xblocks.engine import value_metrics as vm
 from ldai_xblocks.engine import xapi
@@ -311,20 +311,22 @@ def _holds_all_time(scope: Scope, filters: vm.Filters) -> bool:
     """No period, or one that holds every day the scope has a statement on (then its figures are the all-time ones)."""
     if filters.since is None and filters.until is None:
         return True
-    days = LearnerActivityDay.objects.filter(deployment_id__in=scope.deployment_ids)
-    if scope.context_id is not None:
-        days = days.filter(context_id=scope.context_id)
-    span = days.aggregate(first=Min("day"), last=Max("day"))
+    span = in_scope(LearnerActivityDay.objects.all(), scope).aggregate(first=Min("day"), last=Max("day"))
     if span["first"] is None:
         return True
     return ((filters.since is None or filters.since.date() <= span["first"])
             and (filters.until is None or filters.until.date() > span["last"]))
 
 
-def profiles(scope: Scope):
-    """The scope's learners' profile rows (one per learner and context: job family, team, all-time totals)."""
-    rows = LearnerProfile.objects.filter(deployment_id__in=scope.deployment_ids)
+def in_scope(rows: QuerySet, scope: Scope) -> QuerySet:
+    """The rows (statements, summaries, profiles: each has a deployment and a context id) of the scope's deployments and course."""
+    rows = rows.filter(deployment_id__in=scope.deployment_ids)
     return rows if scope.context_id is None else rows.filter(context_id=scope.context_id)
+
+
+def profiles(scope: Scope) -> QuerySet:
+    """The scope's learners' profile rows (one per learner and context: job family, team, all-time totals)."""
+    return in_scope(LearnerProfile.objects.all(), scope)
 
 
 def _from_totals(scope: Scope, filters: vm.Filters, statements: Where, minimum: int, learner_limit: int | None) -> vm.Dashboard:

@@ -23,10 +23,7 @@ from .access import Scope
 
 def scoped(scope: Scope) -> QuerySet:
     """Every learner statement the scope may read (instructors' previews left out)."""
-    statements = Statement.objects.filter(deployment_id__in=scope.deployment_ids, is_instructor=False)
-    if scope.context_id is not None:
-        statements = statements.filter(context_id=scope.context_id)
-    return statements
+    return aggregates.in_scope(Statement.objects.filter(is_instructor=False), scope)
 
 
 CACHE_SECONDS = 24 * 3600
@@ -75,7 +72,7 @@ def choices(scope: Scope) -> tuple[list[str], list[str]]:
     def compute() -> tuple[list[str], list[str]]:
         # The learners' latest job families and teams (the summaries' profiles): what the filters match. One query, read from
         # the profiles' menu index (lti_summary_profile_menu) without their totals.
-        pairs = aggregates.profiles(scope).values_list("job_family", "team").distinct()
+        pairs = list(aggregates.profiles(scope).values_list("job_family", "team").distinct())  # read once, used twice
         return sorted({family for family, _ in pairs if family}), sorted({team for _, team in pairs if team})
 
     return _cached(scope, ("choices",), compute)
