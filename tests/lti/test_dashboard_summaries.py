@@ -22,24 +22,14 @@ from lti_tool.dashboard.access import scope_of_platform
 from lti_tool.models import Deployment, LearnerActivityDay, LearnerFactDay, LearnerProfile, Platform
 from tests.lti.celery_workers import require_services
 from tests.lti.test_dashboard_sql import T0, populate, store
-
-
-def _rounded(value):
-    # Sums added in another order differ in the last bits: compared as the dashboard shows them (vm.mean_of rounds to 9 digits).
-    if isinstance(value, float):
-        return round(value, 9)
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    return value
+from tests.unit.test_learner_totals import rounded
 
 
 def snapshot() -> dict[str, list[tuple]]:
     """Every summary row; a profile's totals parsed (and its revision left out: it counts writes, which a rebuild does not replay)."""
     def rows(model, exclude=("id", "revision")):
         names = [f.attname for f in model._meta.concrete_fields if f.name not in exclude]
-        return sorted(tuple(str(_rounded(learner_totals.loads(v) if name == "totals" else v)) for name, v in zip(names, row, strict=True))
+        return sorted(tuple(str(rounded(learner_totals.loads(v) if name == "totals" else v)) for name, v in zip(names, row, strict=True))
                       for row in model.objects.values_list(*names))
 
     return {"activity": rows(LearnerActivityDay), "fact": rows(LearnerFactDay), "profile": rows(LearnerProfile)}
