@@ -30,6 +30,9 @@ COURSE_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Course</title></hea
 <script>
 var store = {{}}, answer = {answer};
 window.addEventListener("message", function (event) {{
+  if ((event.data || {{}}).subject === "test.activity_shown") {{ window.shownActivity = event.data.text; }}
+}});
+window.addEventListener("message", function (event) {{
   var data = event.data || {{}};
   if (!answer || (data.subject !== "lti.put_data" && data.subject !== "lti.get_data")) {{ return; }}
   if (data.subject === "lti.put_data") {{ store[data.key] = data.value; }}
@@ -38,6 +41,12 @@ window.addEventListener("message", function (event) {{
 }});
 document.getElementById("start").submit();
 </script></body></html>"""
+
+# The activity's page tells the course page what it shows: the test reads it from the top
+# page, whose document never changes, rather than through Playwright's view of the frame
+# (see framed_cookies_blocked).
+SHOWN_SCRIPT = ('if (window.parent !== window) { window.parent.postMessage({subject: "test.activity_shown", '
+                'text: document.getElementById("activity").textContent}, "*"); }')
 
 AUTO_POST = """<!DOCTYPE html><html><body><form id="f" method="post" action="{action}">
 <input type="hidden" name="state" value="{state}"><input type="hidden" name="id_token" value="{id_token}"></form>
@@ -120,7 +129,8 @@ def activity_recorder(monkeypatch, settings):
 
     def launch_response(request, context):
         seen.append(context)
-        return HttpResponse(f'<!DOCTYPE html><html lang="en"><title>Activity</title><main id="activity">Activity for {context.user_sub}</main></html>')
+        return HttpResponse(f'<!DOCTYPE html><html lang="en"><title>Activity</title><main id="activity">Activity for {context.user_sub}</main>'
+                            f'<script>{SHOWN_SCRIPT}</script></html>')
 
     monkeypatch.setattr(importlib.import_module("lti_tool.pages.activity"), "launch_response", launch_response)
     return seen
@@ -133,6 +143,15 @@ def framed_cookies_blocked(playwright_instance, tmp_path):
     Chromium's default (cookies without SameSite are Lax) withholds the state cookie from a
     cross-site frame most of the time, but not deterministically; the profile preference
     makes it certain. A top-level window (the new-window fallback) keeps its cookies.
+
+    Site isolation is off for this profile. The frame moves between the two sites four times
+    (course, tool login, platform's authentication, tool launch), and with Chromium
+    156.0.8078.114 Playwright sometimes lost the frame's document after those process swaps:
+    the wait for the activity timed out while a screenshot showed it in the frame (CI of stop
+    19; 5 of the first 12 runs of a later session, then none in 40: it hangs on timing we
+    could not pin down). With one renderer there is no swap, and the first test reads what
+    the frame shows from the course page (SHOWN_SCRIPT). The cookie setting and postMessage,
+    what these tests are about, are the same in either process model.
     """
     from tests.browser.live import CHROMIUM, CHROMIUM_ARGS
 
@@ -141,7 +160,8 @@ def framed_cookies_blocked(playwright_instance, tmp_path):
     (profile / "Default" / "Preferences").write_text(json.dumps({"profile": {"block_third_party_cookies": True,
                                                                               "cookie_controls_mode": 1}}))
     context = playwright_instance.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, locale="en-US")
+        str(profile), executable_path=CHROMIUM, headless=True, locale="en-US",
+        args=[*CHROMIUM_ARGS, "--disable-site-isolation-trials", "--disable-features=IsolateOrigins,site-per-process"])
     context.set_default_timeout(15_000)
     try:
         yield context
@@ -155,9 +175,8 @@ def test_platform_storage_carries_the_launch_when_the_frame_drops_cookies(platfo
     launches = []
     page.on("request", lambda r: launches.append(r.post_data or "") if r.method == "POST" and r.url.endswith("/lti/launch/") else None)
     page.goto(platform_site.base_url + "/course")
-    frame_locator = page.frame_locator("iframe[name=tool]")
-    frame_locator.locator("#activity").wait_for(timeout=20_000)
-    assert frame_locator.locator("#activity").inner_text() == "Activity for learner-42"
+    page.wait_for_function("window.shownActivity !== undefined", timeout=20_000)
+    assert page.evaluate("window.shownActivity") == "Activity for learner-42"
     assert [c.user_sub for c in activity_recorder] == ["learner-42"]
     # the first launch POST came without the cookie; the second carried the proof read from the platform's storage
     assert len(launches) == 2 and "ldai_storage_proof=&" not in launches[1] and "ldai_storage_proof=" in launches[1]
