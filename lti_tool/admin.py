@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from .admin_records import HTTPS_URL_FIELDS
 from .badges import admin as _badges_admin  # noqa: F401  (issued badges: revoke from the admin)
 from .grades import admin as _grades_admin  # noqa: F401  (LTI-B's outbox admin registers itself on import)
 from .lti import registration_links, registry
@@ -52,6 +53,7 @@ def deactivate(modeladmin, request, queryset):
 
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("__str__", "issuer", "client_id", "is_active", "source", "pending_deployments", "created")
     list_filter = ("is_active", "source")
     search_fields = ("name", "issuer", "client_id")

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
 
-from lti_tool.admin_records import RecordAdmin, shortened
+from lti_tool.admin_records import HTTPS_URL_FIELDS, RecordAdmin, shortened
 from lti_tool.models import GradeOutbox, ResourceLinkConfig
 
 from .scheduling import deliver_soon
@@ -59,6 +59,7 @@ class GradeOutboxAdmin(RecordAdmin):
 class ResourceLinkConfigAdmin(admin.ModelAdmin):
     """Where each placement points (activity, pack, line item): for support, not for editing (instructors edit in the tool)."""
 
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("title", "block_type", "pack_ref", "context_title", "deployment", "lineitem_url", "modified")
     list_filter = ("block_type", "deployment__platform")
     search_fields = ("title", "resource_link_id", "context_id", "context_title")

@@ -96,3 +96,18 @@ def test_a_registration_link_is_shown_once_and_can_be_revoked(operator, client, 
     path = url.removeprefix("http://testserver")
     operator.logout()
     assert client.get(path, {"openid_configuration": "https://lms.example.org/x"}).status_code == 403
+
+
+def test_a_url_typed_without_its_scheme_is_taken_as_https(operator, db):
+    """An operator pasting 'lms.example.com/...' into the Platform form gets https://, not Django 5's http://."""
+    from django.contrib.admin.sites import site
+
+    from lti_tool.models import Platform
+
+    form_class = site._registry[Platform].get_form(None)
+    form = form_class(data={"name": "LMS", "issuer": "https://lms.example.com", "client_id": "c1",
+                            "auth_login_url": "lms.example.com/auth", "auth_token_url": "lms.example.com/token",
+                            "keyset_url": "lms.example.com/jwks", "is_active": True})
+    form.is_valid()
+    assert form.cleaned_data["auth_login_url"] == "https://lms.example.com/auth"
+    assert form.cleaned_data["keyset_url"] == "https://lms.example.com/jwks"
