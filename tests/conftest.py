@@ -23,6 +23,10 @@ from xblock.test.toy_runtime import ToyRuntime
 
 from tests import services
 
+# Fixture modules that test modules both import helpers from and load with ``pytest_plugins``: registered here,
+# before any test module imports them, so their asserts are rewritten (else pytest warns it cannot).
+pytest.register_assert_rewrite("tests.lti.runtime_fixtures")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 _BACKEND: services.Backend | None = None
 
