@@ -125,21 +125,31 @@ def _graded(w: Where) -> tuple[str, list]:
 
 
 def before_after(w: Where, minimum: int, learner_limit: int | None) -> tuple[list[vm.BeforeAfter], list[vm.LearnerGain]]:
+    """The cohorts' first and best attempts and the per-learner lines of the cohorts shown, in one statement.
+
+    The per-learner ranking (``_graded``: a sort of every learner's days) is the costly part: computed once in a
+    materialized CTE that both parts read (part 0: one line per activity; part 1: the learners of the activities with
+    at least ``minimum`` of them, ordered and limited), where two statements sorted it twice.
+    """
     graded, extra = _graded(w)
+    cohort_part = ("SELECT 0 AS part, g.activity, NULL AS actor, COUNT(*) AS a, SUM(g.first_score) AS b, SUM(g.best) AS c, "
+                   "SUM(CASE WHEN g.best > g.first_score THEN 1 ELSE 0 END) AS d FROM g GROUP BY g.activity")
+    sql, params = f"{w.ctes}, g AS MATERIALIZED ({graded}) {cohort_part}", [*w.cte_params, *w.params, *extra]
+    if learner_limit != 0:
+        limit = f" LIMIT {int(learner_limit)}" if learner_limit else ""
+        sql += (" UNION ALL SELECT * FROM (SELECT 1, g.activity, g.actor, g.first_score, g.best, g.attempts, 0 FROM g WHERE g.activity IN "
+                f"(SELECT g.activity FROM g GROUP BY g.activity HAVING COUNT(*) >= %s) ORDER BY g.activity, g.actor{limit}) l")
+        params.append(minimum)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
     cohorts = []
-    found = _rows(f"SELECT g.activity, COUNT(*), SUM(g.first_score), SUM(g.best), SUM(CASE WHEN g.best > g.first_score THEN 1 ELSE 0 END) "
-                  f"FROM ({graded}) g GROUP BY g.activity ORDER BY g.activity", w, extra)
-    for activity, count, first, best, improved in found:
+    for _part, activity, _actor, count, first, best, improved in sorted((r for r in found if r[0] == 0), key=lambda r: r[1]):
         hidden = count < minimum
-        cohorts.append(vm.BeforeAfter(activity, count, None if hidden else vm.mean_of(first, count), None if hidden else vm.mean_of(best, count), hidden,
-                                      0 if hidden else int(improved)))
-    shown = [c.activity for c in cohorts if not c.hidden]
-    if not shown or learner_limit == 0:
-        return cohorts, []
-    limit = f" LIMIT {int(learner_limit)}" if learner_limit else ""
-    learners = _rows(f"SELECT g.actor, g.activity, g.first_score, g.best, g.attempts FROM ({graded}) g WHERE g.activity IN ({_in(shown)}) "
-                     f"ORDER BY g.activity, g.actor{limit}", w, [*extra, *shown])
-    return cohorts, [vm.LearnerGain(a, act, float(f), float(b), int(n)) for a, act, f, b, n in learners]
+        cohorts.append(vm.BeforeAfter(activity, int(count), None if hidden else vm.mean_of(first, count),
+                                      None if hidden else vm.mean_of(best, count), hidden, 0 if hidden else int(improved)))
+    learners = sorted((r for r in found if r[0] == 1), key=lambda r: (r[1], r[2]))
+    return cohorts, [vm.LearnerGain(actor, activity, float(f), float(b), int(n)) for _part, activity, actor, f, b, n, _ in learners]
 
 
 def latest_sums(w: Where, kind: str, actions: tuple[str, ...]) -> list[tuple[str, int, float]]:

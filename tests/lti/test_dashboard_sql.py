@@ -170,6 +170,12 @@ def test_the_learner_lines_on_the_page_are_the_first_of_the_full_list(deployment
     scope = scope_of_platform(deployment.platform, "en")
     every = queries.dashboard(scope, vm.Filters(), 1).learners
     assert len(every) > 5 and queries.dashboard(scope, vm.Filters(), 1, learner_limit=5).learners == every[:5]
+    # the day summaries' path (a period) ranks the learners once for the cohorts and their lines: same lines, same cut
+    assert aggregates.dashboard(scope, vm.Filters(), 1, from_days=True).learners == every
+    assert aggregates.dashboard(scope, vm.Filters(), 1, learner_limit=5, from_days=True).learners == every[:5]
+    assert aggregates.dashboard(scope, vm.Filters(), 1, learner_limit=0, from_days=True).learners == []
+    assert aggregates.dashboard(scope, vm.Filters(), 1, learner_limit=0, from_days=True).cohorts == queries.dashboard(
+        scope, vm.Filters(), 1).cohorts
 
 
 def test_a_new_statement_is_counted_at_once_despite_the_cache(deployment):
